@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+// Append-only: a database trigger refuses UPDATE, DELETE and TRUNCATE (migration Foundation).
+@Entity({ name: 'audit_log' })
+export class AuditEntry {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ type: 'timestamptz', default: () => 'now()' })
+  at!: Date;
+
+  @Column({ name: 'actor_user_id', type: 'integer', nullable: true })
+  actorUserId!: number | null;
+
+  @Column({ name: 'actor_username', type: 'text', nullable: true })
+  actorUsername!: string | null;
+
+  @Column({ type: 'text' })
+  action!: string;
+
+  @Column({ name: 'entity_type', type: 'text', nullable: true })
+  entityType!: string | null;
+
+  @Column({ name: 'entity_id', type: 'text', nullable: true })
+  entityId!: string | null;
+
+  @Column({ name: 'subdistrict_id', type: 'integer', nullable: true })
+  subdistrictId!: number | null;
+
+  @Column({ name: 'canteen_id', type: 'integer', nullable: true })
+  canteenId!: number | null;
+
+  @Column({ type: 'text', nullable: true })
+  ip!: string | null;
+
+  @Column({ type: 'jsonb', default: {} })
+  details!: Record<string, unknown>;
+}

@@ -1,0 +1,33 @@
+export const ROLES = ['CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CANTEEN_TYPES = ['CARE_FACILITY', 'ENTERPRISE'] as const;
+export type CanteenType = (typeof CANTEEN_TYPES)[number];
+export const CANTEEN_TYPE_LABELS: Record<CanteenType, string> = {
+  CARE_FACILITY: '养老设施型',
+  ENTERPRISE: '企业挂牌型',
+};
+
+export const MEAL_PERIODS = ['BREAKFAST', 'LUNCH', 'DINNER'] as const;
+export type MealPeriod = (typeof MEAL_PERIODS)[number];
+export const MEAL_PERIOD_LABELS: Record<MealPeriod, string> = { BREAKFAST: '早餐', LUNCH: '午餐', DINNER: '晚餐' };
+
+export const VERIFICATIONS = ['ID_CARD_READER', 'MANUAL_ENTRY', 'MEAL_CARD'] as const;
+export type Verification = (typeof VERIFICATIONS)[number];
+export const VERIFICATION_LABELS: Record<Verification, string> = {
+  ID_CARD_READER: '身份证读卡',
+  MANUAL_ENTRY: '手工录入',
+  MEAL_CARD: '就餐卡',
+};
+
+export const DINER_STATUSES = ['ACTIVE', 'SUSPENDED', 'MOVED_AWAY', 'DECEASED'] as const;
+export type DinerStatusValue = (typeof DINER_STATUSES)[number];
+export const DINER_STATUS_LABELS: Record<DinerStatusValue, string> = {
+  ACTIVE: '正常',
+  SUSPENDED: '暂停',
+  MOVED_AWAY: '已迁出',
+  DECEASED: '已故',
+};
+
+export const CLAIM_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];

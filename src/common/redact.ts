@@ -1,0 +1,21 @@
+// SPEC §7: ID numbers never appear in plain text in logs. Anything shaped like an 18- or 15-digit
+// ID number is masked to its first 6 and last 4 characters before a log line is written.
+const ID18 = /(?<![0-9A-Za-z])([1-9]\d{5})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
+const ID15 = /(?<![0-9A-Za-z])([1-9]\d{5})\d{5}(\d{4})(?![0-9A-Za-z])/g;
+// Full-width digits typed by an IME are normalised later; mask any run of them too.
+const FULLWIDTH = /[０-９Ｘｘ]{15,18}/g;
+
+export function redactIdNumbers(text: string): string {
+  if (text.length < 15) return text;
+  return text.replace(ID18, '$1********$2').replace(ID15, '$1*****$2').replace(FULLWIDTH, '[masked]');
+}
+
+export function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactIdNumbers(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  if (value instanceof Error) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
+  return out;
+}

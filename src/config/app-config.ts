@@ -1,0 +1,110 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+
+// A 32-byte key, written as 64 hex characters or base64.
+const KEY_PATTERN = /^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/;
+
+/** Every setting the app reads from the environment; validated once at start-up. */
+export class AppConfig {
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL 必须是 postgres:// 连接串' })
+  DATABASE_URL!: string;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL 必须是 redis:// 连接串' })
+  REDIS_URL!: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_:.-]{1,40}$/, { message: 'BULLMQ_PREFIX 只能包含字母、数字和 _:.-' })
+  BULLMQ_PREFIX = 'hc';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PORT 必须是整数' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Matches(KEY_PATTERN, { message: 'PII_ENCRYPTION_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
+  PII_ENCRYPTION_KEY!: string;
+
+  @Matches(KEY_PATTERN, { message: 'PII_HMAC_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
+  PII_HMAC_KEY!: string;
+
+  @IsString()
+  @MinLength(3, { message: 'ADMIN_USERNAME 至少 3 个字符' })
+  ADMIN_USERNAME!: string;
+
+  @IsString()
+  @MinLength(8, { message: 'ADMIN_PASSWORD 至少 8 个字符' })
+  ADMIN_PASSWORD!: string;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  SUBDISTRICT_NAME = '柳园街道';
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL 必须是 ${LOG_LEVELS.join('/')} 之一` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
+  @Min(1)
+  SESSION_TTL_HOURS = 12;
+}
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`环境变量配置有误 (invalid environment):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Validates the environment; throws one error that lists every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const raw: Record<string, unknown> = {};
+  for (const key of [
+    ...known,
+    'DATABASE_URL',
+    'REDIS_URL',
+    'PII_ENCRYPTION_KEY',
+    'PII_HMAC_KEY',
+    'ADMIN_USERNAME',
+    'ADMIN_PASSWORD',
+  ]) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(AppConfig, raw);
+  const errors = validateSync(config, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const problems = errors.map((e) => {
+      const messages = Object.values(e.constraints ?? {});
+      return `${e.property}: ${raw[e.property] === undefined ? '未设置 (missing); ' : ''}${messages.join('; ')}`;
+    });
+    throw new ConfigValidationError(problems.sort());
+  }
+  return config;
+}
+
+export function keyBytes(key: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(key) ? Buffer.from(key, 'hex') : Buffer.from(key, 'base64');
+}

@@ -1,0 +1,60 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuditService } from './audit/audit.service';
+import { loggerParams } from './common/logger';
+import { PiiCipher } from './common/pii-cipher';
+import { redisOptionsFromUrl } from './common/redis-connection';
+import { REDIS } from './common/redis.provider';
+import { RedisModule } from './common/redis.module';
+import { AppConfig, keyBytes } from './config/app-config';
+import { databaseOptions } from './database/database-options';
+import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS } from './queue/queue.constants';
+
+export interface CoreOptions {
+  /** Where log lines go (tests capture them); stdout when absent. */
+  logStream?: DestinationStream;
+  processName: 'api' | 'worker';
+}
+
+/** What both the HTTP process and the worker need: config, logs, PostgreSQL, Redis, queues, audit. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig, options: CoreOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.LOG_LEVEL, options.logStream)),
+        TypeOrmModule.forRoot({
+          ...databaseOptions(config.DATABASE_URL, { applicationName: `happy-canteen-${options.processName}` }),
+          retryAttempts: 3,
+          retryDelay: 1_000,
+        }),
+        // Waits on the checked Redis client, so no queue connects to a Redis that evicts.
+        BullModule.forRootAsync({
+          imports: [RedisModule.forRoot(config)],
+          inject: [REDIS],
+          useFactory: () => ({
+            connection: redisOptionsFromUrl(config.REDIS_URL),
+            prefix: config.BULLMQ_PREFIX,
+            defaultJobOptions: DEFAULT_JOB_OPTIONS,
+          }),
+        }),
+        RedisModule.forRoot(config),
+        BullModule.registerQueue({ name: CLAIMS_QUEUE }),
+      ],
+      providers: [
+        { provide: AppConfig, useValue: config },
+        {
+          provide: PiiCipher,
+          useFactory: () => new PiiCipher(keyBytes(config.PII_ENCRYPTION_KEY), keyBytes(config.PII_HMAC_KEY)),
+        },
+        AuditService,
+      ],
+      exports: [AppConfig, PiiCipher, RedisModule, AuditService, BullModule],
+    };
+  }
+}

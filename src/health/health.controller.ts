@@ -1,0 +1,49 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators';
+import { REDIS } from '../common/redis.provider';
+
+type Check = 'up' | 'down';
+
+const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+
+@ApiTags('health')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** Liveness: the process answers. */
+  @Get()
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: PostgreSQL and Redis both answer within a second. */
+  @Get('ready')
+  async ready(
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, Check> }> {
+    const [postgres, redis] = await Promise.all([
+      withTimeout(this.db.query('SELECT 1'), 1_000).then(
+        () => 'up' as Check,
+        () => 'down' as Check,
+      ),
+      withTimeout(this.redis.ping(), 1_000).then(
+        () => 'up' as Check,
+        () => 'down' as Check,
+      ),
+    ]);
+    const ok = postgres === 'up' && redis === 'up';
+    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
+  }
+}

@@ -1,0 +1,19 @@
+import type { DefaultJobOptions } from 'bullmq';
+
+// Every queue and job name of the app lives here.
+export const CLAIMS_QUEUE = 'claims';
+
+export const JOB_BUILD_CLAIM = 'build-claim';
+export const JOB_MONTHLY_CLAIM = 'monthly-claim';
+export const MONTHLY_CLAIM_SCHEDULER_ID = 'monthly-claim-scheduler';
+
+/** Job ids derive from business keys so a re-queued claim can never be built twice at once. */
+export const claimJobId = (claimId: number): string => `claim-${claimId}`;
+
+// Retry/backoff and retention, set once for every job.
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};

@@ -1,0 +1,42 @@
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { hashPassword } from '../auth/passwords';
+import { AppConfig } from '../config/app-config';
+
+// An arbitrary constant: serialises the bootstrap of several API processes starting at once.
+const BOOTSTRAP_LOCK = 7_150_200_001;
+
+/** SPEC §6: with no user at all, create the first sub-district and admin from the environment. */
+@Injectable()
+export class BootstrapService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(BootstrapService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const hash = await hashPassword(this.config.ADMIN_PASSWORD);
+    await this.db.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      const [{ n }] = await m.query('SELECT count(*)::int AS n FROM users');
+      if (n > 0) return;
+      await m.query(`INSERT INTO subdistricts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
+        this.config.SUBDISTRICT_NAME,
+      ]);
+      const [sub] = await m.query(`SELECT id FROM subdistricts WHERE name = $1`, [this.config.SUBDISTRICT_NAME]);
+      const username = this.config.ADMIN_USERNAME.trim().toLowerCase();
+      const [admin] = await m.query(
+        `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name) VALUES ($1, $2, 'ADMIN', $3, '系统管理员') RETURNING id`,
+        [username, hash, sub.id],
+      );
+      await m.query(
+        `INSERT INTO audit_log (action, entity_type, entity_id, subdistrict_id, details) VALUES ('BOOTSTRAP_ADMIN', 'user', $1, $2, $3)`,
+        [String(admin.id), sub.id, { username, subdistrict: this.config.SUBDISTRICT_NAME }],
+      );
+      this.logger.log(`created first admin "${username}" and sub-district ${this.config.SUBDISTRICT_NAME}`);
+    });
+  }
+}

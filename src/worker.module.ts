@@ -1,0 +1,14 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config';
+import { CoreModule, CoreOptions } from './core.module';
+
+/** The BullMQ worker process: the same core, job processors, no HTTP listener. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, options: Omit<CoreOptions, 'processName'> = {}): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config, { ...options, processName: 'worker' })],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { Client } from 'pg';
+import { assertTestDatabase, dbUrl, TEMPLATE_DB_ENV, uniqueName } from './env';
+
+/** A fresh database with every migration applied, copied from the run's template. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const template = process.env[TEMPLATE_DB_ENV];
+  if (!template) throw new Error('the e2e global setup did not run (no template database)');
+  const name = uniqueName('hc_test');
+  assertTestDatabase(name);
+  const admin = new Client({ connectionString: dbUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    name,
+    url: dbUrl(name),
+    drop: async () => {
+      const c = new Client({ connectionString: dbUrl('postgres') });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
