@@ -1,5 +1,5 @@
 // Demo data for the run command only (scripts/run.sh); never imported by tests.
-// Idempotent: running it again adds nothing twice.
+// Idempotent: running it again adds nothing twice. Each feature adds its part under scripts/demo/.
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
@@ -10,16 +10,18 @@ async function main(): Promise<void> {
   const subdistrictName = process.env.SUBDISTRICT_NAME ?? '柳园街道';
   const ds = new DataSource(databaseOptions(url, { poolSize: 2, applicationName: 'seed-demo' }));
   await ds.initialize();
+  const accounts: string[] = [
+    `管理员 admin: ${process.env.ADMIN_USERNAME ?? 'admin'} / ${process.env.ADMIN_PASSWORD ?? ''}`,
+  ];
   try {
     await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ($1, '371502') ON CONFLICT (name) DO NOTHING`, [
       subdistrictName,
     ]);
-    process.stdout.write(
-      `\n  演示账号 (demo accounts):\n    管理员 admin: ${process.env.ADMIN_USERNAME ?? 'admin'} / ${process.env.ADMIN_PASSWORD ?? ''}\n\n`,
-    );
+    // Later parts (register, meals) are added here in order.
   } finally {
     await ds.destroy();
   }
+  process.stdout.write(`\n  演示账号 (demo accounts):\n${accounts.map((a) => `    ${a}`).join('\n')}\n\n`);
 }
 
 main().catch((err: unknown) => {

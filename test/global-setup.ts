@@ -2,14 +2,18 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
-import { assertTestDatabase, dbUrl, TEMPLATE_DB_ENV, uniqueName } from './support/env';
+import { randomBytes } from 'node:crypto';
+import { assertTestDatabase, dbUrl, RUN_ID_ENV, TEMPLATE_DB_ENV } from './support/env';
 
 // Runs the real migrations once into a template database; each test file then gets its own copy.
 export default async function globalSetup(): Promise<void> {
   // The migrations are TypeScript files that TypeORM requires by glob.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });
-  const name = uniqueName('hc_test_tpl');
+  // Databases of one run share its id, so a run cleans up only its own (others may run beside it).
+  const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  process.env[RUN_ID_ENV] = runId;
+  const name = `hc_test_${runId}_tpl`;
   assertTestDatabase(name);
   const admin = new Client({ connectionString: dbUrl('postgres') });
   await admin.connect();

@@ -1,0 +1,176 @@
+import { DataSource } from 'typeorm';
+import { hashPassword } from '../../src/auth/passwords';
+import { CanteenType, MealPeriod, Role } from '../../src/common/enums';
+import { PiiCipher } from '../../src/common/pii-cipher';
+import { makeIdNumber, maskIdNumber } from '../../src/subsidy/id-number';
+import type { TestApp } from './test-app';
+
+// Tiny factories that write straight to the database, for arranging a test. What a test *exercises*
+// goes through the API; these only set the stage.
+
+let seq = 0;
+const next = (): number => ++seq;
+
+export async function firstSubdistrictId(db: DataSource): Promise<number> {
+  const [row] = await db.query(`SELECT id FROM subdistricts ORDER BY id LIMIT 1`);
+  return row.id;
+}
+
+export async function createSubdistrict(db: DataSource, name = `测试街道${next()}`): Promise<number> {
+  const [row] = await db.query(`INSERT INTO subdistricts (name) VALUES ($1) RETURNING id`, [name]);
+  return row.id;
+}
+
+export interface CanteenFixture {
+  id: number;
+  subdistrictId: number;
+  name: string;
+}
+
+export async function createCanteen(
+  db: DataSource,
+  opts: {
+    subdistrictId?: number;
+    name?: string;
+    type?: CanteenType;
+    prices?: Partial<Record<MealPeriod, number>>;
+  } = {},
+): Promise<CanteenFixture> {
+  const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(db));
+  const name = opts.name ?? `测试幸福食堂${next()}`;
+  const prices = { BREAKFAST: 500, LUNCH: 1200, DINNER: 1000, ...opts.prices };
+  const [row] = await db.query(
+    `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [subdistrictId, name, opts.type ?? 'ENTERPRISE', prices.BREAKFAST, prices.LUNCH, prices.DINNER],
+  );
+  return { id: row.id, subdistrictId, name };
+}
+
+export interface UserFixture {
+  id: number;
+  username: string;
+  password: string;
+  role: Role;
+  /** "Bearer …", after login through the API. */
+  token: string;
+}
+
+const passwordHashes = new Map<string, Promise<string>>();
+
+/** Creates a user and logs them in through the real login route. */
+export async function createUser(
+  t: TestApp,
+  role: Role,
+  opts: { canteenIds?: number[]; subdistrictId?: number; username?: string; password?: string } = {},
+): Promise<UserFixture> {
+  const username = opts.username ?? `${role.toLowerCase()}${next()}_${Date.now().toString(36)}`;
+  const password = opts.password ?? 'test-password-1';
+  if (!passwordHashes.has(password)) passwordHashes.set(password, hashPassword(password));
+  const hash = await passwordHashes.get(password)!;
+  const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(t.db));
+  const [row] = await t.db.query(
+    `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ($1, $2, $3, $4) RETURNING id`,
+    [username, hash, role, subdistrictId],
+  );
+  for (const canteenId of opts.canteenIds ?? []) {
+    await t.db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, canteenId]);
+  }
+  return { id: row.id, username, password, role, token: await t.login(username, password) };
+}
+
+export interface DinerFixture {
+  id: number;
+  idNumber: string;
+  name: string;
+  birthDate: string;
+}
+
+/** A registered diner with a valid ID number (address code 371502) born on `birthDate`. */
+export async function createDiner(
+  t: TestApp,
+  opts: {
+    birthDate: string;
+    name?: string;
+    subdistrictId?: number;
+    cardNo?: string | null;
+    status?: string;
+    statusEffectiveFrom?: string | null;
+  },
+): Promise<DinerFixture> {
+  const n = next();
+  const idNumber = makeIdNumber('371502', opts.birthDate, (n * 7) % 1000);
+  const cipher = t.app.get(PiiCipher);
+  const name = opts.name ?? `测试老人${n}`;
+  const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(t.db));
+  const sexDigit = Number(idNumber[16]);
+  const [row] = await t.db.query(
+    `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex, card_no, status, status_effective_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [
+      subdistrictId,
+      name,
+      cipher.encrypt(idNumber),
+      cipher.hmac(idNumber),
+      maskIdNumber(idNumber),
+      opts.birthDate,
+      sexDigit % 2 === 1 ? 'M' : 'F',
+      opts.cardNo ?? null,
+      opts.status ?? 'ACTIVE',
+      opts.statusEffectiveFrom ?? null,
+    ],
+  );
+  return { id: row.id, idNumber, name, birthDate: opts.birthDate };
+}
+
+/**
+ * A meal row as the till would store it, for tests of what reads meals (claims, statistics).
+ * The caller states the money; the database CHECKs still hold it to price = subsidy + payable.
+ */
+export async function insertMeal(
+  db: DataSource,
+  m: {
+    canteen: CanteenFixture;
+    dinerId: number;
+    cashierUserId: number;
+    servedAt: Date;
+    mealDate: string;
+    period?: MealPeriod;
+    priceFen: number;
+    subsidyFen: number;
+    age: number;
+    tier: string;
+    reason: string;
+    policyVersionId?: number | null;
+    voided?: { by: number; reason: string } | null;
+  },
+): Promise<string> {
+  const [row] = await db.query(
+    `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen, subsidy_fen,
+        payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification, cashier_user_id, idempotency_key,
+        request_hash, voided_at, voided_by, void_reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'DAY', 'ID_CARD_READER', $14, $15, 'fixture',
+        $16, $17, $18) RETURNING id`,
+    [
+      m.canteen.subdistrictId,
+      m.canteen.id,
+      m.dinerId,
+      m.mealDate,
+      m.period ?? 'LUNCH',
+      m.servedAt,
+      m.priceFen,
+      m.subsidyFen,
+      m.priceFen - m.subsidyFen,
+      m.age,
+      m.tier,
+      m.reason,
+      m.policyVersionId === undefined ? 1 : m.policyVersionId,
+      m.cashierUserId,
+      `fixture-${next()}-${Date.now()}`,
+      m.voided ? new Date() : null,
+      m.voided?.by ?? null,
+      m.voided?.reason ?? null,
+    ],
+  );
+  return String(row.id);
+}
