@@ -4,7 +4,7 @@ import { AppModule } from '../src/app.module';
 import { BootstrapService } from '../src/users/bootstrap.service';
 import { ScratchRedis } from './support/redis-server';
 import { createTestDatabase } from './support/test-db';
-import { startTestApp, TEST_ADMIN, testConfig, TestApp } from './support/test-app';
+import { LogCapture, startTestApp, TEST_ADMIN, testConfig, TestApp } from './support/test-app';
 
 describe('Foundation (real PostgreSQL and Redis)', () => {
   let t: TestApp;
@@ -84,6 +84,23 @@ describe('Foundation (real PostgreSQL and Redis)', () => {
     await t.http().post('/api/auth/logout').set('authorization', token).expect(204);
     const res = await t.http().post('/api/auth/logout').set('authorization', token).expect(401);
     expect(res.body.code).toBe('SESSION_INVALID');
+  });
+});
+
+describe('Request logs', () => {
+  it('are JSON lines with the request, and mask ID numbers in URLs and messages', async () => {
+    const logs = new LogCapture();
+    const t = await startTestApp({ logStream: logs, env: { LOG_LEVEL: 'info' } });
+    try {
+      await t.http().get('/api/nothing?idNumber=11010519491231002X&legacy=110105491231002').expect(404);
+      const line = logs.lines.map((l) => JSON.parse(l)).find((l) => l.req?.url?.startsWith('/api/nothing'));
+      expect(line).toMatchObject({ level: 40, req: { method: 'GET' }, res: { statusCode: 404 } });
+      expect(line.req.url).toBe('/api/nothing?idNumber=110105********002X&legacy=110105*****1002');
+      expect(logs.text).not.toContain('11010519491231002X');
+      expect(logs.text).not.toContain('110105491231002');
+    } finally {
+      await t.close();
+    }
   });
 });
 

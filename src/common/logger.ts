@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -25,7 +26,9 @@ export function loggerParams(level: string, stream?: DestinationStream): Params 
         url: redactIdNumbers(req.url),
         remoteAddress: req.remoteAddress,
       }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      res: (res: { statusCode: number | null; raw?: ServerResponse }) => ({
+        statusCode: res.raw?.statusCode ?? res.statusCode,
+      }),
     },
     formatters: { log: (obj: Record<string, unknown>) => redactDeep(obj) as Record<string, unknown> },
     hooks: {
@@ -40,5 +43,9 @@ export function loggerParams(level: string, stream?: DestinationStream): Params 
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     autoLogging: { ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/api/health') },
   };
-  return { pinoHttp: stream ? [options, stream] : options } as Params;
+  return {
+    pinoHttp: stream ? [options, stream] : options,
+    // Nest 11 route syntax; nestjs-pino's default '*' logs a deprecation warning at every start.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+  } as Params;
 }
