@@ -1,0 +1,83 @@
+import { execFileSync, spawn, ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { databaseOptions } from '../src/database/database-options';
+
+// Benchmarks run against the local PostgreSQL and Redis of the run command, in a database of their own.
+export const PG_PORT = Number(process.env.PG_PORT ?? 54329);
+export const REDIS_PORT = Number(process.env.REDIS_PORT ?? 63799);
+export const PG_BASE = `postgres://postgres@127.0.0.1:${PG_PORT}`;
+export const BENCH_DB = process.env.BENCH_DB ?? 'happy_canteen_bench';
+export const BENCH_DB_URL = `${PG_BASE}/${BENCH_DB}`;
+
+export function benchEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: BENCH_DB_URL,
+    REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
+    BULLMQ_PREFIX: 'hcbench',
+    PII_ENCRYPTION_KEY: '11'.repeat(32),
+    PII_HMAC_KEY: '22'.repeat(32),
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: 'bench-admin-1',
+    SUBDISTRICT_NAME: '柳园街道',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+/** Drops and recreates the bench database and runs the real migrations into it. */
+export async function freshBenchDatabase(): Promise<DataSource> {
+  const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${BENCH_DB}`);
+  await admin.end();
+  const ds = new DataSource(databaseOptions(BENCH_DB_URL, { poolSize: 4, applicationName: 'bench' }));
+  await ds.initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  return ds;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MiB. */
+export function peakRssMiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+export function startNode(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+export function psql(sql: string, db = BENCH_DB): string {
+  return execFileSync('psql', ['-h', '127.0.0.1', '-p', String(PG_PORT), '-U', 'postgres', '-d', db, '-tAc', sql], {
+    encoding: 'utf8',
+  });
+}
+
+export const machine = (): string => {
+  const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? 0;
+  const memKb = Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
+  const pg = psql('SHOW server_version', 'postgres').trim();
+  return `${cores} × ${cpu}, ${(memKb / 1024 / 1024).toFixed(0)} GiB RAM, Node ${process.version}, PostgreSQL ${pg}`;
+};
+
+export const randomKey = (): string => randomBytes(12).toString('base64url');
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const idx = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, idx)];
+}
