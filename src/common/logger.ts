@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
-import { redactDeep, redactIdNumbers } from './redact';
+import { redactDeep, redactIdNumbers, redactUrl } from './redact';
 
 /** Structured JSON logs (pino). Secrets are removed, ID numbers masked, in every line. */
 export function loggerParams(level: string, stream?: DestinationStream): Params {
@@ -23,7 +23,7 @@ export function loggerParams(level: string, stream?: DestinationStream): Params 
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        url: redactIdNumbers(req.url),
+        url: redactUrl(req.url),
         remoteAddress: req.remoteAddress,
       }),
       res: (res: { statusCode: number | null; raw?: ServerResponse }) => ({

@@ -19,3 +19,36 @@ export function redactDeep(value: unknown, depth = 0): unknown {
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
   return out;
 }
+
+const FULLWIDTH_CHAR = /[０-９Ｘｘ]/g;
+
+function redactQueryValue(raw: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    decoded = raw;
+  }
+  // An ID typed with spaces or full-width digits arrives percent-encoded, out of reach of the patterns above:
+  // look at it as the app will read it, and log its masked, normalised form.
+  const compact = decoded
+    .replace(/[\s\u3000]+/g, '')
+    .replace(FULLWIDTH_CHAR, (c) => (c === 'Ｘ' || c === 'ｘ' ? 'X' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+  const masked = redactIdNumbers(compact);
+  return masked !== compact ? masked : redactIdNumbers(raw);
+}
+
+/** A request URL for the log: ID numbers masked in the path and in every query value, however encoded. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return redactIdNumbers(url);
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq < 0 ? redactQueryValue(pair) : pair.slice(0, eq + 1) + redactQueryValue(pair.slice(eq + 1));
+    })
+    .join('&');
+  return `${redactIdNumbers(url.slice(0, q))}?${query}`;
+}
