@@ -1,9 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
+import { CanteensModule } from './canteens/canteens.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
+import { DinersModule } from './diners/diners.module';
 import { HealthController } from './health/health.controller';
 import { BootstrapService } from './users/bootstrap.service';
+import { UsersModule } from './users/users.module';
 
 /** The HTTP process: the API under /api and the pages. */
 @Module({})
@@ -11,7 +14,13 @@ export class AppModule {
   static forRoot(config: AppConfig, options: Omit<CoreOptions, 'processName'> = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config, { ...options, processName: 'api' }), AuthModule],
+      imports: [
+        CoreModule.forRoot(config, { ...options, processName: 'api' }),
+        AuthModule,
+        CanteensModule,
+        UsersModule,
+        DinersModule,
+      ],
       controllers: [HealthController],
       providers: [BootstrapService],
     };

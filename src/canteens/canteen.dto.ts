@@ -1,0 +1,113 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CANTEEN_TYPES, CanteenType } from '../common/enums';
+
+// A meal above ¥1000 is a typo, not a price.
+const MAX_PRICE_FEN = 100_000;
+
+/** Prices per meal period in fen; null means the period is not served. */
+export class PricesDto {
+  @IsOptional()
+  @IsInt({ message: '早餐价格必须是以分为单位的整数' })
+  @Min(0, { message: '早餐价格不能为负数' })
+  @Max(MAX_PRICE_FEN, { message: '早餐价格过高' })
+  BREAKFAST?: number | null;
+
+  @IsOptional()
+  @IsInt({ message: '午餐价格必须是以分为单位的整数' })
+  @Min(0, { message: '午餐价格不能为负数' })
+  @Max(MAX_PRICE_FEN, { message: '午餐价格过高' })
+  LUNCH?: number | null;
+
+  @IsOptional()
+  @IsInt({ message: '晚餐价格必须是以分为单位的整数' })
+  @Min(0, { message: '晚餐价格不能为负数' })
+  @Max(MAX_PRICE_FEN, { message: '晚餐价格过高' })
+  DINNER?: number | null;
+}
+
+export class CreateCanteenDto {
+  @ApiProperty({ example: '东关国际幸福食堂' })
+  @IsString({ message: '请填写食堂名称' })
+  @IsNotEmpty({ message: '请填写食堂名称' })
+  @MaxLength(100, { message: '食堂名称过长' })
+  name!: string;
+
+  @ApiProperty({ enum: CANTEEN_TYPES })
+  @IsIn(CANTEEN_TYPES, { message: '食堂类型必须是 CARE_FACILITY（养老设施型）或 ENTERPRISE（企业挂牌型）' })
+  type!: CanteenType;
+
+  @ApiProperty({ type: PricesDto, description: '各餐次价格（分）' })
+  @IsObject({ message: '请填写各餐次价格' })
+  @ValidateNested()
+  @Type(() => PricesDto)
+  prices!: PricesDto;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '地址必须是文字' })
+  @MaxLength(200, { message: '地址过长' })
+  address?: string;
+
+  @ApiPropertyOptional({ example: '2022-08-01' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '开业日期格式应为 YYYY-MM-DD' })
+  openedOn?: string;
+
+  @ApiPropertyOptional({ example: { LUNCH: ['10:30', '13:30'] }, description: '各餐次时段 "HH:MM"' })
+  @IsOptional()
+  @IsObject({ message: '餐次时段格式不正确' })
+  periodHours?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt({ message: '街道编号必须是整数' })
+  @Min(1, { message: '街道编号必须是整数' })
+  subdistrictId?: number;
+}
+
+export class UpdateCanteenDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '请填写食堂名称' })
+  @IsNotEmpty({ message: '请填写食堂名称' })
+  @MaxLength(100, { message: '食堂名称过长' })
+  name?: string;
+
+  @ApiPropertyOptional({ type: PricesDto })
+  @IsOptional()
+  @IsObject({ message: '价格格式不正确' })
+  @ValidateNested()
+  @Type(() => PricesDto)
+  prices?: PricesDto;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject({ message: '餐次时段格式不正确' })
+  periodHours?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '地址必须是文字' })
+  @MaxLength(200, { message: '地址过长' })
+  address?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean({ message: 'active 必须是 true 或 false' })
+  active?: boolean;
+}

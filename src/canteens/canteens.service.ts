@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { assertCanReachCanteen } from '../auth/access';
+import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
+import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod } from '../common/enums';
+import { isValidLocalDate } from '../common/local-date';
+import { Canteen, PeriodHours } from './canteen.entity';
+import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
+
+export const DEFAULT_PERIOD_HOURS: PeriodHours = {
+  BREAKFAST: ['05:30', '09:30'],
+  LUNCH: ['10:00', '14:00'],
+  DINNER: ['16:00', '20:00'],
+};
+
+export interface CanteenView {
+  id: number;
+  subdistrictId: number;
+  name: string;
+  type: CanteenType;
+  typeLabel: string;
+  address: string | null;
+  openedOn: string | null;
+  prices: Record<MealPeriod, number | null>;
+  periodHours: PeriodHours;
+  active: boolean;
+}
+
+export function toCanteenView(c: Canteen): CanteenView {
+  return {
+    id: c.id,
+    subdistrictId: c.subdistrictId,
+    name: c.name,
+    type: c.type,
+    typeLabel: CANTEEN_TYPE_LABELS[c.type],
+    address: c.address,
+    openedOn: c.openedOn,
+    prices: { BREAKFAST: c.breakfastPriceFen, LUNCH: c.lunchPriceFen, DINNER: c.dinnerPriceFen },
+    periodHours: c.periodHours,
+    active: c.active,
+  };
+}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** Merges `patch` into `base`: each period ["HH:MM", "HH:MM"], start before end. */
+export function mergePeriodHours(base: PeriodHours, patch: Record<string, unknown>): PeriodHours {
+  const out: PeriodHours = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (!(MEAL_PERIODS as readonly string[]).includes(key)) {
+      throw badRequest('INVALID_PERIOD_HOURS', `未知的餐次：${key}（应为 BREAKFAST、LUNCH 或 DINNER）`);
+    }
+    if (
+      !Array.isArray(value) ||
+      value.length !== 2 ||
+      !value.every((v): v is string => typeof v === 'string' && HHMM.test(v))
+    ) {
+      throw badRequest('INVALID_PERIOD_HOURS', '餐次时段应为 ["HH:MM", "HH:MM"]，如 ["10:30", "13:30"]');
+    }
+    if (value[0] >= value[1]) throw badRequest('INVALID_PERIOD_HOURS', '餐次的开始时间必须早于结束时间');
+    out[key as MealPeriod] = [value[0], value[1]];
+  }
+  return out;
+}
+
+const PRICE_COLUMNS = {
+  BREAKFAST: 'breakfastPriceFen',
+  LUNCH: 'lunchPriceFen',
+  DINNER: 'dinnerPriceFen',
+} as const satisfies Record<MealPeriod, keyof Canteen>;
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+}
+
+@Injectable()
+export class CanteensService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The canteen, if the caller may reach it: 404 CANTEEN_NOT_FOUND / 403 CANTEEN_FORBIDDEN otherwise. */
+  async getReachable(user: AuthUser, id: number, manager: EntityManager = this.db.manager): Promise<Canteen> {
+    const canteen = await manager.findOne(Canteen, { where: { id } });
+    if (!canteen) throw notFound('CANTEEN_NOT_FOUND', '食堂不存在');
+    assertCanReachCanteen(user, canteen);
+    return canteen;
+  }
+
+  async list(user: AuthUser): Promise<CanteenView[]> {
+    const qb = this.db.getRepository(Canteen).createQueryBuilder('c').orderBy('c.id');
+    if (user.role === 'FINANCE') qb.where('c.subdistrictId = :s', { s: user.subdistrictId });
+    if (user.role === 'OPERATOR' || user.role === 'CASHIER') {
+      if (user.canteenIds.length === 0) return [];
+      qb.where('c.subdistrictId = :s AND c.id IN (:...ids)', { s: user.subdistrictId, ids: user.canteenIds });
+    }
+    return (await qb.getMany()).map(toCanteenView);
+  }
+
+  async create(user: AuthUser, dto: CreateCanteenDto, ip: string | null): Promise<CanteenView> {
+    if (dto.openedOn !== undefined && !isValidLocalDate(dto.openedOn)) {
+      throw badRequest('VALIDATION_FAILED', '开业日期不是有效日期');
+    }
+    const periodHours = mergePeriodHours(DEFAULT_PERIOD_HOURS, dto.periodHours ?? {});
+    return this.db.transaction(async (m) => {
+      const [sub]: { id: number }[] =
+        dto.subdistrictId === undefined
+          ? await m.query(`SELECT id FROM subdistricts ORDER BY id LIMIT 1`)
+          : await m.query(`SELECT id FROM subdistricts WHERE id = $1`, [dto.subdistrictId]);
+      if (!sub) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
+      const canteen = m.create(Canteen, {
+        subdistrictId: sub.id,
+        name: dto.name.trim(),
+        type: dto.type,
+        address: dto.address?.trim() || null,
+        openedOn: dto.openedOn ?? null,
+        breakfastPriceFen: dto.prices.BREAKFAST ?? null,
+        lunchPriceFen: dto.prices.LUNCH ?? null,
+        dinnerPriceFen: dto.prices.DINNER ?? null,
+        periodHours,
+        active: true,
+      });
+      try {
+        await m.save(canteen);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
+        throw e;
+      }
+      const view = toCanteenView(canteen);
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'CANTEEN_CREATED',
+          entityType: 'canteen',
+          entityId: canteen.id,
+          subdistrictId: canteen.subdistrictId,
+          canteenId: canteen.id,
+          ip,
+          details: { name: view.name, type: view.type, prices: view.prices },
+        },
+        m,
+      );
+      return view;
+    });
+  }
+
+  async update(user: AuthUser, id: number, dto: UpdateCanteenDto, ip: string | null): Promise<CanteenView> {
+    if (dto.name !== undefined && user.role !== 'ADMIN')
+      throw forbidden('只有管理员可以修改食堂名称', 'ROLE_FORBIDDEN');
+    return this.db.transaction(async (m) => {
+      // Lock the row: two operators editing at once apply one after the other.
+      const found = await m.findOne(Canteen, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!found) throw notFound('CANTEEN_NOT_FOUND', '食堂不存在');
+      assertCanReachCanteen(user, found);
+      const before = toCanteenView(found);
+      if (dto.name !== undefined) found.name = dto.name.trim();
+      if (dto.prices) this.applyPrices(found, dto.prices);
+      if (dto.periodHours) found.periodHours = mergePeriodHours(found.periodHours, dto.periodHours);
+      if (dto.address !== undefined) found.address = dto.address?.trim() || null;
+      if (dto.active !== undefined) found.active = dto.active;
+      try {
+        await m.save(found);
+      } catch (e) {
+        if (isUniqueViolation(e)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
+        throw e;
+      }
+      const after = toCanteenView(found);
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const key of ['name', 'prices', 'periodHours', 'address', 'active'] as const) {
+        if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+          changes[key] = { from: before[key], to: after[key] };
+        }
+      }
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'CANTEEN_CHANGED',
+          entityType: 'canteen',
+          entityId: id,
+          subdistrictId: found.subdistrictId,
+          canteenId: id,
+          ip,
+          details: { changes },
+        },
+        m,
+      );
+      return after;
+    });
+  }
+
+  private applyPrices(canteen: Canteen, prices: PricesDto): void {
+    for (const period of MEAL_PERIODS) {
+      // undefined leaves the price as it is; null means the period is not served.
+      const value = prices[period];
+      if (value !== undefined) canteen[PRICE_COLUMNS[period]] = value;
+    }
+  }
+}

@@ -1,0 +1,272 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import ExcelJS from 'exceljs';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { CanteensService } from '../canteens/canteens.service';
+import { badRequest } from '../common/app-error';
+import { PiiCipher } from '../common/pii-cipher';
+import { maskIdNumber, tryParseIdNumber } from '../subsidy/id-number';
+
+export const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
+const REQUIRED_COLUMNS = ['姓名', '身份证号码'] as const;
+export const IMPORT_MAX_ROWS = 5_000;
+export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
+const INSERT_CHUNK = 500;
+
+export interface ImportRejection {
+  row: number;
+  reason: string;
+  code: string;
+}
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  rejected: ImportRejection[];
+}
+
+interface ValidRow {
+  row: number;
+  name: string;
+  idNumber: string;
+  birthDate: string;
+  sex: 'M' | 'F';
+  phone: string | null;
+  cardNo: string | null;
+  community: string | null;
+  hmac: Buffer;
+}
+
+const invalidFile = (message: string) => badRequest('IMPORT_FILE_INVALID', message);
+
+/** A cell as text; numbers typed into an ID column lose digits in Excel, so they are reported, not guessed. */
+function cellText(cell: ExcelJS.Cell): { text: string; numeric: boolean } {
+  const v = cell.value;
+  if (v === null || v === undefined) return { text: '', numeric: false };
+  if (typeof v === 'number') return { text: String(v), numeric: true };
+  return { text: cell.text.trim(), numeric: false };
+}
+
+@Injectable()
+export class DinerImportService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly cipher: PiiCipher,
+    private readonly audit: AuditService,
+    private readonly canteens: CanteensService,
+  ) {}
+
+  /** The template operators fill in: the five columns, ID number column formatted as text. */
+  async template(): Promise<Buffer> {
+    const wb = new ExcelJS.Workbook();
+    wb.creator = '幸福食堂补贴结算系统';
+    const ws = wb.addWorksheet('就餐老人');
+    ws.columns = IMPORT_COLUMNS.map((header) => ({
+      header,
+      key: header,
+      width: header === '身份证号码' ? 24 : 16,
+      style: { numFmt: '@' },
+    }));
+    ws.getRow(1).font = { bold: true };
+    ws.views = [{ state: 'frozen', ySplit: 1 }];
+    const help = wb.addWorksheet('填写说明');
+    for (const line of [
+      '1. 每行一位老人，从第 2 行开始填写；请勿修改第 1 行表头。',
+      '2. “姓名”和“身份证号码”必填；身份证号码请按文本填写（18 位，末位可为 X）。',
+      '3. 联系电话、就餐卡号、所属社区可不填。',
+      '4. 已登记的老人会被跳过，不会重复登记；有误的行会列出行号和原因，其余行照常导入。',
+    ]) {
+      help.addRow([line]);
+    }
+    help.getColumn(1).width = 90;
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+
+  async import(
+    user: AuthUser,
+    file: { buffer: Buffer; originalname?: string } | undefined,
+    canteenIdRequested: number | undefined,
+    ip: string | null,
+  ): Promise<ImportResult> {
+    if (!file || file.buffer.length === 0) throw invalidFile('请上传 .xlsx 文件（表单字段 file）');
+    let subdistrictId = user.subdistrictId;
+    let canteenId: number | null = user.canteenIds.length === 1 ? user.canteenIds[0] : null;
+    if (canteenIdRequested !== undefined) {
+      const canteen = await this.canteens.getReachable(user, canteenIdRequested);
+      subdistrictId = canteen.subdistrictId;
+      canteenId = canteen.id;
+    }
+
+    const rows = await this.readRows(file.buffer);
+    const rejected: ImportRejection[] = [];
+    const reject = (row: number, code: string, reason: string) => rejected.push({ row, code, reason });
+    const valid: ValidRow[] = [];
+    const seenIds = new Map<string, number>();
+    const seenCards = new Map<string, number>();
+    for (const { row, cells } of rows) {
+      const [name, id, phone, cardNo, community] = cells;
+      if (!name.text) {
+        reject(row, 'NAME_REQUIRED', '姓名未填写');
+        continue;
+      }
+      if (name.text.length > 50) {
+        reject(row, 'NAME_TOO_LONG', '姓名过长');
+        continue;
+      }
+      if (!id.text) {
+        reject(row, 'ID_REQUIRED', '身份证号码未填写');
+        continue;
+      }
+      if (id.numeric) {
+        reject(row, 'ID_FORMAT', '身份证号码被当作数字保存，末几位已丢失；请把该列设为文本后重新填写');
+        continue;
+      }
+      const parsed = tryParseIdNumber(id.text);
+      if (!parsed.ok) {
+        reject(row, parsed.code, parsed.message);
+        continue;
+      }
+      const idNumber = parsed.value.idNumber;
+      const firstRow = seenIds.get(idNumber);
+      if (firstRow !== undefined) {
+        reject(row, 'DUPLICATE_IN_FILE', `与第 ${firstRow} 行的身份证号码重复`);
+        continue;
+      }
+      if (phone.text && !/^[0-9+\- ]{3,30}$/.test(phone.text)) {
+        reject(row, 'PHONE_INVALID', '联系电话格式不正确');
+        continue;
+      }
+      if (cardNo.text && !/^[0-9A-Za-z-]{1,64}$/.test(cardNo.text)) {
+        reject(row, 'CARD_NO_INVALID', '就餐卡号只能包含字母、数字和 -，最长 64 位');
+        continue;
+      }
+      if (cardNo.text && seenCards.has(cardNo.text)) {
+        reject(row, 'CARD_NO_DUPLICATE_IN_FILE', `与第 ${seenCards.get(cardNo.text)} 行的就餐卡号重复`);
+        continue;
+      }
+      if (community.text.length > 100) {
+        reject(row, 'COMMUNITY_TOO_LONG', '所属社区名称过长');
+        continue;
+      }
+      seenIds.set(idNumber, row);
+      if (cardNo.text) seenCards.set(cardNo.text, row);
+      valid.push({
+        row,
+        name: name.text,
+        idNumber,
+        birthDate: parsed.value.birthDate,
+        sex: parsed.value.sex,
+        phone: phone.text || null,
+        cardNo: cardNo.text || null,
+        community: community.text || null,
+        hmac: this.cipher.hmac(idNumber),
+      });
+    }
+
+    const result = await this.db.transaction(async (m) => {
+      // Serialise imports into one register, so two uploads of the same file cannot both insert a row.
+      await m.query(`SELECT pg_advisory_xact_lock(7150200002, $1)`, [subdistrictId]);
+      const existing: { hmac: Buffer }[] = await m.query(
+        `SELECT id_number_hmac AS hmac FROM diners WHERE subdistrict_id = $1 AND id_number_hmac = ANY($2::bytea[])`,
+        [subdistrictId, valid.map((v) => v.hmac)],
+      );
+      const known = new Set(existing.map((e) => e.hmac.toString('hex')));
+      const fresh = valid.filter((v) => !known.has(v.hmac.toString('hex')));
+      const skipped = valid.length - fresh.length;
+      const cards = fresh.filter((v) => v.cardNo !== null).map((v) => v.cardNo as string);
+      const takenCards: { card_no: string }[] = cards.length
+        ? await m.query(`SELECT card_no FROM diners WHERE subdistrict_id = $1 AND card_no = ANY($2::text[])`, [
+            subdistrictId,
+            cards,
+          ])
+        : [];
+      const taken = new Set(takenCards.map((c) => c.card_no));
+      const toInsert = fresh.filter((v) => {
+        if (v.cardNo !== null && taken.has(v.cardNo)) {
+          reject(v.row, 'CARD_NO_TAKEN', '该就餐卡号已被其他老人使用');
+          return false;
+        }
+        return true;
+      });
+      let imported = 0;
+      for (let i = 0; i < toInsert.length; i += INSERT_CHUNK) {
+        const chunk = toInsert.slice(i, i + INSERT_CHUNK);
+        const params: unknown[] = [];
+        const tuples = chunk.map((v) => {
+          const base = params.length;
+          params.push(
+            subdistrictId,
+            v.name,
+            this.cipher.encrypt(v.idNumber),
+            v.hmac,
+            maskIdNumber(v.idNumber),
+            v.birthDate,
+            v.sex,
+            v.phone,
+            v.community,
+            v.cardNo,
+            canteenId,
+            user.id,
+          );
+          return `(${Array.from({ length: 12 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
+        });
+        const inserted = await m.query(
+          `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex,
+                               phone, community, card_no, registered_canteen_id, registered_by)
+           VALUES ${tuples.join(', ')} RETURNING id`,
+          params,
+        );
+        imported += inserted.length;
+      }
+      rejected.sort((a, b) => a.row - b.row);
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'DINERS_IMPORTED',
+          entityType: 'diner',
+          subdistrictId,
+          canteenId,
+          ip,
+          details: { rows: rows.length, imported, skipped, rejected: rejected.length },
+        },
+        m,
+      );
+      return { imported, skipped, rejected };
+    });
+    return result;
+  }
+
+  /** The data rows of the first sheet, by header name. A file that is not a workbook of ours writes nothing. */
+  private async readRows(buffer: Buffer): Promise<{ row: number; cells: { text: string; numeric: boolean }[] }[]> {
+    const wb = new ExcelJS.Workbook();
+    try {
+      await wb.xlsx.load(buffer as unknown as ExcelJS.Buffer);
+    } catch {
+      throw invalidFile('文件不是有效的 .xlsx 表格，请使用下载的模板');
+    }
+    const ws = wb.worksheets[0];
+    if (!ws) throw invalidFile('表格中没有工作表');
+    const header = new Map<string, number>();
+    ws.getRow(1).eachCell((cell, col) => {
+      const text = cell.text.trim();
+      if (text && !header.has(text)) header.set(text, col);
+    });
+    const missing = REQUIRED_COLUMNS.filter((c) => !header.has(c));
+    if (missing.length > 0) throw invalidFile(`表头缺少列：${missing.join('、')}（请使用下载的模板）`);
+    if (ws.rowCount - 1 > IMPORT_MAX_ROWS) throw invalidFile(`一次最多导入 ${IMPORT_MAX_ROWS} 行`);
+    const out: { row: number; cells: { text: string; numeric: boolean }[] }[] = [];
+    ws.eachRow({ includeEmpty: false }, (r, rowNumber) => {
+      if (rowNumber === 1) return;
+      const cells = IMPORT_COLUMNS.map((c) => {
+        const col = header.get(c);
+        return col === undefined ? { text: '', numeric: false } : cellText(r.getCell(col));
+      });
+      if (cells.every((c) => c.text === '')) return;
+      out.push({ row: rowNumber, cells });
+    });
+    if (out.length === 0) throw invalidFile('表格中没有数据行');
+    return out;
+  }
+}

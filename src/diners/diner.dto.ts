@@ -1,0 +1,134 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
+const PHONE = /^[0-9+\- ]{3,30}$/;
+const CARD_NO = /^[0-9A-Za-z-]{1,64}$/;
+
+export class CreateDinerDto {
+  @ApiProperty({ example: '王秀英' })
+  @Transform(trim)
+  @IsString({ message: '请填写姓名' })
+  @IsNotEmpty({ message: '请填写姓名' })
+  @MaxLength(50, { message: '姓名过长' })
+  name!: string;
+
+  @ApiProperty({ description: '18 位身份证号码（或 15 位旧号码）' })
+  @IsString({ message: '请填写身份证号码' })
+  @IsNotEmpty({ message: '请填写身份证号码' })
+  @MaxLength(40, { message: '身份证号码格式不正确' })
+  idNumber!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @Matches(PHONE, { message: '联系电话格式不正确' })
+  phone?: string;
+
+  @ApiPropertyOptional({ description: '就餐卡号' })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(CARD_NO, { message: '就餐卡号只能包含字母、数字和 -，最长 64 位' })
+  cardNo?: string;
+
+  @ApiPropertyOptional({ example: '东关社区' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: '社区必须是文字' })
+  @MaxLength(100, { message: '社区名称过长' })
+  community?: string;
+
+  @ApiPropertyOptional({ description: '登记食堂（默认：登记人唯一的食堂）' })
+  @IsOptional()
+  @IsInt({ message: '食堂编号必须是整数' })
+  @Min(1, { message: '食堂编号必须是整数' })
+  canteenId?: number;
+}
+
+export class UpdateDinerDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: '请填写姓名' })
+  @IsNotEmpty({ message: '请填写姓名' })
+  @MaxLength(50, { message: '姓名过长' })
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(PHONE, { message: '联系电话格式不正确' })
+  phone?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString({ message: '社区必须是文字' })
+  @MaxLength(100, { message: '社区名称过长' })
+  community?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(CARD_NO, { message: '就餐卡号只能包含字母、数字和 -，最长 64 位' })
+  cardNo?: string | null;
+}
+
+export class DinerStatusDto {
+  @ApiProperty({ enum: DINER_STATUSES })
+  @IsIn(DINER_STATUSES, { message: '状态必须是 ACTIVE、SUSPENDED、MOVED_AWAY 或 DECEASED' })
+  status!: DinerStatusValue;
+
+  @ApiProperty({ example: '2022-10-01' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '生效日期格式应为 YYYY-MM-DD' })
+  effectiveFrom!: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '备注必须是文字' })
+  @MaxLength(200, { message: '备注过长' })
+  note?: string;
+}
+
+export class DinerQueryDto {
+  @ApiPropertyOptional({ description: '按身份证号码精确查找' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40, { message: '身份证号码格式不正确' })
+  idNumber?: string;
+
+  @ApiPropertyOptional({ description: '按就餐卡号精确查找' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(64, { message: '就餐卡号过长' })
+  cardNo?: string;
+
+  @ApiPropertyOptional({ description: '姓名中的字' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(50, { message: '查询内容过长' })
+  q?: string;
+
+  @ApiPropertyOptional({ description: '管理员可指定街道' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '街道编号必须是整数' })
+  @Min(1, { message: '街道编号必须是整数' })
+  subdistrictId?: number;
+}
+
+export class ImportQueryDto {
+  @ApiPropertyOptional({ description: '登记食堂（默认：操作员唯一的食堂）' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '食堂编号必须是整数' })
+  @Min(1, { message: '食堂编号必须是整数' })
+  canteenId?: number;
+}

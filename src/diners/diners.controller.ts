@@ -1,0 +1,126 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { AuthUser } from '../auth/auth-user';
+import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
+import { IdParamPipe } from '../canteens/id-param.pipe';
+import { DinerImportService, IMPORT_MAX_BYTES, ImportResult } from './diner-import.service';
+import { CreateDinerDto, DinerQueryDto, DinerStatusDto, ImportQueryDto, UpdateDinerDto } from './diner.dto';
+import { DinersService, DinerView, toDinerView } from './diners.service';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** What the upload interceptor (multer, memory storage) hands over. */
+interface UploadedXlsx {
+  buffer: Buffer;
+  originalname: string;
+  size: number;
+}
+
+@ApiTags('diners')
+@ApiBearerAuth()
+@Controller('diners')
+export class DinersController {
+  constructor(
+    private readonly diners: DinersService,
+    private readonly importer: DinerImportService,
+  ) {}
+
+  /** Registers a diner (ID number shown masked in the answer). */
+  @Post()
+  @Roles('CASHIER', 'OPERATOR', 'ADMIN')
+  register(
+    @CurrentUser() user: AuthUser,
+    @Body() body: CreateDinerDto,
+    @ClientIp() ip: string | null,
+  ): Promise<DinerView> {
+    return this.diners.register(user, body, ip);
+  }
+
+  /** Look up by ?idNumber= or ?cardNo= (exact) or ?q= (part of the name); none: the latest registered. */
+  @Get()
+  @Roles('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')
+  search(@CurrentUser() user: AuthUser, @Query() query: DinerQueryDto): Promise<DinerView[]> {
+    return this.diners.search(user, query);
+  }
+
+  @Get('import-template')
+  @Roles('OPERATOR', 'ADMIN')
+  async template(): Promise<StreamableFile> {
+    return new StreamableFile(await this.importer.template(), {
+      type: XLSX,
+      disposition: `attachment; filename="diners-template.xlsx"; filename*=UTF-8''${encodeURIComponent('就餐老人导入模板.xlsx')}`,
+    });
+  }
+
+  /** Bulk registration from the template (.xlsx, multipart field `file`). */
+  @Post('import')
+  @HttpCode(200)
+  @Roles('OPERATOR', 'ADMIN')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } }))
+  import(
+    @CurrentUser() user: AuthUser,
+    @UploadedFile() file: UploadedXlsx | undefined,
+    @Query() query: ImportQueryDto,
+    @ClientIp() ip: string | null,
+  ): Promise<ImportResult> {
+    return this.importer.import(user, file, query.canteenId, ip);
+  }
+
+  @Get(':id')
+  @Roles('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')
+  async get(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<DinerView> {
+    return toDinerView(await this.diners.getForUser(user, id));
+  }
+
+  /** Name, phone, community, meal-card number. */
+  @Patch(':id')
+  @Roles('OPERATOR', 'ADMIN')
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', IdParamPipe) id: number,
+    @Body() body: UpdateDinerDto,
+    @ClientIp() ip: string | null,
+  ): Promise<DinerView> {
+    return this.diners.update(user, id, body, ip);
+  }
+
+  /** Active, suspended, moved away, deceased — with the date it takes effect. */
+  @Post(':id/status')
+  @HttpCode(200)
+  @Roles('OPERATOR', 'ADMIN')
+  setStatus(
+    @CurrentUser() user: AuthUser,
+    @Param('id', IdParamPipe) id: number,
+    @Body() body: DinerStatusDto,
+    @ClientIp() ip: string | null,
+  ): Promise<DinerView> {
+    return this.diners.setStatus(user, id, body, ip);
+  }
+
+  /** The full ID number; audited (DINER_REVEALED). */
+  @Post(':id/reveal')
+  @HttpCode(200)
+  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  reveal(
+    @CurrentUser() user: AuthUser,
+    @Param('id', IdParamPipe) id: number,
+    @ClientIp() ip: string | null,
+  ): Promise<{ id: number; name: string; idNumber: string }> {
+    return this.diners.reveal(user, id, ip);
+  }
+}

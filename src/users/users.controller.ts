@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AuthUser } from '../auth/auth-user';
+import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
+import { IdParamPipe } from '../canteens/id-param.pipe';
+import { CreateUserDto, UpdateUserDto } from './user.dto';
+import { UsersService, UserView } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Roles('OPERATOR', 'ADMIN')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Admin: any role. Operator: cashiers of its own canteens. */
+  @Post()
+  create(@CurrentUser() user: AuthUser, @Body() body: CreateUserDto, @ClientIp() ip: string | null): Promise<UserView> {
+    return this.users.create(user, body, ip);
+  }
+
+  /** Admin: every user. Operator: the cashiers of its canteens. */
+  @Get()
+  list(@CurrentUser() user: AuthUser): Promise<UserView[]> {
+    return this.users.list(user);
+  }
+
+  /** Deactivate / reactivate, reset the password, change canteens. */
+  @Patch(':id')
+  update(
+    @CurrentUser() user: AuthUser,
+    @Param('id', IdParamPipe) id: number,
+    @Body() body: UpdateUserDto,
+    @ClientIp() ip: string | null,
+  ): Promise<UserView> {
+    return this.users.update(user, id, body, ip);
+  }
+}

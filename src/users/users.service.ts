@@ -1,0 +1,250 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { AuthUser } from '../auth/auth-user';
+import { hashPassword } from '../auth/passwords';
+import { CanteensService } from '../canteens/canteens.service';
+import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
+import { Role } from '../common/enums';
+import { CreateUserDto, UpdateUserDto } from './user.dto';
+
+export interface UserView {
+  id: number;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  subdistrictId: number;
+  canteenIds: number[];
+  active: boolean;
+  createdAt: Date;
+}
+
+interface UserRow {
+  id: number;
+  username: string;
+  display_name: string | null;
+  role: Role;
+  subdistrict_id: number;
+  canteen_ids: number[];
+  active: boolean;
+  created_at: Date;
+}
+
+const SELECT_USERS = `
+  SELECT u.id, u.username, u.display_name, u.role, u.subdistrict_id, u.active, u.created_at,
+         COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
+    FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id`;
+
+const toView = (r: UserRow): UserView => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  role: r.role,
+  subdistrictId: r.subdistrict_id,
+  canteenIds: r.canteen_ids.map(Number),
+  active: r.active,
+  createdAt: r.created_at,
+});
+
+// Cashiers and operators work at canteens; finance and admins at the level of a sub-district.
+const SITE_ROLES: readonly Role[] = ['CASHIER', 'OPERATOR'];
+
+const sameSet = (a: number[], b: number[]): boolean =>
+  a.length === b.length && [...a].sort((x, y) => x - y).every((v, i) => v === [...b].sort((x, y) => x - y)[i]);
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly canteens: CanteensService,
+  ) {}
+
+  async list(actor: AuthUser): Promise<UserView[]> {
+    if (actor.role === 'ADMIN') {
+      const rows: UserRow[] = await this.db.query(`${SELECT_USERS} GROUP BY u.id ORDER BY u.id`);
+      return rows.map(toView);
+    }
+    // An operator sees the cashiers of its canteens.
+    const rows: UserRow[] = await this.db.query(
+      `${SELECT_USERS}
+        WHERE u.role = 'CASHIER' AND u.subdistrict_id = $1
+          AND EXISTS (SELECT 1 FROM user_canteens x WHERE x.user_id = u.id AND x.canteen_id = ANY($2::int[]))
+        GROUP BY u.id ORDER BY u.id`,
+      [actor.subdistrictId, actor.canteenIds],
+    );
+    return rows.map(toView);
+  }
+
+  async create(actor: AuthUser, dto: CreateUserDto, ip: string | null): Promise<UserView> {
+    const canteenIds = [...new Set(dto.canteenIds ?? [])];
+    if (actor.role === 'OPERATOR' && dto.role !== 'CASHIER') {
+      throw forbidden('站点管理员只能添加收银员', 'ROLE_FORBIDDEN');
+    }
+    const subdistrictId = await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId);
+    const hash = await hashPassword(dto.password);
+    return this.db.transaction(async (m) => {
+      const taken = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
+      if (taken.length > 0) throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
+      let id: number;
+      try {
+        const [row] = await m.query(
+          `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [dto.username, hash, dto.role, subdistrictId, dto.displayName?.trim() || null, actor.id],
+        );
+        id = row.id;
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') {
+          throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
+        }
+        throw e;
+      }
+      await this.setCanteens(m, id, canteenIds);
+      await this.audit.record(
+        {
+          actor,
+          action: 'USER_CREATED',
+          entityType: 'user',
+          entityId: id,
+          subdistrictId,
+          canteenId: canteenIds.length === 1 ? canteenIds[0] : null,
+          ip,
+          details: { username: dto.username, role: dto.role, canteenIds },
+        },
+        m,
+      );
+      return this.getView(m, id);
+    });
+  }
+
+  async update(actor: AuthUser, id: number, dto: UpdateUserDto, ip: string | null): Promise<UserView> {
+    const hash = dto.password === undefined ? null : await hashPassword(dto.password);
+    return this.db.transaction(async (m) => {
+      await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      const target = await this.getView(m, id).catch(() => null);
+      if (!target || !this.canManage(actor, target)) throw notFound('USER_NOT_FOUND', '用户不存在');
+
+      const changes: Record<string, unknown> = {};
+      if (dto.active !== undefined && dto.active !== target.active) {
+        if (target.id === actor.id && !dto.active) throw badRequest('CANNOT_DEACTIVATE_SELF', '不能停用自己的账号');
+        await m.query(`UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, [id, dto.active]);
+        changes.active = { from: target.active, to: dto.active };
+      }
+      if (hash !== null) {
+        await m.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, hash]);
+        changes.passwordReset = true;
+      }
+      if (dto.displayName !== undefined) {
+        await m.query(`UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1`, [
+          id,
+          dto.displayName.trim() || null,
+        ]);
+        changes.displayName = dto.displayName.trim() || null;
+      }
+      if (dto.canteenIds !== undefined) {
+        const next = [...new Set(dto.canteenIds)];
+        await this.checkCanteenChange(actor, target, next);
+        if (!sameSet(next, target.canteenIds)) {
+          await m.query(`DELETE FROM user_canteens WHERE user_id = $1`, [id]);
+          await this.setCanteens(m, id, next);
+          changes.canteenIds = { from: target.canteenIds, to: next };
+        }
+      }
+      // A deactivated user or a reset password ends every session of that user (also after reactivation).
+      if (dto.active === false || hash !== null) {
+        await m.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+      }
+      await this.audit.record(
+        {
+          actor,
+          action: 'USER_CHANGED',
+          entityType: 'user',
+          entityId: id,
+          subdistrictId: target.subdistrictId,
+          ip,
+          details: { username: target.username, changes },
+        },
+        m,
+      );
+      return this.getView(m, id);
+    });
+  }
+
+  /** Admins manage everyone; an operator the cashiers that work at one of its canteens. */
+  private canManage(actor: AuthUser, target: UserView): boolean {
+    if (actor.role === 'ADMIN') return true;
+    return (
+      actor.role === 'OPERATOR' &&
+      target.role === 'CASHIER' &&
+      target.subdistrictId === actor.subdistrictId &&
+      target.canteenIds.some((c) => actor.canteenIds.includes(c))
+    );
+  }
+
+  private async checkCanteenChange(actor: AuthUser, target: UserView, next: number[]): Promise<void> {
+    if (!SITE_ROLES.includes(target.role)) {
+      if (next.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
+      return;
+    }
+    if (next.length === 0) throw badRequest('CANTEENS_REQUIRED', '收银员和站点管理员至少要关联一个食堂');
+    if (actor.role === 'OPERATOR') {
+      // An operator changes only its own canteens; the cashier's other canteens stay as they are.
+      const outside = (ids: number[]) => ids.filter((c) => !actor.canteenIds.includes(c));
+      if (!sameSet(outside(next), outside(target.canteenIds))) {
+        throw forbidden('您只能调整本人所管食堂的收银员', 'CANTEEN_FORBIDDEN');
+      }
+    }
+    // Canteens the user already has were checked when they were given; new ones must be reachable.
+    for (const canteenId of next.filter((c) => !target.canteenIds.includes(c))) {
+      const canteen = await this.canteens.getReachable(actor, canteenId);
+      if (canteen.subdistrictId !== target.subdistrictId) {
+        throw badRequest('CANTEENS_MIXED_SUBDISTRICTS', '用户关联的食堂必须属于同一街道');
+      }
+    }
+  }
+
+  /** The sub-district a new user belongs to, checking the caller may put it there. */
+  private async subdistrictFor(
+    actor: AuthUser,
+    role: Role,
+    canteenIds: number[],
+    requested: number | undefined,
+  ): Promise<number> {
+    if (!SITE_ROLES.includes(role)) {
+      if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
+      const subdistrictId = requested ?? actor.subdistrictId;
+      const rows = await this.db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [subdistrictId]);
+      if (rows.length === 0) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
+      return subdistrictId;
+    }
+    if (canteenIds.length === 0) throw badRequest('CANTEENS_REQUIRED', '收银员和站点管理员至少要关联一个食堂');
+    let subdistrictId: number | null = null;
+    for (const canteenId of canteenIds) {
+      const canteen = await this.canteens.getReachable(actor, canteenId);
+      if (subdistrictId !== null && canteen.subdistrictId !== subdistrictId) {
+        throw badRequest('CANTEENS_MIXED_SUBDISTRICTS', '用户关联的食堂必须属于同一街道');
+      }
+      subdistrictId = canteen.subdistrictId;
+    }
+    if (requested !== undefined && requested !== subdistrictId) {
+      throw badRequest('CANTEENS_MIXED_SUBDISTRICTS', '用户关联的食堂必须属于所选街道');
+    }
+    return subdistrictId as number;
+  }
+
+  private async setCanteens(m: EntityManager, userId: number, canteenIds: number[]): Promise<void> {
+    if (canteenIds.length === 0) return;
+    await m.query(
+      `INSERT INTO user_canteens (user_id, canteen_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING`,
+      [userId, canteenIds],
+    );
+  }
+
+  private async getView(m: EntityManager, id: number): Promise<UserView> {
+    const [row]: UserRow[] = await m.query(`${SELECT_USERS} WHERE u.id = $1 GROUP BY u.id`, [id]);
+    if (!row) throw notFound('USER_NOT_FOUND', '用户不存在');
+    return toView(row);
+  }
+}
