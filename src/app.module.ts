@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
 import { DinersModule } from './diners/diners.module';
 import { HealthController } from './health/health.controller';
+import { PolicyModule } from './policy/policy.module';
 import { BootstrapService } from './users/bootstrap.service';
 import { UsersModule } from './users/users.module';
 
@@ -17,6 +18,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, { ...options, processName: 'api' }),
         AuthModule,
+        PolicyModule,
         CanteensModule,
         UsersModule,
         DinersModule,

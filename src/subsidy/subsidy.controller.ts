@@ -1,0 +1,84 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Allow } from 'class-validator';
+import { badRequest } from '../common/app-error';
+import { compareLocalDates, isValidLocalDate, LocalDate, todayLocal } from '../common/local-date';
+import { PolicyService } from '../policy/policy.service';
+import { tryParseIdNumber } from './id-number';
+import { evaluateSubsidy, SubsidyReason, TierCode } from './subsidy-calculator';
+
+// A meal price the meals table can hold (integer column).
+const MAX_PRICE_FEN = 2_147_483_647;
+
+// Each parameter is checked by hand so that every problem has its own stable code (ID_*, INVALID_DATE,
+// INVALID_PRICE) rather than the generic VALIDATION_FAILED.
+export class QuoteQuery {
+  @ApiPropertyOptional({ description: '18-digit (or legacy 15-digit) ID number; spaces and full-width digits allowed' })
+  @Allow()
+  idNumber?: unknown;
+
+  @ApiPropertyOptional({ example: '2025-06-01', description: 'meal date YYYY-MM-DD (Shanghai); today when absent' })
+  @Allow()
+  date?: unknown;
+
+  @ApiPropertyOptional({ example: 1200, description: 'meal price in fen, a non-negative integer' })
+  @Allow()
+  priceFen?: unknown;
+}
+
+export interface QuoteAnswer {
+  /** The normalised 18-character number: the caller's own input, echoed so a kiosk can show what was read. */
+  idNumber: string;
+  birthDate: LocalDate;
+  age: number;
+  tier: TierCode;
+  subsidyFen: number;
+  payableFen: number;
+  reason: SubsidyReason;
+  policyVersionId: number | null;
+}
+
+@ApiTags('subsidy')
+@ApiBearerAuth()
+@Controller('subsidy')
+export class SubsidyController {
+  constructor(private readonly policy: PolicyService) {}
+
+  /** SPEC §6: what a meal on that date at that price would get. A pure policy calculation; nothing is written. */
+  @Get('quote')
+  async quote(@Query() q: QuoteQuery): Promise<QuoteAnswer> {
+    const today = todayLocal();
+    const id = tryParseIdNumber(typeof q.idNumber === 'string' ? q.idNumber : '', today);
+    if (!id.ok) throw badRequest(id.code, id.message);
+
+    const date = q.date === undefined || q.date === '' ? today : q.date;
+    if (typeof date !== 'string' || !isValidLocalDate(date)) {
+      throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
+    }
+    if (compareLocalDates(date, id.value.birthDate) < 0) {
+      throw badRequest('INVALID_DATE', '就餐日期早于身份证上的出生日期');
+    }
+
+    const price = typeof q.priceFen === 'string' && /^\d{1,10}$/.test(q.priceFen) ? Number(q.priceFen) : NaN;
+    if (!(price <= MAX_PRICE_FEN)) {
+      throw badRequest('INVALID_PRICE', '餐价无效，应为以“分”为单位的非负整数，如 1200 表示 12.00 元');
+    }
+
+    const result = evaluateSubsidy({
+      policy: await this.policy.policyFor(date),
+      birthDate: id.value.birthDate,
+      mealDate: date,
+      priceFen: price,
+    });
+    return {
+      idNumber: id.value.idNumber,
+      birthDate: id.value.birthDate,
+      age: result.age,
+      tier: result.tier,
+      subsidyFen: result.subsidyFen,
+      payableFen: result.payableFen,
+      reason: result.reason,
+      policyVersionId: result.policyVersionId,
+    };
+  }
+}
