@@ -167,7 +167,7 @@ export class DinerImportService {
 
     const result = await this.db.transaction(async (m) => {
       // Serialise imports into one register, so two uploads of the same file cannot both insert a row.
-      await m.query(`SELECT pg_advisory_xact_lock(7150200002, $1)`, [subdistrictId]);
+      await m.query(`SELECT pg_advisory_xact_lock(71502002, $1::int)`, [subdistrictId]);
       const existing: { hmac: Buffer }[] = await m.query(
         `SELECT id_number_hmac AS hmac FROM diners WHERE subdistrict_id = $1 AND id_number_hmac = ANY($2::bytea[])`,
         [subdistrictId, valid.map((v) => v.hmac)],
