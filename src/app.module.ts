@@ -5,6 +5,7 @@ import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
 import { DinersModule } from './diners/diners.module';
 import { HealthController } from './health/health.controller';
+import { MealsModule } from './meals/meals.module';
 import { PolicyModule } from './policy/policy.module';
 import { BootstrapService } from './users/bootstrap.service';
 import { UsersModule } from './users/users.module';
@@ -22,6 +23,7 @@ export class AppModule {
         CanteensModule,
         UsersModule,
         DinersModule,
+        MealsModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

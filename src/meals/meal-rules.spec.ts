@@ -1,0 +1,71 @@
+import { canonicalMealRequest, periodAt, servedAtProblem } from './meal-rules';
+
+describe('servedAtProblem', () => {
+  const now = new Date('2025-06-10T04:00:00Z');
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+  const H = 3_600_000;
+
+  it('lets a cashier back-date up to 24 hours and no further', () => {
+    expect(servedAtProblem('CASHIER', ago(24 * H), now)).toBeNull();
+    expect(servedAtProblem('CASHIER', ago(24 * H + 1), now)).toMatch(/24 小时/);
+  });
+
+  it('lets operators and admins back-date up to 7 days', () => {
+    expect(servedAtProblem('OPERATOR', ago(7 * 24 * H), now)).toBeNull();
+    expect(servedAtProblem('ADMIN', ago(7 * 24 * H), now)).toBeNull();
+    expect(servedAtProblem('OPERATOR', ago(7 * 24 * H + 1), now)).toMatch(/7 天/);
+  });
+
+  it('allows 5 minutes of clock skew into the future', () => {
+    expect(servedAtProblem('CASHIER', ago(-5 * 60_000), now)).toBeNull();
+    expect(servedAtProblem('CASHIER', ago(-5 * 60_000 - 1), now)).toMatch(/5 分钟/);
+  });
+});
+
+describe('periodAt', () => {
+  const hours = { BREAKFAST: ['05:30', '09:30'], LUNCH: ['10:00', '14:00'], DINNER: ['16:00', '20:00'] } as const;
+  const all = ['BREAKFAST', 'LUNCH', 'DINNER'] as const;
+  const h = { ...hours } as unknown as Parameters<typeof periodAt>[0];
+
+  it('picks the period whose hours hold the time', () => {
+    expect(periodAt(h, '07:00', all)).toBe('BREAKFAST');
+    expect(periodAt(h, '12:00', all)).toBe('LUNCH');
+    expect(periodAt(h, '20:00', all)).toBe('DINNER');
+  });
+
+  it('between periods picks the next one, after the last the last one', () => {
+    expect(periodAt(h, '09:45', all)).toBe('LUNCH');
+    expect(periodAt(h, '03:00', all)).toBe('BREAKFAST');
+    expect(periodAt(h, '22:00', all)).toBe('DINNER');
+  });
+
+  it('only offers periods the canteen sells', () => {
+    expect(periodAt(h, '07:00', ['LUNCH', 'DINNER'])).toBe('LUNCH');
+    expect(periodAt(h, '07:00', [])).toBeNull();
+  });
+});
+
+describe('canonicalMealRequest', () => {
+  const base = {
+    canteenId: 1,
+    idNumber: '11010519491231002X',
+    cardNo: null,
+    mealPeriod: 'LUNCH' as const,
+    priceFen: null,
+    verification: 'ID_CARD_READER',
+    servedAt: null,
+  };
+
+  it('is the same for the same instant written with different offsets', () => {
+    expect(canonicalMealRequest({ ...base, servedAt: '2025-06-10T12:00:00+08:00' })).toBe(
+      canonicalMealRequest({ ...base, servedAt: '2025-06-10T04:00:00.000Z' }),
+    );
+  });
+
+  it('differs when anything that changes the meal differs', () => {
+    const a = canonicalMealRequest(base);
+    expect(canonicalMealRequest({ ...base, priceFen: 1200 })).not.toBe(a);
+    expect(canonicalMealRequest({ ...base, mealPeriod: 'DINNER' })).not.toBe(a);
+    expect(canonicalMealRequest({ ...base, canteenId: 2 })).not.toBe(a);
+  });
+});

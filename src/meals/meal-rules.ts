@@ -1,0 +1,67 @@
+// Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
+import { Role, MealPeriod, MEAL_PERIODS } from '../common/enums';
+
+const HOUR_MS = 3_600_000;
+
+// SPEC §3: cashiers may back-date 24 hours, operators (and admins) 7 days; 5 minutes of clock skew ahead.
+export const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
+  CASHIER: 24 * HOUR_MS,
+  OPERATOR: 7 * 24 * HOUR_MS,
+  ADMIN: 7 * 24 * HOUR_MS,
+  FINANCE: 0,
+};
+export const FUTURE_SKEW_MS = 5 * 60_000;
+
+/** Null when `servedAt` may be recorded by this role at `now`; otherwise a zh-CN sentence saying why not. */
+export function servedAtProblem(role: Role, servedAt: Date, now: Date): string | null {
+  const diff = now.getTime() - servedAt.getTime();
+  if (diff < -FUTURE_SKEW_MS) return '就餐时间不能晚于当前时间（允许误差 5 分钟），请检查收银机时钟';
+  if (diff > BACKDATE_LIMIT_MS[role]) {
+    return role === 'CASHIER'
+      ? '收银员只能补录 24 小时以内的就餐记录，更早的请联系站点管理员'
+      : '只能补录 7 天以内的就餐记录';
+  }
+  return null;
+}
+
+export type PeriodHours = Partial<Record<MealPeriod, [string, string]>>;
+
+/**
+ * The period a till preselects at a local time 'HH:MM': the one whose hours hold it, else the next one to
+ * start today, else the last one of the day. Only periods the canteen sells (`available`) are considered.
+ */
+export function periodAt(hours: PeriodHours, hhmm: string, available: readonly MealPeriod[]): MealPeriod | null {
+  const periods = MEAL_PERIODS.filter((p) => available.includes(p));
+  if (periods.length === 0) return null;
+  const within = periods.find((p) => {
+    const h = hours[p];
+    return h !== undefined && h[0] <= hhmm && hhmm <= h[1];
+  });
+  if (within) return within;
+  const next = periods.find((p) => {
+    const h = hours[p];
+    return h !== undefined && hhmm < h[0];
+  });
+  return next ?? periods[periods.length - 1];
+}
+
+export interface MealRequestFields {
+  canteenId: number;
+  /** The normalised 18-character ID number, or null when a card number identifies the diner. */
+  idNumber: string | null;
+  cardNo: string | null;
+  mealPeriod: MealPeriod;
+  priceFen: number | null;
+  verification: string;
+  /** ISO instant as sent, or null when the server's clock decides. */
+  servedAt: string | null;
+}
+
+/**
+ * The canonical text of a meal request, for the idempotency fingerprint. It holds the ID number, so it is only
+ * ever stored as a keyed HMAC (a plain hash of an ID number can be reversed by trying every number).
+ */
+export function canonicalMealRequest(f: MealRequestFields): string {
+  const servedAt = f.servedAt === null ? null : new Date(f.servedAt).toISOString();
+  return JSON.stringify([f.canteenId, f.idNumber, f.cardNo, f.mealPeriod, f.priceFen, f.verification, servedAt]);
+}

@@ -1,0 +1,108 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
+
+// A meal price a canteen could plausibly charge: up to ¥1,000 (the column itself holds any int4).
+export const MAX_MEAL_PRICE_FEN = 100_000;
+// An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export class RecordMealDto {
+  @ApiPropertyOptional({ description: '身份证号码（18 位或 15 位旧号）；与 cardNo 二选一' })
+  @IsOptional()
+  @IsString({ message: '身份证号码应为文本' })
+  @MaxLength(40, { message: '身份证号码过长' })
+  idNumber?: string;
+
+  @ApiPropertyOptional({ description: '就餐卡号；与 idNumber 二选一' })
+  @IsOptional()
+  @IsString({ message: '就餐卡号应为文本' })
+  @Length(1, 64, { message: '就餐卡号应为 1–64 个字符' })
+  cardNo?: string;
+
+  @ApiProperty({ enum: MEAL_PERIODS })
+  @IsIn(MEAL_PERIODS, { message: '餐次应为 BREAKFAST（早餐）、LUNCH（午餐）或 DINNER（晚餐）' })
+  mealPeriod!: MealPeriod;
+
+  @ApiPropertyOptional({ description: '餐价（分）；缺省为本食堂该餐次的价格' })
+  @IsOptional()
+  @IsInt({ message: '餐价应为整数（分）' })
+  @Min(0, { message: '餐价不能为负数' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '餐价过高（不超过 1000 元）' })
+  priceFen?: number;
+
+  @ApiProperty({ enum: VERIFICATIONS })
+  @IsIn(VERIFICATIONS, { message: '核验方式应为 ID_CARD_READER、MANUAL_ENTRY 或 MEAL_CARD' })
+  verification!: Verification;
+
+  @ApiPropertyOptional({ example: '2025-06-01T11:45:00+08:00', description: '就餐时间（补录时填写），带时区' })
+  @IsOptional()
+  @IsString({ message: '就餐时间应为文本' })
+  @Matches(INSTANT, { message: '就餐时间格式不正确，应如 2025-06-01T11:45:00+08:00' })
+  servedAt?: string;
+}
+
+export class QuoteMealQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '身份证号码应为文本' })
+  @MaxLength(40, { message: '身份证号码过长' })
+  idNumber?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: '就餐卡号应为文本' })
+  @Length(1, 64, { message: '就餐卡号应为 1–64 个字符' })
+  cardNo?: string;
+
+  @ApiProperty({ enum: MEAL_PERIODS })
+  @IsIn(MEAL_PERIODS, { message: '餐次应为 BREAKFAST（早餐）、LUNCH（午餐）或 DINNER（晚餐）' })
+  mealPeriod!: MealPeriod;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: '餐价应为整数（分）' })
+  @Min(0, { message: '餐价不能为负数' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '餐价过高（不超过 1000 元）' })
+  priceFen?: number;
+}
+
+export class ListMealsQuery {
+  @ApiPropertyOptional({ example: '2025-06-01' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式应为 YYYY-MM-DD' })
+  date?: string;
+}
+
+export class VoidMealDto {
+  @ApiProperty({ description: '作废原因' })
+  @IsString({ message: '请填写作废原因' })
+  @MinLength(1, { message: '请填写作废原因' })
+  @MaxLength(200, { message: '作废原因不超过 200 字' })
+  reason!: string;
+}
+
+export class LockMonthDto {
+  @ApiPropertyOptional({ description: '只锁定一个食堂；缺省为整个街道' })
+  @IsOptional()
+  @IsInt({ message: '食堂编号应为整数' })
+  @Min(1, { message: '食堂编号应为正整数' })
+  canteenId?: number;
+}
+
+export class UnlockMonthDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt({ message: '食堂编号应为整数' })
+  @Min(1, { message: '食堂编号应为正整数' })
+  canteenId?: number;
+
+  @ApiProperty({ description: '解锁原因（必填）' })
+  @IsString({ message: '请填写解锁原因' })
+  @MinLength(1, { message: '请填写解锁原因' })
+  @MaxLength(200, { message: '解锁原因不超过 200 字' })
+  reason!: string;
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { PolicyModule } from '../policy/policy.module';
+import { MealsController } from './meals.controller';
+import { MealsService } from './meals.service';
+import { MonthLocksController } from './month-locks.controller';
+import { MonthLocksService } from './month-locks.service';
+
+/** The till: quotes, meals exactly once, voids, the day's list, and month locks. */
+@Module({
+  imports: [PolicyModule],
+  controllers: [MealsController, MonthLocksController],
+  providers: [MealsService, MonthLocksService],
+  exports: [MealsService],
+})
+export class MealsModule {}

@@ -1,0 +1,664 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
+import { AuthUser } from '../auth/auth-user';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
+import { DINER_STATUS_LABELS, MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, Verification } from '../common/enums';
+import { compareLocalDates, isValidLocalDate, LocalDate, localDateOf, monthOf, todayLocal } from '../common/local-date';
+import { formatYuan } from '../common/money';
+import { PiiCipher } from '../common/pii-cipher';
+import { PolicyService } from '../policy/policy.service';
+import { IdNumberError, parseIdNumber } from '../subsidy/id-number';
+import {
+  DinerStatus,
+  evaluateSubsidy,
+  isEligibleOn,
+  PolicyVersion,
+  SubsidyResult,
+} from '../subsidy/subsidy-calculator';
+import { canonicalMealRequest, PeriodHours, periodAt, servedAtProblem } from './meal-rules';
+import { QuoteMealQuery, RecordMealDto } from './meals.dto';
+
+/** The answer of POST /api/canteens/{id}/meals (SPEC §6), also for a replay of the same Idempotency-Key. */
+export interface RecordedMeal {
+  id: string;
+  mealDate: LocalDate;
+  mealPeriod: MealPeriod;
+  diner: DinerBrief;
+  tier: string;
+  priceFen: number;
+  subsidyFen: number;
+  payableFen: number;
+  reason: string;
+}
+
+export interface DinerBrief {
+  id: number;
+  name: string;
+  maskedIdNumber: string;
+  age: number;
+}
+
+export interface QuoteWarning {
+  code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
+  message: string;
+  status?: DinerStatus;
+  statusEffectiveFrom?: LocalDate | null;
+  canteenName?: string;
+  servedAt?: string;
+}
+
+export interface MealQuote {
+  diner: DinerBrief;
+  mealDate: LocalDate;
+  mealPeriod: MealPeriod;
+  tier: string;
+  priceFen: number;
+  subsidyFen: number;
+  payableFen: number;
+  reason: string;
+  policyVersionId: number | null;
+  warnings: QuoteWarning[];
+}
+
+/** A meal as the till's list and the void answer show it. */
+export interface MealListItem extends RecordedMeal {
+  canteenId: number;
+  servedAt: string;
+  verification: Verification;
+  cashier: { id: number; username: string };
+  voided: { at: string; by: number; reason: string } | null;
+}
+
+export interface MealTotals {
+  count: number;
+  subsidisedCount: number;
+  priceFen: number;
+  subsidyFen: number;
+  payableFen: number;
+  voidedCount: number;
+  byTier: Record<string, { count: number; subsidyFen: number }>;
+}
+
+export interface TillCanteen {
+  id: number;
+  name: string;
+  prices: Partial<Record<MealPeriod, number>>;
+  periodHours: PeriodHours;
+  currentPeriod: MealPeriod | null;
+}
+
+interface CanteenRow {
+  id: number;
+  subdistrict_id: number;
+  name: string;
+  active: boolean;
+  breakfast_price_fen: number | null;
+  lunch_price_fen: number | null;
+  dinner_price_fen: number | null;
+  period_hours: PeriodHours;
+}
+
+interface DinerRow {
+  diner_id: number | null;
+  name: string;
+  id_number_masked: string;
+  birth_date: string;
+  status: DinerStatus;
+  status_effective_from: string | null;
+}
+
+interface MealRow {
+  id: string;
+  canteen_id: number;
+  meal_date: string;
+  meal_period: MealPeriod;
+  served_at: Date;
+  price_fen: number;
+  subsidy_fen: number;
+  payable_fen: number;
+  age: number;
+  tier: string;
+  reason: string;
+  verification: Verification;
+  cashier_user_id: number;
+  cashier_username: string;
+  voided_at: Date | null;
+  voided_by: number | null;
+  void_reason: string | null;
+  diner_id: number;
+  diner_name: string;
+  id_number_masked: string;
+}
+
+const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_price_fen,
+  c.dinner_price_fen, c.period_hours`;
+
+const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
+  m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
+  m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
+
+const MEAL_FROM = `meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`;
+
+/**
+ * The key of the advisory lock that orders meal writes against month locks: meals and voids take it shared,
+ * locking a month takes it exclusive, so no meal commits into a month that was locked while it was written.
+ */
+export const monthLockKey = (subdistrictId: number, month: string): string => `month_lock:${subdistrictId}:${month}`;
+
+export const MEAL_ID_PATTERN = /^[1-9]\d{0,17}$/;
+
+const priceOf = (c: CanteenRow, period: MealPeriod): number | null =>
+  period === 'BREAKFAST' ? c.breakfast_price_fen : period === 'LUNCH' ? c.lunch_price_fen : c.dinner_price_fen;
+
+const toListItem = (r: MealRow): MealListItem => ({
+  id: String(r.id),
+  canteenId: r.canteen_id,
+  mealDate: r.meal_date,
+  mealPeriod: r.meal_period,
+  servedAt: r.served_at.toISOString(),
+  diner: { id: r.diner_id, name: r.diner_name, maskedIdNumber: r.id_number_masked, age: r.age },
+  tier: r.tier,
+  priceFen: r.price_fen,
+  subsidyFen: r.subsidy_fen,
+  payableFen: r.payable_fen,
+  reason: r.reason,
+  verification: r.verification,
+  cashier: { id: r.cashier_user_id, username: r.cashier_username },
+  voided:
+    r.voided_at === null ? null : { at: r.voided_at.toISOString(), by: r.voided_by ?? 0, reason: r.void_reason ?? '' },
+});
+
+const toRecorded = (r: MealRow): RecordedMeal => ({
+  id: String(r.id),
+  mealDate: r.meal_date,
+  mealPeriod: r.meal_period,
+  diner: { id: r.diner_id, name: r.diner_name, maskedIdNumber: r.id_number_masked, age: r.age },
+  tier: r.tier,
+  priceFen: r.price_fen,
+  subsidyFen: r.subsidy_fen,
+  payableFen: r.payable_fen,
+  reason: r.reason,
+});
+
+const monthLocked = (month: string): AppError =>
+  conflict('MONTH_LOCKED', `${month.slice(0, 4)}年${Number(month.slice(5))}月已锁定结算，不能再新增或作废就餐记录`);
+
+/** A diner identified by ID number (found through its keyed hash) or by meal-card number. */
+interface DinerKey {
+  column: 'id_number_hmac' | 'card_no';
+  value: Buffer | string;
+  idNumber: string | null;
+}
+
+@Injectable()
+export class MealsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly cipher: PiiCipher,
+    private readonly policy: PolicyService,
+  ) {}
+
+  /**
+   * SPEC §3/§6: records one meal exactly once. Statements: canteen (+ shared month lock), diner + month lock +
+   * an earlier meal of this key, INSERT, audit — one transaction. The daily limit is the partial unique index
+   * meals_one_subsidy_per_slot: the subsidy is decided optimistically and, if another till won the race, the
+   * meal is recorded at full price with ALREADY_SUBSIDISED.
+   */
+  async record(
+    user: AuthUser,
+    canteenId: number,
+    idempotencyKey: string | undefined,
+    body: RecordMealDto,
+    ip: string | null,
+  ): Promise<RecordedMeal> {
+    const key = idempotencyKey?.trim() ?? '';
+    if (key === '') {
+      throw badRequest('IDEMPOTENCY_KEY_MISSING', '缺少请求头 Idempotency-Key，无法保证同一笔就餐只记录一次');
+    }
+    if (key.length > 128) throw badRequest('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key 过长（最多 128 个字符）');
+    const now = new Date();
+    const dinerKey = this.dinerKey(body.idNumber, body.cardNo, todayLocal(now));
+    const servedAt = body.servedAt === undefined ? now : new Date(body.servedAt);
+    if (Number.isNaN(servedAt.getTime())) throw badRequest('SERVED_AT_INVALID', '就餐时间不是有效的时间');
+    const mealDate = localDateOf(servedAt);
+    const month = monthOf(mealDate);
+    const requestHash = this.cipher
+      .hmac(
+        canonicalMealRequest({
+          canteenId,
+          idNumber: dinerKey.idNumber,
+          cardNo: dinerKey.idNumber === null ? (body.cardNo ?? null) : null,
+          mealPeriod: body.mealPeriod,
+          priceFen: body.priceFen ?? null,
+          verification: body.verification,
+          servedAt: body.servedAt ?? null,
+        }),
+      )
+      .toString('hex');
+    // Read before the transaction: the policy may need a pooled connection of its own.
+    const policy = await this.policy.policyFor(mealDate);
+
+    return this.db.transaction(async (m) => {
+      const canteen = await this.canteenForWrite(m, canteenId, month);
+      assertCanReachCanteen(user, canteen);
+      const [row]: (DinerRow & { locked: boolean; existing_id: string | null; existing_hash: string | null })[] =
+        await m.query(
+          `SELECT EXISTS (SELECT 1 FROM month_locks l WHERE l.subdistrict_id = $1 AND l.month = $2
+                            AND l.unlocked_at IS NULL AND (l.canteen_id IS NULL OR l.canteen_id = $3)) AS locked,
+                  e.id AS existing_id, e.request_hash AS existing_hash,
+                  d.id AS diner_id, d.name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
+                  d.status_effective_from::text AS status_effective_from
+             FROM (SELECT 1) one
+             LEFT JOIN diners d ON d.subdistrict_id = $1 AND d.${dinerKey.column} = $4
+             LEFT JOIN meals e ON e.canteen_id = $3 AND e.idempotency_key = $5`,
+          [canteen.subdistrict_id, month, canteen.id, dinerKey.value, key],
+        );
+      if (row.existing_id !== null) return this.replay(m, row.existing_id, row.existing_hash, requestHash);
+
+      const problem = servedAtProblem(user.role, servedAt, now);
+      if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
+      if (row.locked) throw monthLocked(month);
+      if (!canteen.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
+      const diner = this.foundDiner(row);
+      if (compareLocalDates(mealDate, diner.birth_date) < 0) {
+        throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
+      }
+      const priceFen = body.priceFen ?? this.canteenPrice(canteen, body.mealPeriod);
+      const slot = policy?.limitMode === 'PER_PERIOD' ? body.mealPeriod : 'DAY';
+      const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
+      const evaluate = (alreadySubsidised: boolean): SubsidyResult =>
+        evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
+
+      const insert = async (s: SubsidyResult): Promise<string | null> => {
+        const inserted: { id: string }[] = await m.query(
+          `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
+              subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
+              cashier_user_id, idempotency_key, request_hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [
+            canteen.subdistrict_id,
+            canteen.id,
+            diner.diner_id,
+            mealDate,
+            body.mealPeriod,
+            servedAt,
+            priceFen,
+            s.subsidyFen,
+            s.payableFen,
+            s.age,
+            s.tier,
+            s.reason,
+            s.policyVersionId,
+            slot,
+            body.verification,
+            user.id,
+            key,
+            requestHash,
+          ],
+        );
+        return inserted[0]?.id ?? null;
+      };
+
+      let result = evaluate(false);
+      let id = await insert(result);
+      if (id === null) {
+        // Either a copy of this request won (same key) or another till subsidised this diner first.
+        const existing = await this.byKey(m, canteen.id, key);
+        if (existing) return this.replay(m, existing.id, existing.request_hash, requestHash);
+        if (result.subsidyFen === 0) throw new Error('meal insert conflicted on no known unique index');
+        result = evaluate(true);
+        id = await insert(result);
+        if (id === null) {
+          const again = await this.byKey(m, canteen.id, key);
+          if (!again) throw new Error('meal insert conflicted on no known unique index');
+          return this.replay(m, again.id, again.request_hash, requestHash);
+        }
+      }
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'MEAL_RECORDED',
+          entityType: 'meal',
+          entityId: id,
+          subdistrictId: canteen.subdistrict_id,
+          canteenId: canteen.id,
+          ip,
+          details: {
+            dinerId: diner.diner_id,
+            mealDate,
+            mealPeriod: body.mealPeriod,
+            priceFen,
+            subsidyFen: result.subsidyFen,
+            reason: result.reason,
+            verification: body.verification,
+            ...(body.servedAt === undefined ? {} : { servedAt: servedAt.toISOString() }),
+          },
+        },
+        m,
+      );
+      return {
+        id: String(id),
+        mealDate,
+        mealPeriod: body.mealPeriod,
+        diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
+        tier: result.tier,
+        priceFen,
+        subsidyFen: result.subsidyFen,
+        payableFen: result.payableFen,
+        reason: result.reason,
+      };
+    });
+  }
+
+  /** What recording now would give, with warnings; nothing is written. */
+  async quote(user: AuthUser, canteenId: number, q: QuoteMealQuery): Promise<MealQuote> {
+    const now = new Date();
+    const mealDate = todayLocal(now);
+    const dinerKey = this.dinerKey(q.idNumber, q.cardNo, mealDate);
+    const canteen = await this.canteen(this.db.manager, canteenId);
+    assertCanReachCanteen(user, canteen);
+    const policy = await this.policy.policyFor(mealDate);
+    const slot = policy?.limitMode === 'PER_PERIOD' ? q.mealPeriod : 'DAY';
+    const [row]: (DinerRow & { subsidised_at: Date | null; subsidised_canteen: string | null })[] = await this.db.query(
+      `SELECT d.id AS diner_id, d.name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
+                d.status_effective_from::text AS status_effective_from,
+                s.served_at AS subsidised_at, s.canteen_name AS subsidised_canteen
+           FROM (SELECT 1) one
+           LEFT JOIN diners d ON d.subdistrict_id = $1 AND d.${dinerKey.column} = $2
+           LEFT JOIN LATERAL (
+             SELECT m.served_at, c.name AS canteen_name FROM meals m JOIN canteens c ON c.id = m.canteen_id
+              WHERE m.diner_id = d.id AND m.meal_date = $3 AND m.subsidy_slot = $4
+                AND m.subsidy_fen > 0 AND m.voided_at IS NULL
+              LIMIT 1) s ON true`,
+      [canteen.subdistrict_id, dinerKey.value, mealDate, slot],
+    );
+    const diner = this.foundDiner(row);
+    const priceFen = q.priceFen ?? this.canteenPrice(canteen, q.mealPeriod);
+    const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
+    const result = evaluateSubsidy({
+      policy,
+      birthDate: diner.birth_date,
+      mealDate,
+      priceFen,
+      eligible,
+      alreadySubsidised: row.subsidised_at !== null,
+    });
+    return {
+      diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
+      mealDate,
+      mealPeriod: q.mealPeriod,
+      tier: result.tier,
+      priceFen,
+      subsidyFen: result.subsidyFen,
+      payableFen: result.payableFen,
+      reason: result.reason,
+      policyVersionId: result.policyVersionId,
+      warnings: this.warnings(result, diner, policy, row.subsidised_at, row.subsidised_canteen, q.mealPeriod),
+    };
+  }
+
+  /** SPEC §3: a wrong meal is voided, never deleted; a voided meal counts nowhere and frees the day's subsidy. */
+  async void(user: AuthUser, mealIdRaw: string, reasonRaw: string, ip: string | null): Promise<MealListItem> {
+    const reason = reasonRaw.trim();
+    if (reason === '') throw badRequest('VOID_REASON_REQUIRED', '请填写作废原因');
+    if (!MEAL_ID_PATTERN.test(mealIdRaw)) throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
+    return this.db.transaction(async (m) => {
+      // The shared month lock is keyed by the meal's own month, computed from the row it locks.
+      const [meal]: {
+        id: string;
+        subdistrict_id: number;
+        canteen_id: number;
+        cashier_user_id: number;
+        meal_date: string;
+        voided_at: Date | null;
+      }[] = await m.query(
+        `SELECT id, subdistrict_id, canteen_id, cashier_user_id, meal_date::text AS meal_date, voided_at,
+                pg_advisory_xact_lock_shared(hashtext('month_lock:' || subdistrict_id || ':' || to_char(meal_date, 'YYYY-MM')))::text AS _l
+           FROM meals WHERE id = $1 FOR UPDATE`,
+        [mealIdRaw],
+      );
+      if (!meal || !canReachCanteen(user, { id: meal.canteen_id, subdistrictId: meal.subdistrict_id })) {
+        throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
+      }
+      if (user.role === 'CASHIER' && (meal.cashier_user_id !== user.id || meal.meal_date !== todayLocal())) {
+        throw forbidden('收银员只能作废自己当天记录的就餐，其他请联系站点管理员', 'VOID_FORBIDDEN');
+      }
+      if (meal.voided_at !== null) throw conflict('MEAL_ALREADY_VOIDED', '该就餐记录已作废');
+      const month = monthOf(meal.meal_date);
+      const [{ locked }]: { locked: boolean }[] = await m.query(
+        `SELECT EXISTS (SELECT 1 FROM month_locks WHERE subdistrict_id = $1 AND month = $2 AND unlocked_at IS NULL
+                          AND (canteen_id IS NULL OR canteen_id = $3)) AS locked`,
+        [meal.subdistrict_id, month, meal.canteen_id],
+      );
+      if (locked) throw monthLocked(month);
+      const [updated]: MealRow[] = await m.query(
+        `WITH v AS (UPDATE meals SET voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1 RETURNING *)
+         SELECT ${MEAL_COLUMNS} FROM v m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`,
+        [meal.id, user.id, reason],
+      );
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'MEAL_VOIDED',
+          entityType: 'meal',
+          entityId: meal.id,
+          subdistrictId: meal.subdistrict_id,
+          canteenId: meal.canteen_id,
+          ip,
+          details: { reason, mealDate: meal.meal_date, subsidyFen: updated.subsidy_fen },
+        },
+        m,
+      );
+      return toListItem(updated);
+    });
+  }
+
+  /** The meals of one day at one canteen, newest first, with totals of the meals that count (not voided). */
+  async list(
+    user: AuthUser,
+    canteenId: number,
+    date: string | undefined,
+  ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
+    const day = date ?? todayLocal();
+    if (!isValidLocalDate(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
+    const canteen = await this.canteen(this.db.manager, canteenId);
+    assertCanReachCanteen(user, canteen);
+    const rows: MealRow[] = await this.db.query(
+      `SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.canteen_id = $1 AND m.meal_date = $2
+        ORDER BY m.served_at DESC, m.id DESC`,
+      [canteen.id, day],
+    );
+    const meals = rows.map(toListItem);
+    const totals: MealTotals = {
+      count: 0,
+      subsidisedCount: 0,
+      priceFen: 0,
+      subsidyFen: 0,
+      payableFen: 0,
+      voidedCount: 0,
+      byTier: {},
+    };
+    for (const meal of meals) {
+      if (meal.voided) {
+        totals.voidedCount++;
+        continue;
+      }
+      totals.count++;
+      totals.priceFen += meal.priceFen;
+      totals.subsidyFen += meal.subsidyFen;
+      totals.payableFen += meal.payableFen;
+      if (meal.subsidyFen > 0) {
+        totals.subsidisedCount++;
+        const tier = (totals.byTier[meal.tier] ??= { count: 0, subsidyFen: 0 });
+        tier.count++;
+        tier.subsidyFen += meal.subsidyFen;
+      }
+    }
+    return { date: day, meals, totals };
+  }
+
+  /** What the till page needs to start: the caller's canteens with prices and hours, the period by the clock. */
+  async till(user: AuthUser): Promise<{ today: LocalDate; now: string; canteens: TillCanteen[] }> {
+    const now = new Date();
+    const rows: CanteenRow[] =
+      user.role === 'ADMIN'
+        ? await this.db.query(`SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.active ORDER BY c.id`)
+        : user.role === 'FINANCE'
+          ? await this.db.query(
+              `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.active AND c.subdistrict_id = $1 ORDER BY c.id`,
+              [user.subdistrictId],
+            )
+          : await this.db.query(
+              `SELECT ${CANTEEN_COLUMNS} FROM canteens c
+                WHERE c.active AND c.subdistrict_id = $1 AND c.id = ANY($2::int[]) ORDER BY c.id`,
+              [user.subdistrictId, user.canteenIds],
+            );
+    // Asia/Shanghai is UTC+08:00 all year.
+    const hhmm = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(11, 16);
+    return {
+      today: todayLocal(now),
+      now: now.toISOString(),
+      canteens: rows.map((c) => {
+        const prices: Partial<Record<MealPeriod, number>> = {};
+        for (const p of MEAL_PERIODS) {
+          const price = priceOf(c, p);
+          if (price !== null) prices[p] = price;
+        }
+        const available = MEAL_PERIODS.filter((p) => prices[p] !== undefined);
+        return {
+          id: c.id,
+          name: c.name,
+          prices,
+          periodHours: c.period_hours,
+          currentPeriod: periodAt(c.period_hours, hhmm, available),
+        };
+      }),
+    };
+  }
+
+  private dinerKey(idNumber: string | undefined, cardNo: string | undefined, today: LocalDate): DinerKey {
+    const hasId = idNumber !== undefined && idNumber.trim() !== '';
+    const hasCard = cardNo !== undefined && cardNo.trim() !== '';
+    if (hasId === hasCard) {
+      throw badRequest('DINER_IDENTITY_REQUIRED', '请提供身份证号码或就餐卡号（二选一）');
+    }
+    if (hasCard) return { column: 'card_no', value: (cardNo ?? '').trim(), idNumber: null };
+    try {
+      const parsed = parseIdNumber(idNumber ?? '', today);
+      return { column: 'id_number_hmac', value: this.cipher.hmac(parsed.idNumber), idNumber: parsed.idNumber };
+    } catch (e) {
+      if (e instanceof IdNumberError) throw badRequest(e.code, e.message);
+      throw e;
+    }
+  }
+
+  private foundDiner(row: DinerRow | undefined): DinerRow & { diner_id: number } {
+    if (!row || row.diner_id === null) {
+      throw notFound('DINER_NOT_FOUND', '未找到该老人的登记信息，请先登记（姓名和身份证号码）');
+    }
+    return row as DinerRow & { diner_id: number };
+  }
+
+  private canteenPrice(canteen: CanteenRow, period: MealPeriod): number {
+    const price = priceOf(canteen, period);
+    if (price === null) {
+      throw badRequest(
+        'NO_PRICE_FOR_PERIOD',
+        `本食堂未设置${MEAL_PERIOD_LABELS[period]}价格，请选择其他餐次或联系站点管理员`,
+      );
+    }
+    return price;
+  }
+
+  private async canteen(m: EntityManager, id: number): Promise<CanteenRow & { subdistrictId: number }> {
+    const [c]: CanteenRow[] = await m.query(`SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`, [id]);
+    if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+    return { ...c, subdistrictId: c.subdistrict_id };
+  }
+
+  /** The canteen, holding the month's lock shared until the transaction ends. */
+  private async canteenForWrite(
+    m: EntityManager,
+    id: number,
+    month: string,
+  ): Promise<CanteenRow & { subdistrictId: number }> {
+    const [c]: CanteenRow[] = await m.query(
+      `SELECT ${CANTEEN_COLUMNS}, pg_advisory_xact_lock_shared(hashtext('month_lock:' || c.subdistrict_id || ':' || $2::text))::text AS _l
+         FROM canteens c WHERE c.id = $1`,
+      [id, month],
+    );
+    if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+    return { ...c, subdistrictId: c.subdistrict_id };
+  }
+
+  private async byKey(
+    m: EntityManager,
+    canteenId: number,
+    key: string,
+  ): Promise<{ id: string; request_hash: string } | undefined> {
+    const rows: { id: string; request_hash: string }[] = await m.query(
+      `SELECT id, request_hash FROM meals WHERE canteen_id = $1 AND idempotency_key = $2`,
+      [canteenId, key],
+    );
+    return rows[0];
+  }
+
+  private async replay(
+    m: EntityManager,
+    id: string,
+    storedHash: string | null,
+    requestHash: string,
+  ): Promise<RecordedMeal> {
+    if (storedHash !== requestHash) {
+      throw new AppError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'IDEMPOTENCY_KEY_REUSED',
+        '该 Idempotency-Key 已用于另一笔不同的就餐记录，请为新的就餐生成新的 Key',
+      );
+    }
+    const [row]: MealRow[] = await m.query(`SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.id = $1`, [id]);
+    return toRecorded(row);
+  }
+
+  private warnings(
+    result: SubsidyResult,
+    diner: DinerRow,
+    policy: PolicyVersion | null,
+    subsidisedAt: Date | null,
+    subsidisedCanteen: string | null,
+    period: MealPeriod,
+  ): QuoteWarning[] {
+    const out: QuoteWarning[] = [];
+    if (policy === null) out.push({ code: 'NO_POLICY', message: '该日期没有适用的补贴政策，按原价收费' });
+    if (diner.status !== 'ACTIVE' && result.reason === 'NOT_ELIGIBLE') {
+      out.push({
+        code: 'NOT_ELIGIBLE',
+        status: diner.status,
+        statusEffectiveFrom: diner.status_effective_from,
+        message: `该老人状态为“${DINER_STATUS_LABELS[diner.status]}”${
+          diner.status_effective_from ? `（${diner.status_effective_from} 起）` : ''
+        }，不享受补贴，按原价收费`,
+      });
+    }
+    if (result.tier === 'NONE' && policy !== null) {
+      out.push({ code: 'UNDER_AGE', message: `该老人 ${result.age} 周岁，未满补贴年龄，按原价收费` });
+    }
+    if (subsidisedAt !== null) {
+      const time = new Date(subsidisedAt.getTime() + 8 * 3_600_000).toISOString().slice(11, 16);
+      out.push({
+        code: 'ALREADY_SUBSIDISED',
+        canteenName: subsidisedCanteen ?? '',
+        servedAt: subsidisedAt.toISOString(),
+        message: `该老人今天${policy?.limitMode === 'PER_PERIOD' ? MEAL_PERIOD_LABELS[period] : ''}已于 ${time} 在${
+          subsidisedCanteen ?? '其他食堂'
+        }享受过补贴，本餐按原价 ${formatYuan(result.payableFen)} 元收费`,
+      });
+    }
+    return out;
+  }
+}
