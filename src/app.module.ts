@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { CanteensModule } from './canteens/canteens.module';
+import { ClaimsModule } from './claims/claims.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
 import { DinersModule } from './diners/diners.module';
@@ -24,6 +25,7 @@ export class AppModule {
         UsersModule,
         DinersModule,
         MealsModule,
+        ClaimsModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ClaimsWorkerModule } from './claims/claims-worker.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
 
@@ -8,7 +9,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, options: Omit<CoreOptions, 'processName'> = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [CoreModule.forRoot(config, { ...options, processName: 'worker' })],
+      imports: [CoreModule.forRoot(config, { ...options, processName: 'worker' }), ClaimsWorkerModule.forRoot(config)],
     };
   }
 }

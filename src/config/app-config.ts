@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { join } from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -68,6 +69,34 @@ export class AppConfig {
   @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
   @Min(1)
   SESSION_TTL_HOURS = 12;
+
+  // Finished claim workbooks; API and workers must see the same folder.
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  CLAIMS_DIR = join(process.cwd(), '.local', 'claims');
+
+  // How long a claim job's lock lives and how often workers look for jobs of dead workers (ms).
+  // Lower only in tests, so a SIGKILLed worker's job is picked up quickly.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_JOB_LOCK_MS 必须是整数' })
+  @Min(1_000)
+  CLAIM_JOB_LOCK_MS = 30_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_JOB_STALLED_CHECK_MS 必须是整数' })
+  @Min(500)
+  CLAIM_JOB_STALLED_CHECK_MS = 30_000;
+
+  // Excel's limit; lowered in tests to see a detail sheet continue on a further sheet.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_SHEET_MAX_ROWS 必须是整数' })
+  @Min(10)
+  @Max(1_048_576)
+  CLAIM_SHEET_MAX_ROWS = 1_048_576;
 }
 
 export class ConfigValidationError extends Error {

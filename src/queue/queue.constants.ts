@@ -17,3 +17,16 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
   removeOnFail: { age: 30 * 24 * 3600 },
 };
+
+/** A build-claim job carries only the claim id: no personal data ever goes to Redis. */
+export interface ClaimJobData {
+  claimId: number;
+}
+
+/** The monthly job builds last month's claim; `month` overrides that (manual runs, tests). */
+export interface MonthlyClaimJobData {
+  month?: string;
+}
+
+// SPEC §5: on the 1st of each month at 02:00 Asia/Shanghai, last month's claim is generated.
+export const MONTHLY_CLAIM_SCHEDULE = { pattern: '0 2 1 * *', tz: 'Asia/Shanghai' } as const;

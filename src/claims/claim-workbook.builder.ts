@@ -1,0 +1,566 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import ExcelJS from 'exceljs';
+import { once } from 'node:events';
+import { createWriteStream, WriteStream } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
+import { DataSource } from 'typeorm';
+import {
+  CANTEEN_TYPE_LABELS,
+  CanteenType,
+  MEAL_PERIOD_LABELS,
+  MealPeriod,
+  VERIFICATION_LABELS,
+  Verification,
+} from '../common/enums';
+import { fenToYuan } from '../common/money';
+import { monthBounds } from '../common/local-date';
+import { AppConfig } from '../config/app-config';
+import {
+  continuationName,
+  describeTiers,
+  monthLabel,
+  PolicyTier,
+  shanghaiDateTime,
+  summaryTitle,
+  tierLabel,
+  uniqueSheetName,
+} from './workbook-format';
+
+/** One canteen's line of the summary. Money in fen. */
+export interface CanteenTotals {
+  canteenId: number;
+  name: string;
+  type: CanteenType;
+  meals7079: number;
+  subsidy7079Fen: number;
+  meals80Plus: number;
+  subsidy80PlusFen: number;
+  meals: number;
+  subsidyFen: number;
+  diners: number;
+  voided: number;
+}
+
+/** What the claim row stores: the summary's numbers, in fen, equal to SQL sums over the month's meals. */
+export interface ClaimTotals {
+  meals: number;
+  subsidyFen: number;
+  meals7079: number;
+  subsidy7079Fen: number;
+  meals80Plus: number;
+  subsidy80PlusFen: number;
+  diners: number;
+  voided: number;
+  canteens: CanteenTotals[];
+}
+
+export interface ClaimScope {
+  subdistrictId: number;
+  canteenId: number | null;
+  month: string;
+}
+
+export const MONEY_FORMAT = '¥#,##0.00';
+// Rows handed to exceljs between two checks of the file stream's backlog.
+const BATCH_ROWS = 500;
+// Rows fetched from PostgreSQL per round trip of the cursor.
+const CURSOR_BATCH = 1_000;
+
+interface Column {
+  header: string;
+  width: number;
+  money?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+const HEADER_STYLE: Partial<ExcelJS.Style> = {
+  font: { bold: true },
+  alignment: { horizontal: 'center', vertical: 'middle', wrapText: true },
+  fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFEFEF' } },
+  border: {
+    top: { style: 'thin' },
+    bottom: { style: 'thin' },
+    left: { style: 'thin' },
+    right: { style: 'thin' },
+  },
+};
+
+const num = (v: unknown): number => Number(v ?? 0);
+
+/**
+ * Builds the claim workbook of SPEC §5 by streaming rows from PostgreSQL into exceljs' streaming writer.
+ * Every query runs in one REPEATABLE READ snapshot, so the summary (computed first with GROUP BY) and the
+ * streamed detail rows describe the same meals even while tills keep recording.
+ */
+@Injectable()
+export class ClaimWorkbookBuilder {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  async build(scope: ClaimScope, path: string, onProgress: (percent: number) => void): Promise<ClaimTotals> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    const out = createWriteStream(path, { flags: 'wx' });
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      // A big month is one long cursor: the pool's per-statement timeout does not apply to it.
+      await client.query('SET LOCAL statement_timeout = 0');
+      const totals = await this.write(client, scope, out, onProgress);
+      await client.query('COMMIT');
+      return totals;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      out.destroy();
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async write(
+    client: PoolClient,
+    scope: ClaimScope,
+    out: WriteStream,
+    onProgress: (percent: number) => void,
+  ): Promise<ClaimTotals> {
+    const { firstDay, lastDay } = monthBounds(scope.month);
+    const params = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
+    const [sub] = (await client.query(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])).rows;
+    const totals = await this.totals(client, params);
+    const policies = await this.policies(client, params);
+
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+    wb.creator = '幸福食堂补贴结算系统';
+    wb.created = new Date();
+    const taken = new Set<string>();
+    const work = totals.meals + totals.diners + 1;
+    let done = 0;
+    const progress = (rows: number): void => {
+      done += rows;
+      onProgress(Math.min(95, Math.floor((done / work) * 95)));
+    };
+
+    this.writeSummary(wb, uniqueSheetName('汇总', taken), sub.name, scope, totals, policies);
+
+    for (const canteen of totals.canteens) {
+      const sheets = new SheetSeries(wb, taken, `明细-${canteen.name}`, this.config.CLAIM_SHEET_MAX_ROWS, {
+        title: `${canteen.name} 老年人就餐补贴明细（${monthLabel(scope.month)}）`,
+        columns: DETAIL_COLUMNS,
+      });
+      let n = 0;
+      // SPEC §5: subsidised, non-voided meals of the month, in date order.
+      const rows = this.stream(
+        client,
+        `SELECT m.id, m.meal_date::text AS meal_date, m.meal_period, d.name, d.id_number_masked, m.age, m.tier,
+                m.price_fen, m.subsidy_fen, m.payable_fen, m.verification,
+                COALESCE(u.display_name, u.username) AS cashier
+           FROM meals m
+           JOIN diners d ON d.id = m.diner_id
+           JOIN users u ON u.id = m.cashier_user_id
+          WHERE m.canteen_id = $1 AND m.meal_date BETWEEN $2 AND $3 AND m.voided_at IS NULL AND m.subsidy_fen > 0
+          ORDER BY m.meal_date, m.served_at, m.id`,
+        [canteen.canteenId, firstDay, lastDay],
+      );
+      for await (const r of rows) {
+        n++;
+        sheets.add([
+          n,
+          r.meal_date,
+          MEAL_PERIOD_LABELS[r.meal_period as MealPeriod] ?? r.meal_period,
+          r.name,
+          r.id_number_masked,
+          r.age,
+          tierLabel(String(r.tier)),
+          fenToYuan(num(r.price_fen)),
+          fenToYuan(num(r.subsidy_fen)),
+          fenToYuan(num(r.payable_fen)),
+          VERIFICATION_LABELS[r.verification as Verification] ?? r.verification,
+          r.cashier,
+          String(r.id),
+        ]);
+        if (n % BATCH_ROWS === 0) {
+          progress(BATCH_ROWS);
+          await breathe(out);
+        }
+      }
+      progress(n % BATCH_ROWS);
+      if (n !== canteen.meals) throw new Error(`明细行数 ${n} 与汇总人次 ${canteen.meals} 不符（${canteen.name}）`);
+      sheets.finish();
+      await breathe(out);
+    }
+
+    await this.writeDaily(client, wb, taken, scope, params, totals, out);
+    await this.writeRoster(client, wb, taken, scope, params, out, progress);
+    await wb.commit();
+    return totals;
+  }
+
+  /** The summary's numbers, by SQL over the month's meals (cheap GROUP BY), before any row is streamed. */
+  private async totals(client: PoolClient, params: unknown[]): Promise<ClaimTotals> {
+    const { rows } = await client.query(
+      `SELECT c.id, c.name, c.type,
+              count(m.id) FILTER (WHERE ${SUBSIDISED} AND m.tier = '70_79') AS meals_7079,
+              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED} AND m.tier = '70_79'), 0) AS fen_7079,
+              count(m.id) FILTER (WHERE ${SUBSIDISED} AND m.tier = '80_PLUS') AS meals_80,
+              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED} AND m.tier = '80_PLUS'), 0) AS fen_80,
+              count(m.id) FILTER (WHERE ${SUBSIDISED}) AS meals,
+              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED}), 0) AS fen,
+              count(DISTINCT m.diner_id) FILTER (WHERE ${SUBSIDISED}) AS diners,
+              count(m.id) FILTER (WHERE m.voided_at IS NOT NULL) AS voided
+         FROM canteens c
+         LEFT JOIN meals m ON m.canteen_id = c.id AND m.meal_date BETWEEN $3 AND $4
+        WHERE c.subdistrict_id = $1 AND ($2::int IS NULL OR c.id = $2)
+        GROUP BY c.id
+       HAVING c.active OR count(m.id) > 0 OR c.id = $2
+        ORDER BY c.id`,
+      params,
+    );
+    const canteens: CanteenTotals[] = rows.map((r: Row) => ({
+      canteenId: num(r.id),
+      name: String(r.name),
+      type: r.type as CanteenType,
+      meals7079: num(r.meals_7079),
+      subsidy7079Fen: num(r.fen_7079),
+      meals80Plus: num(r.meals_80),
+      subsidy80PlusFen: num(r.fen_80),
+      meals: num(r.meals),
+      subsidyFen: num(r.fen),
+      diners: num(r.diners),
+      voided: num(r.voided),
+    }));
+    // A diner who ate at two canteens counts once in the total.
+    const [{ diners }] = (
+      await client.query(
+        `SELECT count(DISTINCT m.diner_id) AS diners FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}`,
+        params,
+      )
+    ).rows;
+    const sum = (k: keyof CanteenTotals): number => canteens.reduce((s, c) => s + (c[k] as number), 0);
+    return {
+      meals: sum('meals'),
+      subsidyFen: sum('subsidyFen'),
+      meals7079: sum('meals7079'),
+      subsidy7079Fen: sum('subsidy7079Fen'),
+      meals80Plus: sum('meals80Plus'),
+      subsidy80PlusFen: sum('subsidy80PlusFen'),
+      diners: num(diners),
+      voided: sum('voided'),
+      canteens,
+    };
+  }
+
+  /** The policy versions the month's meals used, and the one in force on the month's last day. */
+  private async policies(client: PoolClient, params: unknown[]): Promise<{ from: string; tiers: PolicyTier[] }[]> {
+    const { rows } = await client.query(
+      `SELECT effective_from::text AS effective_from, tiers FROM subsidy_policy_versions
+        WHERE id IN (SELECT DISTINCT m.policy_version_id FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED})
+           OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $4 ORDER BY effective_from DESC LIMIT 1)
+        ORDER BY effective_from`,
+      params,
+    );
+    return rows.map((r: Row) => ({ from: String(r.effective_from), tiers: r.tiers as PolicyTier[] }));
+  }
+
+  private writeSummary(
+    wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    name: string,
+    subdistrictName: string,
+    scope: ClaimScope,
+    totals: ClaimTotals,
+    policies: { from: string; tiers: PolicyTier[] }[],
+  ): void {
+    const ws = wb.addWorksheet(name, sheetOptions(3));
+    ws.columns = SUMMARY_COLUMNS.map(columnOf);
+    const last = SUMMARY_COLUMNS.length;
+    const title = ws.addRow([summaryTitle(subdistrictName, scope.month)]);
+    title.font = { bold: true, size: 16 };
+    title.alignment = { horizontal: 'center' };
+    title.height = 30;
+    ws.mergeCells(1, 1, 1, last);
+    const scopeText = scope.canteenId === null ? '全部食堂' : (totals.canteens[0]?.name ?? '');
+    ws.addRow([
+      `申报单位：${subdistrictName}\u3000\u3000申报月份：${monthLabel(scope.month)}\u3000\u3000申报范围：${scopeText}`,
+    ]);
+    ws.mergeCells(2, 1, 2, last);
+    headerRow(ws, SUMMARY_COLUMNS);
+    totals.canteens.forEach((c, i) => {
+      ws.addRow([
+        i + 1,
+        c.name,
+        CANTEEN_TYPE_LABELS[c.type] ?? c.type,
+        c.meals7079,
+        fenToYuan(c.subsidy7079Fen),
+        c.meals80Plus,
+        fenToYuan(c.subsidy80PlusFen),
+        fenToYuan(c.subsidyFen),
+        c.diners,
+        c.voided,
+      ]).commit();
+    });
+    const sum = ws.addRow([
+      '合计',
+      '',
+      '',
+      totals.meals7079,
+      fenToYuan(totals.subsidy7079Fen),
+      totals.meals80Plus,
+      fenToYuan(totals.subsidy80PlusFen),
+      fenToYuan(totals.subsidyFen),
+      totals.diners,
+      totals.voided,
+    ]);
+    sum.font = { bold: true };
+    sum.commit();
+    ws.addRow([]).commit();
+    for (const p of policies) {
+      ws.addRow([`补贴标准（自${p.from}起执行）：${describeTiers(p.tiers)}`]).commit();
+    }
+    ws.addRow(['补贴金额＝min(档次标准, 餐价)；作废的就餐记录不计入补贴，只计入作废笔数。']).commit();
+    ws.addRow([`生成时间：${shanghaiDateTime(new Date())}（北京时间）`]).commit();
+    ws.addRow([]).commit();
+    ws.addRow(['经办人：', '', '', '审核人：', '', '', '负责人：', '', '日期：']).commit();
+    ws.commit();
+  }
+
+  private async writeDaily(
+    client: PoolClient,
+    wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    taken: Set<string>,
+    scope: ClaimScope,
+    params: unknown[],
+    totals: ClaimTotals,
+    out: WriteStream,
+  ): Promise<void> {
+    const sheets = new SheetSeries(wb, taken, '日汇总', this.config.CLAIM_SHEET_MAX_ROWS, {
+      title: `每日补贴汇总（${monthLabel(scope.month)}）`,
+      columns: DAILY_COLUMNS,
+    });
+    const rows = this.stream(
+      client,
+      `SELECT m.meal_date::text AS meal_date, c.name,
+              count(*) FILTER (WHERE m.tier = '70_79') AS meals_7079,
+              COALESCE(sum(m.subsidy_fen) FILTER (WHERE m.tier = '70_79'), 0) AS fen_7079,
+              count(*) FILTER (WHERE m.tier = '80_PLUS') AS meals_80,
+              COALESCE(sum(m.subsidy_fen) FILTER (WHERE m.tier = '80_PLUS'), 0) AS fen_80,
+              count(*) AS meals, sum(m.subsidy_fen) AS fen
+         FROM meals m JOIN canteens c ON c.id = m.canteen_id
+        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+        GROUP BY m.meal_date, c.id, c.name
+        ORDER BY m.meal_date, c.id`,
+      params,
+    );
+    let n = 0;
+    for await (const r of rows) {
+      sheets.add([
+        r.meal_date,
+        r.name,
+        num(r.meals_7079),
+        fenToYuan(num(r.fen_7079)),
+        num(r.meals_80),
+        fenToYuan(num(r.fen_80)),
+        num(r.meals),
+        fenToYuan(num(r.fen)),
+      ]);
+      if (++n % BATCH_ROWS === 0) await breathe(out);
+    }
+    sheets.add(
+      [
+        '合计',
+        '',
+        totals.meals7079,
+        fenToYuan(totals.subsidy7079Fen),
+        totals.meals80Plus,
+        fenToYuan(totals.subsidy80PlusFen),
+        totals.meals,
+        fenToYuan(totals.subsidyFen),
+      ],
+      true,
+    );
+    sheets.finish();
+  }
+
+  private async writeRoster(
+    client: PoolClient,
+    wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    taken: Set<string>,
+    scope: ClaimScope,
+    params: unknown[],
+    out: WriteStream,
+    progress: (rows: number) => void,
+  ): Promise<void> {
+    const sheets = new SheetSeries(wb, taken, '花名册', this.config.CLAIM_SHEET_MAX_ROWS, {
+      title: `享受补贴老人花名册（${monthLabel(scope.month)}）`,
+      columns: ROSTER_COLUMNS,
+    });
+    const rows = this.stream(
+      client,
+      `SELECT d.name, d.id_number_masked, string_agg(DISTINCT c.name, '、' ORDER BY c.name) AS canteens,
+              count(*) AS meals, sum(m.subsidy_fen) AS fen
+         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
+        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+        GROUP BY d.id
+        ORDER BY d.name, d.id`,
+      params,
+    );
+    let n = 0;
+    for await (const r of rows) {
+      n++;
+      sheets.add([n, r.name, r.id_number_masked, r.canteens, num(r.meals), fenToYuan(num(r.fen))]);
+      if (n % BATCH_ROWS === 0) {
+        progress(BATCH_ROWS);
+        await breathe(out);
+      }
+    }
+    progress(n % BATCH_ROWS);
+    sheets.finish();
+  }
+
+  /** Rows of a query through a server-side cursor: never the whole month in memory. */
+  private async *stream(client: PoolClient, sql: string, params: unknown[]): AsyncGenerator<Row> {
+    const stream = client.query(new QueryStream(sql, params, { batchSize: CURSOR_BATCH }));
+    for await (const row of stream) yield row as Row;
+  }
+}
+
+// Meals of the claim's scope and month ($1 sub-district, $2 canteen or null, $3..$4 first and last day).
+const MEALS_IN_SCOPE = `m.subdistrict_id = $1 AND ($2::int IS NULL OR m.canteen_id = $2) AND m.meal_date BETWEEN $3 AND $4`;
+const SUBSIDISED = `m.voided_at IS NULL AND m.subsidy_fen > 0`;
+
+const SUMMARY_COLUMNS: Column[] = [
+  { header: '序号', width: 6 },
+  { header: '食堂名称', width: 28 },
+  { header: '类型', width: 12 },
+  { header: '70–79岁人次', width: 12 },
+  { header: '70–79岁补贴金额', width: 16, money: true },
+  { header: '80岁以上人次', width: 12 },
+  { header: '80岁以上补贴金额', width: 16, money: true },
+  { header: '补贴合计', width: 16, money: true },
+  { header: '就餐老人数', width: 12 },
+  { header: '作废笔数', width: 10 },
+];
+
+const DETAIL_COLUMNS: Column[] = [
+  { header: '序号', width: 8 },
+  { header: '日期', width: 12 },
+  { header: '餐次', width: 6 },
+  { header: '姓名', width: 10 },
+  { header: '身份证号', width: 21 },
+  { header: '年龄', width: 6 },
+  { header: '补贴档次', width: 10 },
+  { header: '餐价', width: 10, money: true },
+  { header: '补贴金额', width: 10, money: true },
+  { header: '个人支付', width: 10, money: true },
+  { header: '核验方式', width: 11 },
+  { header: '收银员', width: 12 },
+  { header: '流水号', width: 12 },
+];
+
+const DAILY_COLUMNS: Column[] = [
+  { header: '日期', width: 12 },
+  { header: '食堂名称', width: 28 },
+  { header: '70–79岁人次', width: 12 },
+  { header: '70–79岁补贴金额', width: 16, money: true },
+  { header: '80岁以上人次', width: 12 },
+  { header: '80岁以上补贴金额', width: 16, money: true },
+  { header: '补贴人次合计', width: 12 },
+  { header: '补贴金额合计', width: 16, money: true },
+];
+
+const ROSTER_COLUMNS: Column[] = [
+  { header: '序号', width: 8 },
+  { header: '姓名', width: 12 },
+  { header: '身份证号', width: 21 },
+  { header: '就餐食堂', width: 40 },
+  { header: '补贴餐次', width: 10 },
+  { header: '补贴金额', width: 12, money: true },
+];
+
+const columnOf = (c: Column): Partial<ExcelJS.Column> => ({
+  width: c.width,
+  style: c.money ? { numFmt: MONEY_FORMAT } : {},
+});
+
+// Header rows frozen, A4 landscape, fit to the page width, the header repeated on every printed page.
+function sheetOptions(headerRows: number): Partial<ExcelJS.AddWorksheetOptions> {
+  return {
+    views: [{ state: 'frozen', ySplit: headerRows, xSplit: 0 }],
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: `${headerRows}:${headerRows}`,
+      margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+    },
+  };
+}
+
+function headerRow(ws: ExcelJS.Worksheet, columns: Column[]): void {
+  const row = ws.addRow(columns.map((c) => c.header));
+  row.eachCell((cell) => {
+    cell.style = HEADER_STYLE;
+  });
+  row.height = 22;
+  row.commit();
+}
+
+/**
+ * Sheets of one kind: a title row and a header row, then data rows; past Excel's row limit the rows
+ * continue on a further sheet (明细-X（续2）…) with the same header.
+ */
+class SheetSeries {
+  private ws: ExcelJS.Worksheet | null = null;
+  private rows = 0;
+  private part = 0;
+
+  constructor(
+    private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter,
+    private readonly taken: Set<string>,
+    private readonly base: string,
+    private readonly maxRows: number,
+    private readonly layout: { title: string; columns: Column[] },
+  ) {}
+
+  add(values: unknown[], bold = false): void {
+    if (!this.ws || this.rows >= this.maxRows) this.open();
+    const row = this.ws!.addRow(values);
+    if (bold) row.font = { bold: true };
+    row.commit();
+    this.rows++;
+  }
+
+  finish(): void {
+    if (!this.ws) this.open();
+    this.ws!.commit();
+  }
+
+  private open(): void {
+    this.ws?.commit();
+    this.part++;
+    const ws = this.wb.addWorksheet(
+      uniqueSheetName(continuationName(this.base, this.part), this.taken),
+      sheetOptions(2),
+    );
+    ws.columns = this.layout.columns.map(columnOf);
+    const title = ws.addRow([this.part === 1 ? this.layout.title : `${this.layout.title}（续${this.part}）`]);
+    title.font = { bold: true, size: 14 };
+    ws.mergeCells(1, 1, 1, this.layout.columns.length);
+    title.commit();
+    headerRow(ws, this.layout.columns);
+    this.ws = ws;
+    this.rows = 2;
+  }
+}
+
+/** Lets the zip and the file catch up: waits while the file stream is over its high-water mark. */
+async function breathe(out: WriteStream): Promise<void> {
+  if (out.writableNeedDrain) await once(out, 'drain');
+  await nextTurn();
+}

@@ -1,0 +1,225 @@
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { isValidMonth, monthOf, previousMonth, todayLocal } from '../common/local-date';
+import {
+  CLAIMS_QUEUE,
+  ClaimJobData,
+  JOB_BUILD_CLAIM,
+  JOB_MONTHLY_CLAIM,
+  MONTHLY_CLAIM_SCHEDULE,
+  MONTHLY_CLAIM_SCHEDULER_ID,
+  MonthlyClaimJobData,
+} from '../queue/queue.constants';
+import { Claim } from './claim.entity';
+import { ClaimTotals, ClaimWorkbookBuilder } from './claim-workbook.builder';
+import { ClaimsService } from './claims.service';
+
+// Progress goes to PostgreSQL and Redis at most this often.
+const PROGRESS_INTERVAL_MS = 500;
+
+type ClaimsJob = Job<ClaimJobData | MonthlyClaimJobData>;
+
+/**
+ * The worker side of monthly claims. One handler per job name; each is idempotent because BullMQ delivers
+ * at least once. Worker options (lock, stalled check) are applied by ClaimsWorkerModule from the config.
+ */
+@Processor(CLAIMS_QUEUE)
+@Injectable()
+export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ClaimProcessor.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(CLAIMS_QUEUE) private readonly queue: Queue,
+    private readonly claims: ClaimsService,
+    private readonly builder: ClaimWorkbookBuilder,
+  ) {
+    super();
+  }
+
+  /** At worker start: the monthly scheduler, and claims whose job Redis lost. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      MONTHLY_CLAIM_SCHEDULER_ID,
+      { ...MONTHLY_CLAIM_SCHEDULE },
+      {
+        name: JOB_MONTHLY_CLAIM,
+        data: {},
+      },
+    );
+    const requeued = await this.claims.requeueOrphans();
+    if (requeued.length > 0) this.logger.warn(`re-queued claims missing from Redis: ${requeued.join(', ')}`);
+  }
+
+  async process(job: ClaimsJob): Promise<unknown> {
+    const started = Date.now();
+    this.logger.log(`job ${job.name} ${job.id} started (attempt ${job.attemptsMade + 1})`);
+    try {
+      switch (job.name) {
+        case JOB_BUILD_CLAIM:
+          return await this.buildClaim(job as Job<ClaimJobData>);
+        case JOB_MONTHLY_CLAIM:
+          return await this.monthlyClaims(job as Job<MonthlyClaimJobData>);
+        default:
+          throw new UnrecoverableError(`unknown job name ${job.name}`);
+      }
+    } finally {
+      this.logger.log(`job ${job.name} ${job.id} ended after ${Date.now() - started} ms`);
+    }
+  }
+
+  /** SPEC §5: last month's sub-district claim for every sub-district, through the same path as finance's. */
+  private async monthlyClaims(job: Job<MonthlyClaimJobData>): Promise<{ claimIds: number[] }> {
+    const month =
+      job.data.month && isValidMonth(job.data.month) ? job.data.month : previousMonth(monthOf(todayLocal()));
+    const subs: { id: number }[] = await this.dataSource.query(`SELECT id FROM subdistricts ORDER BY id`);
+    const claimIds: number[] = [];
+    for (const { id } of subs) {
+      // A re-delivered job must not make a second version.
+      if (await this.claims.hasClosedMonthClaim(id, month)) continue;
+      const claim = await this.claims.request({ subdistrictId: id, canteenId: null, month, requestedBy: null });
+      claimIds.push(claim.id);
+    }
+    return { claimIds };
+  }
+
+  private async buildClaim(job: Job<ClaimJobData>): Promise<{ claimId: number; sha256?: string }> {
+    const { claimId } = job.data;
+    const claim = await this.dataSource.getRepository(Claim).findOneBy({ id: claimId });
+    // A re-delivered job for a finished claim does nothing.
+    if (!claim || claim.status === 'DONE' || claim.status === 'FAILED') return { claimId };
+    const started = await this.dataSource.query(
+      `UPDATE claims SET status = 'RUNNING', started_at = now(), attempts = attempts + 1, progress = 0
+        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
+      [claimId],
+    );
+    if (started[1] === 0) return { claimId };
+
+    const relative = join(claim.month, claimFileKey(claim));
+    const finalPath = this.claims.absolutePath(relative);
+    const tmpPath = `${finalPath}.tmp-${job.id}-${job.attemptsStarted}`;
+    await mkdir(dirname(finalPath), { recursive: true });
+    await removeLeftovers(finalPath);
+    try {
+      const totals = await this.builder.build(
+        { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month },
+        tmpPath,
+        this.progressReporter(job, claimId),
+      );
+      const file = await seal(tmpPath);
+      await publish(tmpPath, finalPath, () => this.isDone(claimId));
+      const done = await this.dataSource.query(
+        `UPDATE claims SET status = 'DONE', progress = 100, totals = $2, file_path = $3, file_size = $4, sha256 = $5,
+                finished_at = now(), error = NULL
+          WHERE id = $1 AND status = 'RUNNING'`,
+        [claimId, JSON.stringify(totals satisfies ClaimTotals), relative, file.size, file.sha256],
+      );
+      if (done[1] === 0) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
+      await job.updateProgress(100);
+      this.logger.log(`claim ${claimId} done: ${totals.meals} meals, ${totals.subsidyFen} fen, ${file.size} bytes`);
+      return { claimId, sha256: file.sha256 };
+    } catch (e) {
+      await unlink(tmpPath).catch(() => undefined);
+      await this.recordFailure(job, claimId, e);
+      throw e;
+    }
+  }
+
+  private async recordFailure(job: Job<ClaimJobData>, claimId: number, e: unknown): Promise<void> {
+    const reason = e instanceof Error ? e.message : String(e);
+    const attempts = job.opts.attempts ?? 1;
+    const last = job.attemptsMade + 1 >= attempts || e instanceof UnrecoverableError;
+    this.logger.error(`claim ${claimId}: attempt ${job.attemptsMade + 1}/${attempts} failed: ${reason}`);
+    await this.dataSource.query(
+      `UPDATE claims SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'FAILED' THEN now() END
+        WHERE id = $1 AND status = 'RUNNING'`,
+      [
+        claimId,
+        last ? 'FAILED' : 'QUEUED',
+        last
+          ? `申报表生成失败（已尝试 ${job.attemptsMade + 1} 次），请重新生成或联系管理员。原因：${reason}`
+          : `第 ${job.attemptsMade + 1} 次生成失败，系统将自动重试。原因：${reason}`,
+      ],
+    );
+  }
+
+  private async isDone(claimId: number): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [claimId]);
+    return row?.status === 'DONE';
+  }
+
+  private progressReporter(job: Job<ClaimJobData>, claimId: number): (percent: number) => void {
+    let lastAt = 0;
+    let last = 0;
+    return (percent) => {
+      const now = Date.now();
+      if (percent <= last || now - lastAt < PROGRESS_INTERVAL_MS) return;
+      lastAt = now;
+      last = percent;
+      // Progress is advisory: a lost update must never fail the build.
+      void job.updateProgress(percent).catch(() => undefined);
+      void this.dataSource
+        .query(`UPDATE claims SET progress = $2 WHERE id = $1 AND status = 'RUNNING'`, [claimId, percent])
+        .catch(() => undefined);
+    };
+  }
+}
+
+/** claim-12-all-v3.xlsx / claim-13-c5-v1.xlsx: unique per claim, no personal data. */
+export function claimFileKey(claim: Pick<Claim, 'id' | 'canteenId' | 'version'>): string {
+  return `claim-${claim.id}-${claim.canteenId === null ? 'all' : `c${claim.canteenId}`}-v${claim.version}.xlsx`;
+}
+
+/** Temp files of attempts that died (SIGKILL, power loss) never become visible; remove them. */
+async function removeLeftovers(finalPath: string): Promise<void> {
+  const prefix = `${basename(finalPath)}.tmp-`;
+  const names = await readdir(dirname(finalPath));
+  await Promise.all(
+    names.filter((n) => n.startsWith(prefix)).map((n) => unlink(join(dirname(finalPath), n)).catch(() => undefined)),
+  );
+}
+
+/** Flushes the file to disk and hashes what is on disk. */
+async function seal(path: string): Promise<{ size: number; sha256: string }> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return { size: (await stat(path)).size, sha256: hash.digest('hex') };
+}
+
+/**
+ * Moves the finished file into place. link() refuses to replace an existing file, so a second attempt racing a
+ * finished one cannot swap the file under a recorded SHA-256; a file left by an attempt that died before
+ * marking the claim DONE is replaced.
+ */
+async function publish(tmpPath: string, finalPath: string, claimIsDone: () => Promise<boolean>): Promise<void> {
+  try {
+    await link(tmpPath, finalPath);
+    await unlink(tmpPath);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (await claimIsDone()) {
+      await unlink(tmpPath);
+      return;
+    }
+    await rename(tmpPath, finalPath);
+  }
+  const dir = await open(dirname(finalPath), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}

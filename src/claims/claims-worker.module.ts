@@ -1,0 +1,25 @@
+import { Processor } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { CLAIMS_QUEUE } from '../queue/queue.constants';
+import { ClaimWorkbookBuilder } from './claim-workbook.builder';
+import { ClaimProcessor } from './claim.processor';
+import { ClaimsService } from './claims.service';
+
+/** The worker side of monthly claims: the processor, the workbook builder, the monthly scheduler. */
+@Module({})
+export class ClaimsWorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    // @nestjs/bullmq reads worker options from the class's decorator metadata only; re-applying the decorator
+    // is how the lock and stalled-check intervals come from the config (tests shorten them).
+    Processor(CLAIMS_QUEUE, {
+      concurrency: 1,
+      lockDuration: config.CLAIM_JOB_LOCK_MS,
+      stalledInterval: config.CLAIM_JOB_STALLED_CHECK_MS,
+    })(ClaimProcessor);
+    return {
+      module: ClaimsWorkerModule,
+      providers: [ClaimsService, ClaimWorkbookBuilder, ClaimProcessor],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ClaimsController } from './claims.controller';
+import { ClaimsService } from './claims.service';
+
+/** The HTTP side of monthly claims: request, follow and download. The worker builds them. */
+@Module({
+  controllers: [ClaimsController],
+  providers: [ClaimsService],
+  exports: [ClaimsService],
+})
+export class ClaimsModule {}

@@ -1,0 +1,70 @@
+// Pure helpers of the claim workbook: sheet names, labels, the title. No Nest, no TypeORM.
+
+/** Excel's hard limits on a sheet name. */
+export const SHEET_NAME_MAX = 31;
+const FORBIDDEN_IN_SHEET_NAME = /[\\/?*[\]:]/g;
+
+/**
+ * A valid, unique sheet name: forbidden characters replaced, at most 31 characters, and a ` (2)` … suffix
+ * when the name (after truncation) is taken. Adds the result to `taken`.
+ */
+export function uniqueSheetName(wanted: string, taken: Set<string>): string {
+  const clean =
+    wanted
+      .replace(FORBIDDEN_IN_SHEET_NAME, '_')
+      .replace(/^'+|'+$/g, '')
+      .trim() || '工作表';
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `(${n})`;
+    const name = clean.slice(0, SHEET_NAME_MAX - suffix.length) + suffix;
+    // Excel compares sheet names case-insensitively.
+    if (![...taken].some((t) => t.toLowerCase() === name.toLowerCase())) {
+      taken.add(name);
+      return name;
+    }
+  }
+}
+
+/** The n-th sheet (1-based) of a series that overflowed Excel's row limit: 明细-X, 明细-X（续2）, … */
+export function continuationName(base: string, part: number): string {
+  return part === 1 ? base : `${base}（续${part}）`;
+}
+
+export const TIER_LABELS: Record<string, string> = { '70_79': '70–79岁', '80_PLUS': '80岁以上', NONE: '无补贴' };
+
+export const tierLabel = (tier: string): string => TIER_LABELS[tier] ?? tier;
+
+/** '2025-03' → '2025年3月'. */
+export function monthLabel(month: string): string {
+  return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
+}
+
+/** SPEC §5: `{sub-district}幸福食堂老年人就餐补贴申报表（{YYYY}年{M}月）`. */
+export function summaryTitle(subdistrictName: string, month: string): string {
+  return `${subdistrictName}幸福食堂老年人就餐补贴申报表（${monthLabel(month)}）`;
+}
+
+/** An instant as Beijing wall-clock time, 'YYYY-MM-DD HH:mm:ss', whatever the machine's time zone. */
+export function shanghaiDateTime(instant: Date): string {
+  const shifted = new Date(instant.getTime() + 8 * 3_600_000);
+  return shifted.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** 200 fen → '¥2.00' (for sentences in the workbook; cells hold numbers). */
+export function yuanText(fen: number): string {
+  return `¥${(fen / 100).toFixed(2)}`;
+}
+
+export interface PolicyTier {
+  minAge: number;
+  maxAge: number | null;
+  amountFen: number;
+}
+
+/** '70–79岁每餐¥2.00；80岁以上每餐¥4.00' */
+export function describeTiers(tiers: PolicyTier[]): string {
+  return [...tiers]
+    .sort((a, b) => a.minAge - b.minAge)
+    .map((t) => `${t.maxAge === null ? `${t.minAge}岁以上` : `${t.minAge}–${t.maxAge}岁`}每餐${yuanText(t.amountFen)}`)
+    .join('；');
+}
