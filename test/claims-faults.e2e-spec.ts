@@ -1,0 +1,141 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLAIMS_QUEUE, claimJobId } from '../src/queue/queue.constants';
+import { sha256, waitForClaim } from './support/claims';
+import { createCanteen, createUser, UserFixture } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+import { spawnWorker, startTestWorker } from './support/test-worker';
+
+// Faults: BullMQ delivers at least once, workers die, Redis forgets. A claim still ends DONE exactly once.
+describe('Monthly claims under faults', () => {
+  let t: TestApp;
+  let claimsDir: string;
+  let finance: UserFixture;
+  let queue: Queue;
+
+  beforeAll(async () => {
+    claimsDir = mkdtempSync(join(tmpdir(), 'hc-claims-faults-'));
+    t = await startTestApp({
+      // A dead worker's job is found again within seconds instead of 30 s.
+      env: { CLAIMS_DIR: claimsDir, CLAIM_JOB_LOCK_MS: '2000', CLAIM_JOB_STALLED_CHECK_MS: '1000' },
+    });
+    finance = await createUser(t, 'FINANCE');
+    queue = t.app.get<Queue>(getQueueToken(CLAIMS_QUEUE));
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    rmSync(claimsDir, { recursive: true, force: true });
+  });
+
+  const post = (month: string) => t.http().post('/api/claims').set('Authorization', finance.token).send({ month });
+
+  function filesOf(month: string): string[] {
+    try {
+      return readdirSync(join(claimsDir, month)).sort();
+    } catch {
+      return [];
+    }
+  }
+
+  it('answers the same request sent at once with one claim', async () => {
+    const answers = await Promise.all([post('2025-06'), post('2025-06'), post('2025-06'), post('2025-06')]);
+    expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    const rows = await t.db.query(`SELECT id, version, status FROM claims WHERE month = '2025-06'`);
+    expect(rows).toEqual([{ id: answers[0].body.id, version: 1, status: 'QUEUED' }]);
+    expect(await queue.getJob(claimJobId(rows[0].id))).toBeDefined();
+  });
+
+  it('completes a queued claim once after Redis lost its job, when a worker starts', async () => {
+    const [{ id }] = await t.db.query(`SELECT id FROM claims WHERE month = '2025-06'`);
+    // Forget every key of this run's queue prefix, as a flushed or restarted-empty Redis would.
+    const redis = new Redis(t.config.REDIS_URL);
+    try {
+      const keys = await redis.keys(`${t.config.BULLMQ_PREFIX}:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await queue.getJob(claimJobId(id))).toBeUndefined();
+
+    const worker = await startTestWorker(t.config);
+    try {
+      const claim = await waitForClaim(t, finance.token, id);
+      expect(claim.status).toBe('DONE');
+    } finally {
+      await worker.close();
+    }
+    const [row] = await t.db.query(`SELECT attempts, file_path, sha256 FROM claims WHERE id = $1`, [id]);
+    expect(row.attempts).toBe(1);
+    expect(filesOf('2025-06')).toEqual([row.file_path.split('/')[1]]);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM claims WHERE month = '2025-06'`))[0].n).toBe(1);
+  });
+
+  it('finishes with exactly one file and totals equal to SQL after the worker is SIGKILLed mid-job', async () => {
+    const MEALS = 50_000;
+    const DINERS = 1_700;
+    const canteen = await createCanteen(t.db, { name: '压力测试幸福食堂' });
+    const cashier = await createUser(t, 'CASHIER', { canteenIds: [canteen.id] });
+    // Arranged in two statements: enough diners for one subsidised meal a day each, then the month's meals.
+    const [{ first }] = await t.db.query(
+      `WITH ins AS (
+         INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex)
+         SELECT $1, '压测老人' || g, decode(md5('enc' || g), 'hex'), decode(md5('mac-fault-' || g), 'hex'),
+                '371502********' || lpad((g % 10000)::text, 4, '0'), '1940-01-01', 'M'
+           FROM generate_series(1, $2) g RETURNING id)
+       SELECT min(id) AS first FROM ins`,
+      [canteen.subdistrictId, DINERS],
+    );
+    await t.db.query(
+      `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen, subsidy_fen,
+          payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification, cashier_user_id,
+          idempotency_key, request_hash)
+       SELECT $1, $2, $3 + g % $4, d, 'LUNCH', (d + time '11:30') AT TIME ZONE 'Asia/Shanghai', 1200, 400, 800, 85,
+              '80_PLUS', 'TIER_80_PLUS', 1, 'DAY', 'ID_CARD_READER', $5, 'bulk-' || g, 'bulk'
+         FROM generate_series(0, $6 - 1) g, LATERAL (SELECT date '2025-05-01' + g / $4 AS d) day`,
+      [canteen.subdistrictId, canteen.id, first, DINERS, cashier.id, MEALS],
+    );
+
+    const first1 = spawnWorker(t.config);
+    await first1.ready;
+    const res = await post('2025-05').expect(202);
+    const id: number = res.body.id;
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const [row] = await t.db.query(`SELECT status, progress FROM claims WHERE id = $1`, [id]);
+      if (row.status === 'RUNNING' && row.progress > 0) break;
+      if (row.status === 'DONE') throw new Error('the claim finished before the worker could be killed');
+      if (Date.now() > until) throw new Error(`no progress: ${JSON.stringify(row)}\n${first1.output()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await first1.kill('SIGKILL');
+    // Killed mid-job: nothing visible but (at most) a temporary file.
+    expect(filesOf('2025-05').filter((n) => !n.includes('.tmp-'))).toEqual([]);
+
+    const second = await startTestWorker(t.config);
+    try {
+      const claim = await waitForClaim(t, finance.token, id, 45_000);
+      expect(claim.status).toBe('DONE');
+      const [sql] = await t.db.query(
+        `SELECT count(*)::int AS meals, sum(subsidy_fen)::int AS fen FROM meals
+          WHERE canteen_id = $1 AND meal_date BETWEEN '2025-05-01' AND '2025-05-31'
+            AND voided_at IS NULL AND subsidy_fen > 0`,
+        [canteen.id],
+      );
+      expect(sql).toEqual({ meals: MEALS, fen: MEALS * 400 });
+      expect(claim.totals).toMatchObject({ meals: sql.meals, subsidyFen: sql.fen });
+      const [row] = await t.db.query(`SELECT attempts, file_path, sha256 FROM claims WHERE id = $1`, [id]);
+      expect(row.attempts).toBe(2);
+      expect(filesOf('2025-05')).toEqual([row.file_path.split('/')[1]]);
+      expect(sha256(readFileSync(join(claimsDir, row.file_path)))).toBe(row.sha256);
+    } finally {
+      await second.close();
+    }
+  }, 90_000);
+});
