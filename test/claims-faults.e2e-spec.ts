@@ -11,6 +11,8 @@ import { startTestApp, TestApp } from './support/test-app';
 import { spawnWorker, startTestWorker } from './support/test-worker';
 
 // Faults: BullMQ delivers at least once, workers die, Redis forgets. A claim still ends DONE exactly once.
+jest.setTimeout(60_000);
+
 describe('Monthly claims under faults', () => {
   let t: TestApp;
   let claimsDir: string;

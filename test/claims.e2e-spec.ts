@@ -24,6 +24,8 @@ const MONTH = '2025-03';
 // Small sheets, so that a canteen's detail rows continue on a further sheet as past Excel's row limit.
 const SHEET_MAX_ROWS = 12;
 
+jest.setTimeout(60_000);
+
 describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)', () => {
   let t: TestApp;
   let worker: TestWorker;
