@@ -3,6 +3,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
+import { seedMeals } from './demo/meals';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       subdistrictName,
     ]);
     // Later parts (register, meals) are added here in order.
+    await seedMeals(ds);
   } finally {
     await ds.destroy();
   }

@@ -1,0 +1,219 @@
+// Demo meals: last month and this month up to yesterday, across the canteens and diners that exist.
+// Computed with the same pure rules as the till (selectPolicyVersion, evaluateSubsidy, isEligibleOn), one
+// subsidised meal per diner per day (per period under PER_PERIOD), inserted in set-based batches.
+// Idempotent: does nothing when any meal exists.
+import { DataSource } from 'typeorm';
+import { MEAL_PERIODS, MealPeriod, Verification } from '../../src/common/enums';
+import {
+  addDays,
+  compareLocalDates,
+  monthOf,
+  previousMonth,
+  startOfLocalDay,
+  todayLocal,
+} from '../../src/common/local-date';
+import {
+  DinerStatus,
+  evaluateSubsidy,
+  isEligibleOn,
+  LimitMode,
+  PolicyTier,
+  PolicyVersion,
+  selectPolicyVersion,
+} from '../../src/subsidy/subsidy-calculator';
+
+interface CanteenRow {
+  id: number;
+  subdistrict_id: number;
+  opened_on: string | null;
+  prices: Record<MealPeriod, number | null>;
+  period_hours: Record<MealPeriod, [string, string]>;
+  cashier_ids: number[] | null;
+}
+
+interface DinerRow {
+  id: number;
+  subdistrict_id: number;
+  birth_date: string;
+  status: DinerStatus;
+  status_effective_from: string | null;
+  registered_canteen_id: number | null;
+  card_no: string | null;
+}
+
+const BATCH = 2_000;
+const COLUMNS = [
+  'subdistrict_id',
+  'canteen_id',
+  'diner_id',
+  'meal_date',
+  'meal_period',
+  'served_at',
+  'price_fen',
+  'subsidy_fen',
+  'payable_fen',
+  'age',
+  'tier',
+  'reason',
+  'policy_version_id',
+  'subsidy_slot',
+  'verification',
+  'cashier_user_id',
+  'idempotency_key',
+  'request_hash',
+  'voided_at',
+  'voided_by',
+  'void_reason',
+] as const;
+const TYPES = [
+  'int',
+  'int',
+  'int',
+  'date',
+  'text',
+  'timestamptz',
+  'int',
+  'int',
+  'int',
+  'int',
+  'text',
+  'text',
+  'int',
+  'text',
+  'text',
+  'int',
+  'text',
+  'text',
+  'timestamptz',
+  'int',
+  'text',
+];
+const VOID_REASONS = ['录错餐次', '刷错了人', '老人临时取消用餐', '重复刷卡'];
+
+// A small deterministic PRNG (mulberry32): the same demo every time.
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export async function seedMeals(ds: DataSource): Promise<void> {
+  const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM meals`);
+  if (n > 0) return;
+  const canteens: CanteenRow[] = await ds.query(
+    `SELECT c.id, c.subdistrict_id, c.opened_on::text AS opened_on, c.period_hours,
+            json_build_object('BREAKFAST', c.breakfast_price_fen, 'LUNCH', c.lunch_price_fen, 'DINNER', c.dinner_price_fen) AS prices,
+            (SELECT array_agg(u.id ORDER BY u.id) FROM user_canteens uc JOIN users u ON u.id = uc.user_id
+              WHERE uc.canteen_id = c.id AND u.role IN ('CASHIER', 'OPERATOR') AND u.active) AS cashier_ids
+       FROM canteens c WHERE c.active ORDER BY c.id`,
+  );
+  const diners: DinerRow[] = await ds.query(
+    `SELECT id, subdistrict_id, birth_date::text AS birth_date, status, status_effective_from::text AS status_effective_from,
+            registered_canteen_id, card_no FROM diners ORDER BY id`,
+  );
+  const [admin]: { id: number }[] = await ds.query(`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id LIMIT 1`);
+  if (canteens.length === 0 || diners.length === 0 || !admin) return;
+  const versions: PolicyVersion[] = (
+    (await ds.query(
+      `SELECT id, effective_from::text AS effective_from, limit_mode, tiers FROM subsidy_policy_versions`,
+    )) as { id: number; effective_from: string; limit_mode: LimitMode; tiers: PolicyTier[] }[]
+  ).map((v) => ({ id: v.id, effectiveFrom: v.effective_from, limitMode: v.limit_mode, tiers: v.tiers }));
+
+  const rand = prng(20221001);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const today = todayLocal();
+  const first = `${previousMonth(monthOf(today))}-01`;
+  const bySubdistrict = new Map<number, CanteenRow[]>();
+  for (const c of canteens) bySubdistrict.set(c.subdistrict_id, [...(bySubdistrict.get(c.subdistrict_id) ?? []), c]);
+  // Each diner has a home canteen (where registered, else one of the sub-district's) and habits of their own.
+  const habits = diners.flatMap((d) => {
+    const local = bySubdistrict.get(d.subdistrict_id) ?? [];
+    if (local.length === 0) return [];
+    const home = local.find((c) => c.id === d.registered_canteen_id) ?? pick(local);
+    return [{ diner: d, home, local, lunch: 0.55 + rand() * 0.4, breakfast: rand() * 0.35, dinner: rand() * 0.3 }];
+  });
+
+  const rows: unknown[][] = [];
+  await ds.transaction(async (m) => {
+    const flushIn = async (): Promise<void> => {
+      if (rows.length === 0) return;
+      const columns = COLUMNS.map((_, i) => rows.map((r) => r[i]));
+      await m.query(
+        `INSERT INTO meals (${COLUMNS.join(', ')})
+         SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+        columns,
+      );
+      rows.length = 0;
+    };
+    for (let day = first; compareLocalDates(day, today) < 0; day = addDays(day, 1)) {
+      const policy = selectPolicyVersion(versions, day);
+      const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+      const weekend = weekday === 0 || weekday === 6;
+      for (const h of habits) {
+        const d = h.diner;
+        if (compareLocalDates(day, d.birth_date) <= 0) continue;
+        const subsidised = new Set<string>();
+        for (const period of MEAL_PERIODS) {
+          const chance = period === 'LUNCH' ? h.lunch : period === 'BREAKFAST' ? h.breakfast : h.dinner;
+          if (rand() >= chance * (weekend ? 0.8 : 1)) continue;
+          const canteen = rand() < 0.07 ? pick(h.local) : h.home;
+          const priceFen = canteen.prices[period];
+          if (priceFen === null || (canteen.opened_on !== null && compareLocalDates(day, canteen.opened_on) < 0)) {
+            continue;
+          }
+          const slot = policy?.limitMode === 'PER_PERIOD' ? period : 'DAY';
+          const s = evaluateSubsidy({
+            policy,
+            birthDate: d.birth_date,
+            mealDate: day,
+            priceFen,
+            eligible: isEligibleOn(d.status, d.status_effective_from, day),
+            alreadySubsidised: subsidised.has(slot),
+          });
+          if (s.subsidyFen > 0) subsidised.add(slot);
+          const [from, to] = canteen.period_hours[period] ?? ['11:00', '13:00'];
+          const minute = minutesOf(from) + Math.floor(rand() * Math.max(1, minutesOf(to) - minutesOf(from)));
+          const servedAt = new Date(startOfLocalDay(day).getTime() + minute * 60_000 + Math.floor(rand() * 60_000));
+          const cashier = canteen.cashier_ids?.length ? pick(canteen.cashier_ids) : admin.id;
+          const verification: Verification =
+            d.card_no && rand() < 0.3 ? 'MEAL_CARD' : rand() < 0.85 ? 'ID_CARD_READER' : 'MANUAL_ENTRY';
+          // About one meal in a hundred was voided at the till a minute later; it frees the day's subsidy.
+          const voided = rand() < 0.01;
+          if (voided && s.subsidyFen > 0) subsidised.delete(slot);
+          rows.push([
+            canteen.subdistrict_id,
+            canteen.id,
+            d.id,
+            day,
+            period,
+            servedAt,
+            priceFen,
+            s.subsidyFen,
+            s.payableFen,
+            s.age,
+            s.tier,
+            s.reason,
+            s.policyVersionId,
+            slot,
+            verification,
+            cashier,
+            `demo-${day}-${d.id}-${period}`,
+            'demo',
+            voided ? new Date(servedAt.getTime() + 60_000) : null,
+            voided ? cashier : null,
+            voided ? pick(VOID_REASONS) : null,
+          ]);
+          if (rows.length >= BATCH) await flushIn();
+        }
+      }
+    }
+    await flushIn();
+  });
+}
