@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
 import { seedMeals } from './demo/meals';
+import { seedRegister } from './demo/register';
 
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL;
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
       subdistrictName,
     ]);
     // Later parts (register, meals) are added here in order.
+    accounts.push(...(await seedRegister(ds, process.env)));
     await seedMeals(ds);
   } finally {
     await ds.destroy();
