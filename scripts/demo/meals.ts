@@ -118,8 +118,16 @@ export async function seedMeals(ds: DataSource): Promise<void> {
     `SELECT id, subdistrict_id, birth_date::text AS birth_date, status, status_effective_from::text AS status_effective_from,
             registered_canteen_id, card_no FROM diners ORDER BY id`,
   );
-  const [admin]: { id: number }[] = await ds.query(`SELECT id FROM users WHERE role = 'ADMIN' ORDER BY id LIMIT 1`);
-  if (canteens.length === 0 || diners.length === 0 || !admin) return;
+  // Meals are recorded by the canteen's cashiers (or operators); else by any user of the sub-district.
+  const fallback = new Map<number, number>(
+    (
+      (await ds.query(`SELECT subdistrict_id, min(id) AS id FROM users WHERE active GROUP BY subdistrict_id`)) as {
+        subdistrict_id: number;
+        id: number;
+      }[]
+    ).map((r) => [r.subdistrict_id, r.id]),
+  );
+  if (canteens.length === 0 || diners.length === 0) return;
   const versions: PolicyVersion[] = (
     (await ds.query(
       `SELECT id, effective_from::text AS effective_from, limit_mode, tiers FROM subsidy_policy_versions`,
@@ -181,7 +189,10 @@ export async function seedMeals(ds: DataSource): Promise<void> {
           const [from, to] = canteen.period_hours[period] ?? ['11:00', '13:00'];
           const minute = minutesOf(from) + Math.floor(rand() * Math.max(1, minutesOf(to) - minutesOf(from)));
           const servedAt = new Date(startOfLocalDay(day).getTime() + minute * 60_000 + Math.floor(rand() * 60_000));
-          const cashier = canteen.cashier_ids?.length ? pick(canteen.cashier_ids) : admin.id;
+          const cashier = canteen.cashier_ids?.length
+            ? pick(canteen.cashier_ids)
+            : fallback.get(canteen.subdistrict_id);
+          if (cashier === undefined) continue;
           const verification: Verification =
             d.card_no && rand() < 0.3 ? 'MEAL_CARD' : rand() < 0.85 ? 'ID_CARD_READER' : 'MANUAL_ENTRY';
           // About one meal in a hundred was voided at the till a minute later; it frees the day's subsidy.
