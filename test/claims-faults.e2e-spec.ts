@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLAIMS_QUEUE, claimJobId } from '../src/queue/queue.constants';
@@ -23,7 +23,12 @@ describe('Monthly claims under faults', () => {
     claimsDir = mkdtempSync(join(tmpdir(), 'hc-claims-faults-'));
     t = await startTestApp({
       // A dead worker's job is found again within seconds instead of 30 s.
-      env: { CLAIMS_DIR: claimsDir, CLAIM_JOB_LOCK_MS: '2000', CLAIM_JOB_STALLED_CHECK_MS: '1000' },
+      env: {
+        CLAIMS_DIR: claimsDir,
+        CLAIM_JOB_LOCK_MS: '2000',
+        CLAIM_JOB_STALLED_CHECK_MS: '1000',
+        CLAIM_JOB_BACKOFF_MS: '20',
+      },
     });
     finance = await createUser(t, 'FINANCE');
     queue = t.app.get<Queue>(getQueueToken(CLAIMS_QUEUE));
@@ -140,4 +145,28 @@ describe('Monthly claims under faults', () => {
       await second.close();
     }
   }, 90_000);
+
+  it('retries a failing build with backoff, then marks it FAILED with a readable error; a new request makes version 2', async () => {
+    // The month's folder cannot be created: a plain file holds its name.
+    writeFileSync(join(claimsDir, '2025-07'), 'not a folder');
+    const worker = await startTestWorker(t.config);
+    try {
+      const res = await post('2025-07').expect(202);
+      const failed = await waitForClaim(t, finance.token, res.body.id);
+      expect(failed).toMatchObject({ status: 'FAILED', sha256: null });
+      expect(failed.error).toBe(
+        '申报表生成失败（已尝试 5 次），请重新生成或联系管理员。原因：申报表文件夹不可用（同名文件已存在）',
+      );
+      const [row] = await t.db.query(`SELECT attempts FROM claims WHERE id = $1`, [res.body.id]);
+      expect(row.attempts).toBe(5);
+      await t.http().get(`/api/claims/${res.body.id}/file`).set('Authorization', finance.token).expect(409);
+
+      rmSync(join(claimsDir, '2025-07'));
+      const again = await post('2025-07').expect(202);
+      expect(again.body.version).toBe(2);
+      expect((await waitForClaim(t, finance.token, again.body.id)).status).toBe('DONE');
+    } finally {
+      await worker.close();
+    }
+  });
 });

@@ -62,14 +62,12 @@ describe('Finance page (Chromium)', () => {
     // No worker yet: the claim waits in the queue and the page says so.
     await page.click('#generate');
     await page.waitForSelector('#job:not(.hidden)');
-    await page.waitForFunction(() => document.getElementById('job-status')!.textContent!.includes('排队中'));
-    expect(await page.locator('#progress').evaluate((el) => (el as HTMLProgressElement).value)).toBe(0);
+    await page.waitForSelector('#job-status:has-text("排队中")');
+    expect(await page.getAttribute('#progress', 'value')).toBe('0');
     expect(await page.isVisible('#download')).toBe(false);
 
     worker = await startTestWorker(t.config);
-    await page.waitForFunction(() => document.getElementById('job')!.dataset.status === 'DONE', undefined, {
-      timeout: 30_000,
-    });
+    await page.waitForSelector('#job[data-status="DONE"]', { timeout: 30_000 });
     expect(await page.textContent('#progress-text')).toBe('100%');
     expect(await page.textContent('#message')).toContain('补贴 9 人次，合计 ¥36.00');
     await page.waitForSelector('#claims tbody tr');
@@ -87,7 +85,7 @@ describe('Finance page (Chromium)', () => {
 
     page.once('dialog', (d) => void d.accept());
     await page.click('#lock');
-    await page.waitForFunction(() => document.getElementById('message')!.textContent!.includes('已锁定'));
+    await page.waitForSelector('#message.ok:has-text("已锁定")');
     const locks = await t.db.query(`SELECT month FROM month_locks WHERE unlocked_at IS NULL`);
     expect(locks).toEqual([{ month: '2025-03' }]);
   });
@@ -98,7 +96,7 @@ describe('Finance page (Chromium)', () => {
     expect(await page.inputValue('#month')).toBe('2025-03');
     page.once('dialog', (d) => void d.accept());
     await page.click('#lock');
-    await page.waitForFunction(() => document.getElementById('message')!.className.includes('error'));
+    await page.waitForSelector('#message.error');
     expect(await page.textContent('#message')).toContain('无需重复锁定');
     expect(await page.textContent('#message')).not.toMatch(/Error|HTTP_/);
   });

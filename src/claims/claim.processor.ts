@@ -105,9 +105,9 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     const relative = join(claim.month, claimFileKey(claim));
     const finalPath = this.claims.absolutePath(relative);
     const tmpPath = `${finalPath}.tmp-${job.id}-${job.attemptsStarted}`;
-    await mkdir(dirname(finalPath), { recursive: true });
-    await removeLeftovers(finalPath);
     try {
+      await mkdir(dirname(finalPath), { recursive: true });
+      await removeLeftovers(finalPath);
       const totals = await this.builder.build(
         { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month },
         tmpPath,
@@ -133,7 +133,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   private async recordFailure(job: Job<ClaimJobData>, claimId: number, e: unknown): Promise<void> {
-    const reason = e instanceof Error ? e.message : String(e);
+    const reason = describeError(e);
     const attempts = job.opts.attempts ?? 1;
     const last = job.attemptsMade + 1 >= attempts || e instanceof UnrecoverableError;
     this.logger.error(`claim ${claimId}: attempt ${job.attemptsMade + 1}/${attempts} failed: ${reason}`);
@@ -222,4 +222,21 @@ async function publish(tmpPath: string, finalPath: string, claimIsDone: () => Pr
   } finally {
     await dir.close();
   }
+}
+
+// File-system failures as sentences finance can act on; anything else keeps its own message.
+const FS_ERRORS: Record<string, string> = {
+  ENOSPC: '服务器磁盘空间不足',
+  EDQUOT: '服务器磁盘配额已用完',
+  EACCES: '没有写入申报表文件夹的权限',
+  EPERM: '没有写入申报表文件夹的权限',
+  EROFS: '申报表文件夹是只读的',
+  EEXIST: '申报表文件夹不可用（同名文件已存在）',
+  ENOTDIR: '申报表文件夹不可用（路径不是文件夹）',
+};
+
+function describeError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (code && FS_ERRORS[code]) return FS_ERRORS[code];
+  return e instanceof Error ? e.message : String(e);
 }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
+import { JobsOptions, Queue } from 'bullmq';
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
@@ -13,7 +13,7 @@ import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ClaimStatus } from '../common/enums';
 import { isValidMonth, monthBounds, monthOf, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
-import { CLAIMS_QUEUE, ClaimJobData, claimJobId, JOB_BUILD_CLAIM } from '../queue/queue.constants';
+import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import { Claim } from './claim.entity';
 
 /** What the API answers for a claim. Money in fen. */
@@ -113,12 +113,16 @@ export class ClaimsService {
   /** Adds the build job; the job id derives from the claim, so adding it twice is harmless. */
   async enqueue(claimId: number): Promise<void> {
     try {
-      await this.queue.add(JOB_BUILD_CLAIM, { claimId }, { jobId: claimJobId(claimId) });
+      await this.queue.add(JOB_BUILD_CLAIM, { claimId }, this.jobOptions(claimId));
     } catch (e) {
       // The claim stays QUEUED in PostgreSQL: a retry of the request or the next worker start re-queues it.
       this.logger.error(`claim ${claimId}: could not queue the job: ${e instanceof Error ? e.message : String(e)}`);
       throw new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'QUEUE_UNAVAILABLE', '任务队列暂时不可用，请稍后重试');
     }
+  }
+
+  private jobOptions(claimId: number): JobsOptions {
+    return claimJobOptions(claimId, this.config.CLAIM_JOB_BACKOFF_MS);
   }
 
   /** Re-queues QUEUED/RUNNING claims whose job Redis no longer holds (flushed, or restarted empty). */
@@ -136,7 +140,7 @@ export class ClaimsService {
         if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
         await job.remove();
       }
-      await this.queue.add(JOB_BUILD_CLAIM, { claimId: id }, { jobId: claimJobId(id) });
+      await this.queue.add(JOB_BUILD_CLAIM, { claimId: id }, this.jobOptions(id));
       requeued.push(id);
     }
     return requeued;

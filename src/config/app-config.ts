@@ -90,6 +90,13 @@ export class AppConfig {
   @Min(500)
   CLAIM_JOB_STALLED_CHECK_MS = 30_000;
 
+  // First retry delay of a failed claim build (doubling each attempt); lowered in tests.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_JOB_BACKOFF_MS 必须是整数' })
+  @Min(10)
+  CLAIM_JOB_BACKOFF_MS = 5_000;
+
   // Excel's limit; lowered in tests to see a detail sheet continue on a further sheet.
   @IsOptional()
   @Transform(toInt)

@@ -1,4 +1,4 @@
-import type { DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions, JobsOptions } from 'bullmq';
 
 // Every queue and job name of the app lives here.
 export const CLAIMS_QUEUE = 'claims';
@@ -30,3 +30,9 @@ export interface MonthlyClaimJobData {
 
 // SPEC §5: on the 1st of each month at 02:00 Asia/Shanghai, last month's claim is generated.
 export const MONTHLY_CLAIM_SCHEDULE = { pattern: '0 2 1 * *', tz: 'Asia/Shanghai' } as const;
+
+/** A build-claim job: its id from the claim, retries as DEFAULT_JOB_OPTIONS with the configured first backoff. */
+export const claimJobOptions = (claimId: number, backoffDelayMs: number): JobsOptions => ({
+  jobId: claimJobId(claimId),
+  backoff: { type: 'exponential', delay: backoffDelayMs },
+});
