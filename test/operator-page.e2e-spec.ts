@@ -39,7 +39,7 @@ describe('Operator page in Chromium', () => {
     await page.fill('#price-LUNCH', '13.5');
     await page.fill('#start-LUNCH', '10:30');
     await page.click('#canteen-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('message')?.textContent?.includes('已保存'));
+    await page.locator('#message', { hasText: '已保存' }).waitFor();
     const [c] = await t.db.query(`SELECT lunch_price_fen, period_hours FROM canteens WHERE id = $1`, [canteenId]);
     expect(c.lunch_price_fen).toBe(1350);
     expect(c.period_hours.LUNCH).toEqual(['10:30', '14:00']);
@@ -47,7 +47,7 @@ describe('Operator page in Chromium', () => {
     // A bad price is refused with a sentence, nothing saved
     await page.fill('#price-LUNCH', '13.555');
     await page.click('#canteen-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('canteen-error')?.textContent?.includes('两位小数'));
+    await page.locator('#canteen-error', { hasText: '两位小数' }).waitFor();
 
     // Cashier
     await page.click('.op-tabs button[data-tab=cashiers]');
