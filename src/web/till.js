@@ -158,6 +158,8 @@
       state.pending = { input, isId, verification: v, quote: q, key: null };
       renderQuote(q);
       state.mode = 'quote';
+      // The full number stays off the screen once read: the quote shows it masked.
+      $('scan').value = '';
       $('scan').disabled = true;
       say('请核对后按 Enter 确认收款，Esc 取消', '');
       $('confirm').focus();
@@ -241,6 +243,7 @@
     $('reg-id').textContent = masked;
     $('reg-name').value = '';
     $('register').classList.remove('hidden');
+    $('scan').value = '';
     $('scan').disabled = true;
     say('未找到登记信息，请填写姓名当场登记', 'warning');
     $('reg-name').focus();
