@@ -11,7 +11,9 @@ import { AppConfig } from '../config/app-config';
 import { AuthUser } from './auth-user';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 
-const MAX_FAILURES = 5;
+// Per user: 5 tries. Per address: more, since a canteen's shared PC or NAT puts many cashiers behind one address.
+const MAX_FAILURES_PER_USER = 5;
+const MAX_FAILURES_PER_ADDRESS = 20;
 const FAILURE_WINDOW_SECONDS = 15 * 60;
 
 const tokenHash = (token: string): Buffer => createHash('sha256').update(token).digest();
@@ -41,7 +43,7 @@ export class AuthService {
     const username = usernameRaw.trim().toLowerCase();
     const keys = [this.throttleKey('user', username), this.throttleKey('ip', ip ?? 'unknown')];
     const counts = await this.redis.mget(...keys);
-    if (counts.some((c) => Number(c ?? 0) >= MAX_FAILURES)) {
+    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_USER || Number(counts[1] ?? 0) >= MAX_FAILURES_PER_ADDRESS) {
       await this.audit.record({
         actor: null,
         action: 'LOGIN_THROTTLED',
