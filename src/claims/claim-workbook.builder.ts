@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import ExcelJS from 'exceljs';
 import { once } from 'node:events';
 import { createWriteStream, WriteStream } from 'node:fs';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
@@ -186,13 +186,13 @@ export class ClaimWorkbookBuilder {
         ]);
         if (n % BATCH_ROWS === 0) {
           progress(BATCH_ROWS);
-          await breathe(out);
+          await breathe(out, sheets.current);
         }
       }
       progress(n % BATCH_ROWS);
       if (n !== canteen.meals) throw new Error(`明细行数 ${n} 与汇总人次 ${canteen.meals} 不符（${canteen.name}）`);
       sheets.finish();
-      await breathe(out);
+      await breathe(out, null);
     }
 
     await this.writeDaily(client, wb, taken, scope, params, totals, out);
@@ -367,7 +367,7 @@ export class ClaimWorkbookBuilder {
         num(r.meals),
         fenToYuan(num(r.fen)),
       ]);
-      if (++n % BATCH_ROWS === 0) await breathe(out);
+      if (++n % BATCH_ROWS === 0) await breathe(out, sheets.current);
     }
     sheets.add(
       [
@@ -414,7 +414,7 @@ export class ClaimWorkbookBuilder {
       sheets.add([n, r.name, r.id_number_masked, r.canteens, num(r.meals), fenToYuan(num(r.fen))]);
       if (n % BATCH_ROWS === 0) {
         progress(BATCH_ROWS);
-        await breathe(out);
+        await breathe(out, sheets.current);
       }
     }
     progress(n % BATCH_ROWS);
@@ -528,6 +528,11 @@ class SheetSeries {
     private readonly layout: { title: string; columns: Column[] },
   ) {}
 
+  /** The sheet rows go to now. */
+  get current(): ExcelJS.Worksheet | null {
+    return this.ws;
+  }
+
   add(values: unknown[], bold = false): void {
     if (!this.ws || this.rows >= this.maxRows) this.open();
     const row = this.ws!.addRow(values);
@@ -559,8 +564,24 @@ class SheetSeries {
   }
 }
 
-/** Lets the zip and the file catch up: waits while the file stream is over its high-water mark. */
-async function breathe(out: WriteStream): Promise<void> {
+// How many bytes a sheet may have waiting for the zip's deflate before the producer pauses.
+const MAX_BACKLOG_BYTES = 1 << 20;
+
+interface NodeStreamState {
+  _writableState?: { length: number };
+  _readableState?: { length: number };
+}
+
+// exceljs' sheet stream (StreamBuf) writes into archiver's entry stream and ignores write()'s return value, so
+// without this the rows pile up in memory whenever deflate and the disk are slower than PostgreSQL.
+function backlog(ws: ExcelJS.Worksheet | null): number {
+  const pipes = (ws as unknown as { stream?: { pipes?: NodeStreamState[] } } | null)?.stream?.pipes ?? [];
+  return pipes.reduce((n, p) => n + (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0), 0);
+}
+
+/** Waits until the zip and the file have caught up with the rows handed to exceljs (backpressure). */
+async function breathe(out: WriteStream, ws: ExcelJS.Worksheet | null): Promise<void> {
+  while (backlog(ws) > MAX_BACKLOG_BYTES) await sleep(2);
   if (out.writableNeedDrain) await once(out, 'drain');
   await nextTurn();
 }
