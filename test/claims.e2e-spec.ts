@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localDateOf } from '../src/common/local-date';
-import { CLAIMS_QUEUE, JOB_MONTHLY_CLAIM, MONTHLY_CLAIM_SCHEDULER_ID } from '../src/queue/queue.constants';
+import {
+  CLAIMS_QUEUE,
+  JOB_BUILD_CLAIM,
+  JOB_MONTHLY_CLAIM,
+  MONTHLY_CLAIM_SCHEDULER_ID,
+} from '../src/queue/queue.constants';
 import { downloadClaim, fen, readWorkbook, rowsOf, sha256, waitForClaim } from './support/claims';
 import {
   CanteenFixture,
@@ -310,6 +315,24 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
       [String(firstClaim.id)],
     );
     expect(audit).toMatchObject({ actor_user_id: finance.id, details: { month: MONTH, version: 1 } });
+  });
+
+  it('does nothing when the job of a finished claim is delivered again', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(CLAIMS_QUEUE));
+    const before = await t.db.query(`SELECT status, sha256, finished_at, attempts FROM claims WHERE id = $1`, [
+      firstClaim.id,
+    ]);
+    const job = await queue.add(JOB_BUILD_CLAIM, { claimId: firstClaim.id }, { jobId: `redelivered-${firstClaim.id}` });
+    const until = Date.now() + 20_000;
+    while (!(await job.isCompleted())) {
+      if (Date.now() > until) throw new Error('re-delivered job did not complete');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const after = await t.db.query(`SELECT status, sha256, finished_at, attempts FROM claims WHERE id = $1`, [
+      firstClaim.id,
+    ]);
+    expect(after).toEqual(before);
+    expect(readdirSync(join(claimsDir, MONTH))).toHaveLength(1);
   });
 
   it('makes version 2 when asked again after DONE; version 1 stays downloadable', async () => {
