@@ -239,7 +239,7 @@ async function main(): Promise<void> {
         bareWriteSeconds: f.write,
         floorSeconds,
         ratio: claim.seconds / floorSeconds,
-        fileMiB: statSync(claim.file).size / 1024 / 1024,
+        fileMiB: statSync(`${env.CLAIMS_DIR}/${claim.file}`).size / 1024 / 1024,
       };
       results.push(r);
       process.stdout.write(`${JSON.stringify(r)}\n`);

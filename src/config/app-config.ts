@@ -64,6 +64,14 @@ export class AppConfig {
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL 必须是 ${LOG_LEVELS.join('/')} 之一` })
   LOG_LEVEL: LogLevel = 'info';
 
+  // HTTP processes on this machine (node:cluster shares the port); the API is stateless, so more is fine.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'API_PROCESSES 必须是整数' })
+  @Min(1)
+  @Max(64)
+  API_PROCESSES = 1;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
