@@ -46,11 +46,17 @@ pg_dir() {
   echo "$want"
 }
 
-run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From / : the postgres user may not be allowed into the project folder.
+run_pg() { if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 start_pg() {
   local bin dir
   bin=$(pg_bin)
+  # A server already answering on the port (docker compose, or this project's cluster from another checkout) is used as is.
+  if "$bin/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -t 2 >/dev/null 2>&1; then
+    log "PostgreSQL already listening on 127.0.0.1:$PG_PORT; using it"
+    return 0
+  fi
   dir=$(pg_dir)
   if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then apt_install postgresql; fi
   mkdir -p "$dir"
