@@ -4,7 +4,6 @@
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
-import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
@@ -19,7 +18,7 @@ import {
   freshBenchDatabase,
   machine,
   peakRssMiB,
-  PG_PORT,
+  psql,
   REDIS_PORT,
   startNode,
   stopProcess,
@@ -115,18 +114,9 @@ async function loadMeals(
   }
   await new Promise<void>((r) => out.end(r));
   const t0 = process.hrtime.bigint();
-  execFileSync('psql', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(PG_PORT),
-    '-U',
-    'postgres',
-    '-d',
-    env.DATABASE_URL.split('/').pop()!,
-    '-qc',
+  psql(
     `\\copy meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen, subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification, cashier_user_id, idempotency_key, request_hash) FROM '${file}' CSV`,
-  ]);
+  );
   await ds.query('ANALYZE meals');
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
@@ -169,18 +159,9 @@ async function runClaim(
 async function floor(): Promise<{ copyOut: number; write: number }> {
   const csv = `${WORK}/floor.csv`;
   const t0 = process.hrtime.bigint();
-  execFileSync('psql', [
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(PG_PORT),
-    '-U',
-    'postgres',
-    '-d',
-    env.DATABASE_URL.split('/').pop()!,
-    '-qc',
+  psql(
     `\\copy (SELECT m.meal_date, m.meal_period, d.name, d.id_number_masked, m.age, m.tier, m.price_fen, m.subsidy_fen, m.payable_fen, m.verification, u.username, m.id FROM meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id WHERE m.subsidy_fen > 0 AND m.voided_at IS NULL ORDER BY m.canteen_id, m.meal_date, m.served_at, m.id) TO '${csv}' CSV`,
-  ]);
+  );
   const copyOut = Number(process.hrtime.bigint() - t0) / 1e9;
 
   const t1 = process.hrtime.bigint();
