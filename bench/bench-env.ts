@@ -48,7 +48,9 @@ export function peakRssMiB(pid: number): number {
 }
 
 export function startNode(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  // BENCH_NODE_ARGS, e.g. "--prof", profiles the process under test.
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
 

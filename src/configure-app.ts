@@ -1,13 +1,14 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { AppLogger, httpLogger, PINO } from './common/logger';
 import { createValidationPipe } from './common/validation';
 
 /** Everything main.ts and the e2e tests share: prefix, pipes, filter, OpenAPI, pages. */
 export function configureApp(app: NestExpressApplication): void {
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
+  app.use(httpLogger(app.get(PINO)));
   app.setGlobalPrefix('api');
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

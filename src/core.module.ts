@@ -1,10 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AuditService } from './audit/audit.service';
-import { loggerParams } from './common/logger';
+import { AppLogger, createPino, PINO } from './common/logger';
 import { PiiCipher } from './common/pii-cipher';
 import { redisOptionsFromUrl } from './common/redis-connection';
 import { REDIS } from './common/redis.provider';
@@ -27,7 +26,6 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config.LOG_LEVEL, options.logStream)),
         TypeOrmModule.forRoot({
           ...databaseOptions(config.DATABASE_URL, { applicationName: `happy-canteen-${options.processName}` }),
           retryAttempts: 3,
@@ -48,13 +46,15 @@ export class CoreModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
+        { provide: PINO, useFactory: () => createPino(config.LOG_LEVEL, options.logStream) },
+        { provide: AppLogger, inject: [PINO], useFactory: (p: ReturnType<typeof createPino>) => new AppLogger(p) },
         {
           provide: PiiCipher,
           useFactory: () => new PiiCipher(keyBytes(config.PII_ENCRYPTION_KEY), keyBytes(config.PII_HMAC_KEY)),
         },
         AuditService,
       ],
-      exports: [AppConfig, PiiCipher, RedisModule, AuditService, BullModule],
+      exports: [PINO, AppLogger, AppConfig, PiiCipher, RedisModule, AuditService, BullModule],
     };
   }
 }

@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigValidationError, loadConfig } from './config/app-config';
 import { WorkerModule } from './worker.module';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from './common/logger';
 
 // The BullMQ worker entry: same modules, no HTTP listener. SIGTERM lets running jobs finish.
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   app.enableShutdownHooks();
   await app.init();
   process.stdout.write('  幸福食堂 worker ready\n');
