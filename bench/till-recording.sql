@@ -5,10 +5,9 @@
 \set c random(1, 6)
 \set k random(1, 9000000000000000)
 SELECT u.id, u.username, u.role, u.subdistrict_id,
-       COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
-  FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_canteens uc ON uc.user_id = u.id
- WHERE s.token_hash = sha256('bench-token'::bytea) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
- GROUP BY u.id;
+       ARRAY(SELECT uc.canteen_id FROM user_canteens uc WHERE uc.user_id = u.id ORDER BY uc.canteen_id) AS canteen_ids
+  FROM sessions s JOIN users u ON u.id = s.user_id
+ WHERE s.token_hash = sha256('bench-token'::bytea) AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active;
 BEGIN;
 SELECT c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_price_fen, c.dinner_price_fen, c.period_hours,
        pg_advisory_xact_lock_shared(hashtext('month_lock:' || c.subdistrict_id || ':' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')))::text AS _l

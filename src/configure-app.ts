@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
 import { join } from 'node:path';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppLogger, httpLogger, PINO } from './common/logger';
@@ -16,7 +17,11 @@ export function configureApp(app: NestExpressApplication): void {
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: '1mb' });
-  app.useStaticAssets(join(__dirname, 'web'), { index: 'index.html', maxAge: 0 });
+  // The pages, outside /api only: serve-static would otherwise stat() the disk on every API request.
+  const pages = express.static(join(__dirname, 'web'), { index: 'index.html', maxAge: 0 });
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
+    req.url.startsWith('/api/') ? next() : pages(req, res, next),
+  );
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -107,10 +107,9 @@ export class AuthService {
   async resolve(token: string): Promise<AuthUser | null> {
     const rows: UserRow[] = await this.db.query(
       `SELECT u.id, u.username, u.role, u.subdistrict_id,
-              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
-         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_canteens uc ON uc.user_id = u.id
-        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active
-        GROUP BY u.id`,
+              ARRAY(SELECT uc.canteen_id FROM user_canteens uc WHERE uc.user_id = u.id ORDER BY uc.canteen_id) AS canteen_ids
+         FROM sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
       [tokenHash(token)],
     );
     return rows[0] ? this.toAuthUser(rows[0]) : null;
