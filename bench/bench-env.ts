@@ -11,11 +11,17 @@ export const REDIS_PORT = Number(process.env.REDIS_PORT ?? 63799);
 export const PG_BASE = `postgres://postgres@127.0.0.1:${PG_PORT}`;
 export const BENCH_DB = process.env.BENCH_DB ?? 'happy_canteen_bench';
 export const BENCH_DB_URL = `${PG_BASE}/${BENCH_DB}`;
+// BENCH_PG_SOCKET_DIR: the app under test and pgbench reach PostgreSQL through its Unix socket instead of TCP.
+export const PG_SOCKET_DIR = process.env.BENCH_PG_SOCKET_DIR;
+export const PG_HOST = PG_SOCKET_DIR ?? '127.0.0.1';
+const APP_DB_URL = PG_SOCKET_DIR
+  ? `postgres://postgres@/${BENCH_DB}?host=${PG_SOCKET_DIR}&port=${PG_PORT}`
+  : BENCH_DB_URL;
 
 export function benchEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
-    DATABASE_URL: BENCH_DB_URL,
+    DATABASE_URL: APP_DB_URL,
     REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
     BULLMQ_PREFIX: 'hcbench',
     PII_ENCRYPTION_KEY: '11'.repeat(32),

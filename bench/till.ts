@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../src/auth/passwords';
 import { addDays } from '../src/common/local-date';
@@ -17,7 +18,9 @@ import {
   freshBenchDatabase,
   machine,
   percentile,
+  PG_HOST,
   PG_PORT,
+  PG_SOCKET_DIR,
   randomKey,
   startNode,
   stopProcess,
@@ -99,6 +102,7 @@ async function login(username: string): Promise<string> {
 
 let nextDiner = 0;
 
+/** Open-loop load at a fixed rate (autocannon; wrk cannot hold a rate). */
 async function load(
   kind: 'record' | 'quote',
   tokens: string[],
@@ -166,12 +170,65 @@ async function load(
   };
 }
 
+const WORK = '/tmp/hc-bench-till';
+
+/**
+ * Closed-loop load from wrk (C, with a Lua script): the load generator's own CPU is small, as pgbench's is, so the
+ * comparison with the pgbench ceiling is not skewed by a JavaScript load generator sharing the two cores.
+ */
+function wrkLoad(kind: 'record' | 'quote', connections: number, seconds: number): Level {
+  const threads = Math.min(connections, availableParallelism());
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t',
+      String(threads),
+      '-c',
+      String(connections),
+      '-d',
+      `${seconds}s`,
+      '--latency',
+      '-s',
+      'bench/till-wrk.lua',
+      BASE,
+      '--',
+      `${WORK}/ids.txt`,
+      `${WORK}/tokens.txt`,
+      kind,
+      String(nextDiner),
+      String(threads),
+    ],
+    { encoding: 'utf8' },
+  );
+  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) throw new Error(`wrk printed no result:\n${out}`);
+  const r = JSON.parse(line.slice(7)) as {
+    requests: number;
+    durationUs: number;
+    p50: number;
+    p95: number;
+    p99: number;
+    non2xx: number;
+    errors: number;
+  };
+  if (kind === 'record') nextDiner += r.requests;
+  return {
+    connections,
+    requestsPerSecond: Math.round(r.requests / (r.durationUs / 1e6)),
+    p50: r.p50,
+    p95: r.p95,
+    p99: r.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+  };
+}
+
 function pgbench(clients: number, seconds: number): number {
   const out = execFileSync(
     'pgbench',
     [
       '-h',
-      '127.0.0.1',
+      PG_HOST,
       '-p',
       String(PG_PORT),
       '-U',
@@ -196,7 +253,18 @@ function pgbench(clients: number, seconds: number): number {
   return Number(tps[1]);
 }
 
+function ensureWrk(): void {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+  } catch (err) {
+    // wrk --version exits 1 after printing; only a missing binary throws ENOENT.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    execFileSync('apt-get', ['install', '-y', '-q', 'wrk'], { stdio: 'inherit' });
+  }
+}
+
 async function main(): Promise<void> {
+  ensureWrk();
   const ds = await freshBenchDatabase();
   await seed(ds);
   const api = startNode('dist/src/main.js', env);
@@ -212,10 +280,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const tokens = await Promise.all([1, 2, 3, 4, 5, 6].map((c) => login(`cashier${c}`)));
-    await load('record', tokens, 8, 3); // warm-up
+    mkdirSync(WORK, { recursive: true });
+    writeFileSync(`${WORK}/tokens.txt`, `${tokens.join('\n')}\n`);
+    writeFileSync(`${WORK}/ids.txt`, `${Array.from({ length: DINERS }, (_, i) => idNumberOf(i)).join('\n')}\n`);
+    wrkLoad('record', 8, 3); // warm-up
     const record: Level[] = [];
     for (const c of LEVELS) {
-      record.push(await load('record', tokens, c, SECONDS));
+      record.push(wrkLoad('record', c, SECONDS));
       process.stdout.write(`record ${JSON.stringify(record.at(-1))}\n`);
     }
     const max = Math.max(...record.map((l) => l.requestsPerSecond));
@@ -225,7 +296,7 @@ async function main(): Promise<void> {
     process.stdout.write(`record@70% ${JSON.stringify(at70)}\n`);
     const quote: Level[] = [];
     for (const c of [16, 64]) {
-      quote.push(await load('quote', tokens, c, SECONDS));
+      quote.push(wrkLoad('quote', c, SECONDS));
       process.stdout.write(`quote ${JSON.stringify(quote.at(-1))}\n`);
     }
     const ceiling = [16, 64].map((c) => ({ clients: c, tps: pgbench(c, SECONDS) }));
@@ -236,8 +307,11 @@ async function main(): Promise<void> {
       when: new Date().toISOString(),
       machine: machine(),
       apiProcesses: API_PROCESSES,
+      postgresVia: PG_SOCKET_DIR ? 'unix socket' : 'TCP 127.0.0.1',
       diners: DINERS,
       secondsPerLevel: SECONDS,
+      loadGenerators:
+        'wrk 4.1 (closed loop, Lua script) for the levels and the quote; autocannon for the open-loop 70% run',
       record,
       maxRequestsPerSecond: max,
       at70PercentOfMax: at70,
