@@ -234,6 +234,9 @@ function pgbench(clients: number, seconds: number): number {
       '-U',
       'postgres',
       '-n',
+      // The app runs these statements as named prepared statements (src/database/prepared.ts); so does pgbench.
+      '-M',
+      'prepared',
       '-f',
       'bench/till-recording.sql',
       '-D',

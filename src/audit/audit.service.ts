@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { redactDeep } from '../common/redact';
+import { prepared } from '../database/prepared';
 
 export interface AuditRecord {
   actor: Pick<AuthUser, 'id' | 'username'> | null;
@@ -21,7 +22,9 @@ export class AuditService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async record(entry: AuditRecord, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(
+    await prepared(
+      manager,
+      'audit_insert',
       `INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id, canteen_id, ip, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [

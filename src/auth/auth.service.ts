@@ -8,6 +8,7 @@ import { AppError } from '../common/app-error';
 import { Role } from '../common/enums';
 import { REDIS } from '../common/redis.provider';
 import { AppConfig } from '../config/app-config';
+import { prepared } from '../database/prepared';
 import { AuthUser } from './auth-user';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 
@@ -105,7 +106,9 @@ export class AuthService {
 
   /** The user behind a bearer token, read fresh on every request: a deactivated user is out at once. */
   async resolve(token: string): Promise<AuthUser | null> {
-    const rows: UserRow[] = await this.db.query(
+    const rows: UserRow[] = await prepared(
+      this.db,
+      'auth_resolve',
       `SELECT u.id, u.username, u.role, u.subdistrict_id,
               ARRAY(SELECT uc.canteen_id FROM user_canteens uc WHERE uc.user_id = u.id ORDER BY uc.canteen_id) AS canteen_ids
          FROM sessions s JOIN users u ON u.id = s.user_id

@@ -9,6 +9,7 @@ import { DINER_STATUS_LABELS, MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, Veri
 import { compareLocalDates, isValidLocalDate, LocalDate, localDateOf, monthOf, todayLocal } from '../common/local-date';
 import { formatYuan } from '../common/money';
 import { PiiCipher } from '../common/pii-cipher';
+import { prepared } from '../database/prepared';
 import { PolicyService } from '../policy/policy.service';
 import { IdNumberError, parseIdNumber } from '../subsidy/id-number';
 import {
@@ -246,7 +247,9 @@ export class MealsService {
       const canteen = await this.canteenForWrite(m, canteenId, month);
       assertCanReachCanteen(user, canteen);
       const [row]: (DinerRow & { locked: boolean; existing_id: string | null; existing_hash: string | null })[] =
-        await m.query(
+        await prepared(
+          m,
+          `meal_record_lookup_${dinerKey.column}`,
           `SELECT EXISTS (SELECT 1 FROM month_locks l WHERE l.subdistrict_id = $1 AND l.month = $2
                             AND l.unlocked_at IS NULL AND (l.canteen_id IS NULL OR l.canteen_id = $3)) AS locked,
                   e.id AS existing_id, e.request_hash AS existing_hash,
@@ -274,7 +277,9 @@ export class MealsService {
         evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
 
       const insert = async (s: SubsidyResult): Promise<string | null> => {
-        const inserted: { id: string }[] = await m.query(
+        const inserted: { id: string }[] = await prepared(
+          m,
+          'meal_insert',
           `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
               subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
               cashier_user_id, idempotency_key, request_hash)
@@ -364,7 +369,9 @@ export class MealsService {
     assertCanReachCanteen(user, canteen);
     const policy = await this.policy.policyFor(mealDate);
     const slot = policy?.limitMode === 'PER_PERIOD' ? q.mealPeriod : 'DAY';
-    const [row]: (DinerRow & { subsidised_at: Date | null; subsidised_canteen: string | null })[] = await this.db.query(
+    const [row]: (DinerRow & { subsidised_at: Date | null; subsidised_canteen: string | null })[] = await prepared(
+      this.db,
+      `meal_quote_lookup_${dinerKey.column}`,
       `SELECT d.id AS diner_id, d.name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
                 d.status_effective_from::text AS status_effective_from,
                 s.served_at AS subsidised_at, s.canteen_name AS subsidised_canteen
@@ -576,7 +583,12 @@ export class MealsService {
   }
 
   private async canteen(m: EntityManager, id: number): Promise<CanteenRow & { subdistrictId: number }> {
-    const [c]: CanteenRow[] = await m.query(`SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`, [id]);
+    const [c]: CanteenRow[] = await prepared(
+      m,
+      'canteen_by_id',
+      `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`,
+      [id],
+    );
     if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
     return { ...c, subdistrictId: c.subdistrict_id };
   }
@@ -587,7 +599,9 @@ export class MealsService {
     id: number,
     month: string,
   ): Promise<CanteenRow & { subdistrictId: number }> {
-    const [c]: CanteenRow[] = await m.query(
+    const [c]: CanteenRow[] = await prepared(
+      m,
+      'canteen_for_write',
       `SELECT ${CANTEEN_COLUMNS}, pg_advisory_xact_lock_shared(hashtext('month_lock:' || c.subdistrict_id || ':' || $2::text))::text AS _l
          FROM canteens c WHERE c.id = $1`,
       [id, month],
@@ -601,7 +615,9 @@ export class MealsService {
     canteenId: number,
     key: string,
   ): Promise<{ id: string; request_hash: string } | undefined> {
-    const rows: { id: string; request_hash: string }[] = await m.query(
+    const rows: { id: string; request_hash: string }[] = await prepared(
+      m,
+      'meal_by_key',
       `SELECT id, request_hash FROM meals WHERE canteen_id = $1 AND idempotency_key = $2`,
       [canteenId, key],
     );
