@@ -8,7 +8,8 @@ export const MAX_MEAL_PRICE_FEN = 100_000;
 // An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
-export class RecordMealDto {
+/** Who is eating, and which meal: the part a quote and a recording share. */
+class DinerMealDto {
   @ApiPropertyOptional({ description: '身份证号码（18 位或 15 位旧号）；与 cardNo 二选一' })
   @IsOptional()
   @IsString({ message: '身份证号码应为文本' })
@@ -24,7 +25,9 @@ export class RecordMealDto {
   @ApiProperty({ enum: MEAL_PERIODS })
   @IsIn(MEAL_PERIODS, { message: '餐次应为 BREAKFAST（早餐）、LUNCH（午餐）或 DINNER（晚餐）' })
   mealPeriod!: MealPeriod;
+}
 
+export class RecordMealDto extends DinerMealDto {
   @ApiPropertyOptional({ description: '餐价（分）；缺省为本食堂该餐次的价格' })
   @IsOptional()
   @IsInt({ message: '餐价应为整数（分）' })
@@ -43,23 +46,8 @@ export class RecordMealDto {
   servedAt?: string;
 }
 
-export class QuoteMealQuery {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString({ message: '身份证号码应为文本' })
-  @MaxLength(40, { message: '身份证号码过长' })
-  idNumber?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString({ message: '就餐卡号应为文本' })
-  @Length(1, 64, { message: '就餐卡号应为 1–64 个字符' })
-  cardNo?: string;
-
-  @ApiProperty({ enum: MEAL_PERIODS })
-  @IsIn(MEAL_PERIODS, { message: '餐次应为 BREAKFAST（早餐）、LUNCH（午餐）或 DINNER（晚餐）' })
-  mealPeriod!: MealPeriod;
-
+export class QuoteMealQuery extends DinerMealDto {
+  // Query strings are text: the price is converted before it is checked.
   @ApiPropertyOptional()
   @IsOptional()
   @Type(() => Number)
@@ -93,13 +81,7 @@ export class LockMonthDto {
   canteenId?: number;
 }
 
-export class UnlockMonthDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt({ message: '食堂编号应为整数' })
-  @Min(1, { message: '食堂编号应为正整数' })
-  canteenId?: number;
-
+export class UnlockMonthDto extends LockMonthDto {
   @ApiProperty({ description: '解锁原因（必填）' })
   @IsString({ message: '请填写解锁原因' })
   @MinLength(1, { message: '请填写解锁原因' })
