@@ -26,10 +26,15 @@ export class CoreModule {
     return {
       module: CoreModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...databaseOptions(config.DATABASE_URL, { applicationName: `happy-canteen-${options.processName}` }),
-          retryAttempts: 3,
-          retryDelay: 1_000,
+        // Also after the Redis check: a refused start must not leave a PostgreSQL pool connecting behind it.
+        TypeOrmModule.forRootAsync({
+          imports: [RedisModule.forRoot(config)],
+          inject: [REDIS],
+          useFactory: () => ({
+            ...databaseOptions(config.DATABASE_URL, { applicationName: `happy-canteen-${options.processName}` }),
+            retryAttempts: 3,
+            retryDelay: 1_000,
+          }),
         }),
         // Waits on the checked Redis client, so no queue connects to a Redis that evicts.
         BullModule.forRootAsync({
