@@ -1,4 +1,5 @@
-import { redactIdNumbers, redactUrl } from './redact';
+import { PassThrough } from 'node:stream';
+import { redactDeep, redactIdNumbers, redactUrl } from './redact';
 
 describe(redactUrl.name, () => {
   const id = '11010519491231002X';
@@ -31,5 +32,22 @@ describe(redactUrl.name, () => {
 
   it('agrees with redactIdNumbers on a legacy 15-digit number', () => {
     expect(redactUrl('/x?legacy=110105491231002')).toBe(`/x?legacy=${redactIdNumbers('110105491231002')}`);
+  });
+});
+
+describe(redactDeep.name, () => {
+  it('masks ID numbers at any depth of plain objects and arrays', () => {
+    const out = redactDeep({ a: [{ b: 'x 11010519491231002X y' }], n: 1, d: null });
+    expect(out).toEqual({ a: [{ b: 'x 110105********002X y' }], n: 1, d: null });
+  });
+
+  it('passes requests, streams, buffers and dates through as they are, for their serializers', () => {
+    const socket = new PassThrough();
+    const buffer = Buffer.from('11010519491231002X');
+    const date = new Date(0);
+    const out = redactDeep({ req: socket, buffer, date }) as Record<string, unknown>;
+    expect(out.req).toBe(socket);
+    expect(out.buffer).toBe(buffer);
+    expect(out.date).toBe(date);
   });
 });

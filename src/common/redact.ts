@@ -1,3 +1,5 @@
+import { EventEmitter } from 'node:events';
+
 // SPEC §7: ID numbers never appear in plain text in logs. Anything shaped like an 18- or 15-digit
 // ID number is masked to its first 6 and last 4 characters before a log line is written.
 const ID18 = /(?<![0-9A-Za-z])([1-9]\d{5})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
@@ -10,11 +12,18 @@ export function redactIdNumbers(text: string): string {
   return text.replace(ID18, '$1********$2').replace(ID15, '$1*****$2').replace(FULLWIDTH, '[masked]');
 }
 
+/**
+ * A copy of a log or audit object with ID numbers masked in every string. Streams, sockets, requests and
+ * responses (anything that emits events), buffers and dates are passed through untouched: they are the serializers'
+ * business (the request's is redactUrl), and walking them copied a request's whole object graph on every log line.
+ */
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactIdNumbers(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
-  if (value instanceof Error) return value;
+  if (value instanceof Error || value instanceof EventEmitter || value instanceof Date || ArrayBuffer.isView(value)) {
+    return value;
+  }
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = redactDeep(v, depth + 1);
   return out;
