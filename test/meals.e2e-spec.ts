@@ -10,6 +10,7 @@ import {
   UserFixture,
 } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { monthLockKey } from '../src/meals/meals.service';
 
 const HOUR = 3_600_000;
 
@@ -490,6 +491,57 @@ describe('Meals at the till (real PostgreSQL)', () => {
           ? ['MONTH_LOCKED', 'MONTH_UNLOCKED']
           : ['MONTH_LOCKED', 'MONTH_LOCKED', 'MONTH_UNLOCKED', 'MONTH_UNLOCKED'],
       );
+    });
+
+    it('refuses a meal whose insert waited while the month was being locked, and records it if the lock is dropped', async () => {
+      const raceCanteen = await createCanteen(t.db, { name: '锁月竞态食堂' });
+      const raceCashier = await createUser(t, 'CASHIER', { canteenIds: [raceCanteen.id] });
+      const month = monthOf(todayLocal());
+      const waitingInserts = async (): Promise<number> => {
+        const [{ n }] = await t.db.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        );
+        return n;
+      };
+      // Plays MonthLocksService.lock on its own connection: exclusive lock, the lock row, then commit or not.
+      const race = async (commit: boolean) => {
+        const locker = t.db.createQueryRunner();
+        await locker.connect();
+        try {
+          await locker.startTransaction();
+          await locker.query(`SELECT pg_advisory_xact_lock(hashtext($1))::text`, [
+            monthLockKey(raceCanteen.subdistrictId, month),
+          ]);
+          const diner = await createDiner(t, { birthDate: yearsAgo(82) });
+          const pending = record(raceCashier.token, raceCanteen.id, lunch(diner)).then((r) => r);
+          // The meal has passed its read (no lock yet) and waits in the trigger for the advisory lock.
+          for (let i = 0; i < 200 && (await waitingInserts()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+          expect(await waitingInserts()).toBe(1);
+          await locker.query(
+            `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by) VALUES ($1, $2, $3, $4)`,
+            [raceCanteen.subdistrictId, raceCanteen.id, month, finance.id],
+          );
+          if (commit) await locker.commitTransaction();
+          else await locker.rollbackTransaction();
+          return { res: await pending, diner };
+        } finally {
+          await locker.release();
+        }
+      };
+
+      const dropped = await race(false);
+      expect(dropped.res.status).toBe(201);
+      expect(dropped.res.body.subsidyFen).toBe(400);
+
+      const refused = await race(true);
+      expect(refused.res.status).toBe(409);
+      expect(refused.res.body.code).toBe('MONTH_LOCKED');
+      expect(await mealCount('diner_id = $1', [refused.diner.id])).toBe(0);
+      const [{ n }] = await t.db.query(
+        `SELECT count(*)::int AS n FROM audit_log WHERE action = 'MEAL_RECORDED' AND canteen_id = $1`,
+        [raceCanteen.id],
+      );
+      expect(n).toBe(1);
     });
 
     it('locks a whole sub-district for finance only, and answers bad months and roles plainly', async () => {

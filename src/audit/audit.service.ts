@@ -16,6 +16,9 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
+/** An entry's details as stored: JSON, with ID numbers masked. */
+export const auditDetails = (details: Record<string, unknown>): string => JSON.stringify(redactDeep(details));
+
 /** Appends to the audit log; pass the caller's transaction so the entry commits (or not) with the change. */
 @Injectable()
 export class AuditService {
@@ -36,7 +39,7 @@ export class AuditService {
         entry.subdistrictId ?? null,
         entry.canteenId ?? null,
         entry.ip ?? null,
-        JSON.stringify(redactDeep(entry.details ?? {})),
+        auditDetails(entry.details ?? {}),
       ],
     );
   }

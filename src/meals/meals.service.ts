@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
+import { auditDetails, AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
@@ -111,6 +111,20 @@ interface DinerRow {
   status_effective_from: string | null;
 }
 
+/** The one read of a recording: canteen, month lock, an earlier meal of this key, the diner, today's subsidy. */
+interface RecordLookupRow extends CanteenRow {
+  locked: boolean;
+  existing_id: string | null;
+  existing_hash: string | null;
+  diner_id: number | null;
+  diner_name: string | null;
+  id_number_masked: string;
+  birth_date: string;
+  status: DinerStatus;
+  status_effective_from: string | null;
+  subsidised: boolean;
+}
+
 interface MealRow {
   id: string;
   canteen_id: number;
@@ -204,10 +218,12 @@ export class MealsService {
   ) {}
 
   /**
-   * SPEC §3/§6: records one meal exactly once. Statements: canteen (+ shared month lock), diner + month lock +
-   * an earlier meal of this key, INSERT, audit — one transaction. The daily limit is the partial unique index
-   * meals_one_subsidy_per_slot: the subsidy is decided optimistically and, if another till won the race, the
-   * meal is recorded at full price with ALREADY_SUBSIDISED.
+   * SPEC §3/§6: records one meal exactly once, in two statements (the till's hot path; docs/PERFORMANCE.md): one
+   * read (canteen, month lock, an earlier meal of this key, the diner, the day's subsidy so far), then one INSERT of
+   * the meal with its audit entry. The database holds the rules that races could break: the idempotency key and
+   * the daily limit are unique indexes (meals_idempotency_key, meals_one_subsidy_per_slot), the month lock a
+   * trigger. If another till subsidised this diner in between, the meal is recorded at full price with
+   * ALREADY_SUBSIDISED.
    */
   async record(
     user: AuthUser,
@@ -240,51 +256,74 @@ export class MealsService {
         }),
       )
       .toString('hex');
-    // Read before the transaction: the policy may need a pooled connection of its own.
     const policy = await this.policy.policyFor(mealDate);
+    const slot = policy?.limitMode === 'PER_PERIOD' ? body.mealPeriod : 'DAY';
 
-    return this.db.transaction(async (m) => {
-      const canteen = await this.canteenForWrite(m, canteenId, month);
-      assertCanReachCanteen(user, canteen);
-      const [row]: (DinerRow & { locked: boolean; existing_id: string | null; existing_hash: string | null })[] =
-        await prepared(
-          m,
-          `meal_record_lookup_${dinerKey.column}`,
-          `SELECT EXISTS (SELECT 1 FROM month_locks l WHERE l.subdistrict_id = $1 AND l.month = $2
-                            AND l.unlocked_at IS NULL AND (l.canteen_id IS NULL OR l.canteen_id = $3)) AS locked,
-                  e.id AS existing_id, e.request_hash AS existing_hash,
-                  d.id AS diner_id, d.name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
-                  d.status_effective_from::text AS status_effective_from
-             FROM (SELECT 1) one
-             LEFT JOIN diners d ON d.subdistrict_id = $1 AND d.${dinerKey.column} = $4
-             LEFT JOIN meals e ON e.canteen_id = $3 AND e.idempotency_key = $5`,
-          [canteen.subdistrict_id, month, canteen.id, dinerKey.value, key],
-        );
-      if (row.existing_id !== null) return this.replay(m, row.existing_id, row.existing_hash, requestHash);
+    const [row]: RecordLookupRow[] = await prepared(
+      this.db,
+      `meal_record_lookup_${dinerKey.column}`,
+      `SELECT ${CANTEEN_COLUMNS},
+              EXISTS (SELECT 1 FROM month_locks l WHERE l.subdistrict_id = c.subdistrict_id AND l.month = $2
+                         AND l.unlocked_at IS NULL AND (l.canteen_id IS NULL OR l.canteen_id = c.id)) AS locked,
+              e.id AS existing_id, e.request_hash AS existing_hash,
+              d.id AS diner_id, d.name AS diner_name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
+              d.status_effective_from::text AS status_effective_from,
+              EXISTS (SELECT 1 FROM meals s WHERE s.diner_id = d.id AND s.meal_date = $5 AND s.subsidy_slot = $6
+                         AND s.subsidy_fen > 0 AND s.voided_at IS NULL) AS subsidised
+         FROM canteens c
+         LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${dinerKey.column} = $3
+         LEFT JOIN meals e ON e.canteen_id = c.id AND e.idempotency_key = $4
+        WHERE c.id = $1`,
+      [canteenId, month, dinerKey.value, key, mealDate, slot],
+    );
+    if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+    const canteen = { ...row, subdistrictId: row.subdistrict_id };
+    assertCanReachCanteen(user, canteen);
+    if (row.existing_id !== null) return this.replay(row.existing_id, row.existing_hash, requestHash);
 
-      const problem = servedAtProblem(user.role, servedAt, now);
-      if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
-      if (row.locked) throw monthLocked(month);
-      if (!canteen.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
-      const diner = this.foundDiner(row);
-      if (compareLocalDates(mealDate, diner.birth_date) < 0) {
-        throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
-      }
-      const priceFen = body.priceFen ?? this.canteenPrice(canteen, body.mealPeriod);
-      const slot = policy?.limitMode === 'PER_PERIOD' ? body.mealPeriod : 'DAY';
-      const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
-      const evaluate = (alreadySubsidised: boolean): SubsidyResult =>
-        evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
+    const problem = servedAtProblem(user.role, servedAt, now);
+    if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
+    if (row.locked) throw monthLocked(month);
+    if (!canteen.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
+    const diner = this.foundDiner(row.diner_id === null ? undefined : { ...row, name: row.diner_name ?? '' });
+    if (compareLocalDates(mealDate, diner.birth_date) < 0) {
+      throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
+    }
+    const priceFen = body.priceFen ?? this.canteenPrice(canteen, body.mealPeriod);
+    const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
+    const evaluate = (alreadySubsidised: boolean): SubsidyResult =>
+      evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
 
-      const insert = async (s: SubsidyResult): Promise<string | null> => {
+    // One statement, so one atomic transaction: the meal and its audit entry, or neither. The month lock is
+    // re-checked by the trigger meals_month_not_locked under the month's shared advisory lock (migration
+    // MealsMonthLockTrigger); the checks above only give the early, plain answer.
+    const insert = async (s: SubsidyResult): Promise<string | null> => {
+      const details = {
+        dinerId: diner.diner_id,
+        mealDate,
+        mealPeriod: body.mealPeriod,
+        priceFen,
+        subsidyFen: s.subsidyFen,
+        reason: s.reason,
+        verification: body.verification,
+        ...(body.servedAt === undefined ? {} : { servedAt: servedAt.toISOString() }),
+      };
+      try {
         const inserted: { id: string }[] = await prepared(
-          m,
-          'meal_insert',
-          `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
-              subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
-              cashier_user_id, idempotency_key, request_hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-           ON CONFLICT DO NOTHING RETURNING id`,
+          this.db,
+          'meal_insert_audited',
+          `WITH m AS (
+             INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
+                 subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
+                 cashier_user_id, idempotency_key, request_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+             ON CONFLICT DO NOTHING RETURNING id
+           ), a AS (
+             INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id,
+                 canteen_id, ip, details)
+             SELECT $16, $19, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $20, $21 FROM m
+           )
+           SELECT id FROM m`,
           [
             canteen.subdistrict_id,
             canteen.id,
@@ -304,60 +343,44 @@ export class MealsService {
             user.id,
             key,
             requestHash,
+            user.username,
+            ip,
+            auditDetails(details),
           ],
         );
         return inserted[0]?.id ?? null;
-      };
-
-      let result = evaluate(false);
-      let id = await insert(result);
-      if (id === null) {
-        // Either a copy of this request won (same key) or another till subsidised this diner first.
-        const existing = await this.byKey(m, canteen.id, key);
-        if (existing) return this.replay(m, existing.id, existing.request_hash, requestHash);
-        if (result.subsidyFen === 0) throw new Error('meal insert conflicted on no known unique index');
-        result = evaluate(true);
-        id = await insert(result);
-        if (id === null) {
-          const again = await this.byKey(m, canteen.id, key);
-          if (!again) throw new Error('meal insert conflicted on no known unique index');
-          return this.replay(m, again.id, again.request_hash, requestHash);
-        }
+      } catch (e) {
+        if ((e as { constraint?: string }).constraint === 'meals_month_not_locked') throw monthLocked(month);
+        throw e;
       }
-      await this.audit.record(
-        {
-          actor: user,
-          action: 'MEAL_RECORDED',
-          entityType: 'meal',
-          entityId: id,
-          subdistrictId: canteen.subdistrict_id,
-          canteenId: canteen.id,
-          ip,
-          details: {
-            dinerId: diner.diner_id,
-            mealDate,
-            mealPeriod: body.mealPeriod,
-            priceFen,
-            subsidyFen: result.subsidyFen,
-            reason: result.reason,
-            verification: body.verification,
-            ...(body.servedAt === undefined ? {} : { servedAt: servedAt.toISOString() }),
-          },
-        },
-        m,
-      );
-      return {
-        id: String(id),
-        mealDate,
-        mealPeriod: body.mealPeriod,
-        diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
-        tier: result.tier,
-        priceFen,
-        subsidyFen: result.subsidyFen,
-        payableFen: result.payableFen,
-        reason: result.reason,
-      };
-    });
+    };
+
+    let result = evaluate(row.subsidised);
+    let id = await insert(result);
+    if (id === null) {
+      // Either a copy of this request won (same key) or another till subsidised this diner first.
+      const existing = await this.byKey(canteen.id, key);
+      if (existing) return this.replay(existing.id, existing.request_hash, requestHash);
+      if (result.subsidyFen === 0) throw new Error('meal insert conflicted on no known unique index');
+      result = evaluate(true);
+      id = await insert(result);
+      if (id === null) {
+        const again = await this.byKey(canteen.id, key);
+        if (!again) throw new Error('meal insert conflicted on no known unique index');
+        return this.replay(again.id, again.request_hash, requestHash);
+      }
+    }
+    return {
+      id: String(id),
+      mealDate,
+      mealPeriod: body.mealPeriod,
+      diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
+      tier: result.tier,
+      priceFen,
+      subsidyFen: result.subsidyFen,
+      payableFen: result.payableFen,
+      reason: result.reason,
+    };
   }
 
   /** What recording now would give, with warnings; nothing is written. */
@@ -593,30 +616,9 @@ export class MealsService {
     return { ...c, subdistrictId: c.subdistrict_id };
   }
 
-  /** The canteen, holding the month's lock shared until the transaction ends. */
-  private async canteenForWrite(
-    m: EntityManager,
-    id: number,
-    month: string,
-  ): Promise<CanteenRow & { subdistrictId: number }> {
-    const [c]: CanteenRow[] = await prepared(
-      m,
-      'canteen_for_write',
-      `SELECT ${CANTEEN_COLUMNS}, pg_advisory_xact_lock_shared(hashtext('month_lock:' || c.subdistrict_id || ':' || $2::text))::text AS _l
-         FROM canteens c WHERE c.id = $1`,
-      [id, month],
-    );
-    if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-    return { ...c, subdistrictId: c.subdistrict_id };
-  }
-
-  private async byKey(
-    m: EntityManager,
-    canteenId: number,
-    key: string,
-  ): Promise<{ id: string; request_hash: string } | undefined> {
+  private async byKey(canteenId: number, key: string): Promise<{ id: string; request_hash: string } | undefined> {
     const rows: { id: string; request_hash: string }[] = await prepared(
-      m,
+      this.db,
       'meal_by_key',
       `SELECT id, request_hash FROM meals WHERE canteen_id = $1 AND idempotency_key = $2`,
       [canteenId, key],
@@ -624,12 +626,7 @@ export class MealsService {
     return rows[0];
   }
 
-  private async replay(
-    m: EntityManager,
-    id: string,
-    storedHash: string | null,
-    requestHash: string,
-  ): Promise<RecordedMeal> {
+  private async replay(id: string, storedHash: string | null, requestHash: string): Promise<RecordedMeal> {
     if (storedHash !== requestHash) {
       throw new AppError(
         HttpStatus.UNPROCESSABLE_ENTITY,
@@ -637,7 +634,7 @@ export class MealsService {
         '该 Idempotency-Key 已用于另一笔不同的就餐记录，请为新的就餐生成新的 Key',
       );
     }
-    const [row]: MealRow[] = await m.query(`SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.id = $1`, [id]);
+    const [row]: MealRow[] = await this.db.query(`SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.id = $1`, [id]);
     return toRecorded(row);
   }
 
