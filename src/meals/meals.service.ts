@@ -102,26 +102,23 @@ interface CanteenRow {
   period_hours: PeriodHours;
 }
 
-interface DinerRow {
-  diner_id: number | null;
-  name: string;
-  id_number_masked: string;
-  birth_date: string;
-  status: DinerStatus;
-  status_effective_from: string | null;
-}
-
-/** The one read of a recording: canteen, month lock, an earlier meal of this key, the diner, today's subsidy. */
-interface RecordLookupRow extends CanteenRow {
-  locked: boolean;
-  existing_id: string | null;
-  existing_hash: string | null;
+/** The diner's columns of a till look-up, all null when no diner has the ID number or card. */
+interface DinerFields {
   diner_id: number | null;
   diner_name: string | null;
   id_number_masked: string;
   birth_date: string;
   status: DinerStatus;
   status_effective_from: string | null;
+}
+
+type Diner = DinerFields & { diner_id: number; diner_name: string };
+
+/** The one read of a recording: canteen, month lock, an earlier meal of this key, the diner, today's subsidy. */
+interface RecordLookupRow extends CanteenRow, DinerFields {
+  locked: boolean;
+  existing_id: string | null;
+  existing_hash: string | null;
   subsidised: boolean;
 }
 
@@ -285,7 +282,7 @@ export class MealsService {
     if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
     if (row.locked) throw monthLocked(month);
     if (!canteen.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
-    const diner = this.foundDiner(row.diner_id === null ? undefined : { ...row, name: row.diner_name ?? '' });
+    const diner = this.foundDiner(row);
     if (compareLocalDates(mealDate, diner.birth_date) < 0) {
       throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
     }
@@ -374,7 +371,7 @@ export class MealsService {
       id: String(id),
       mealDate,
       mealPeriod: body.mealPeriod,
-      diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
+      diner: { id: diner.diner_id, name: diner.diner_name, maskedIdNumber: diner.id_number_masked, age: result.age },
       tier: result.tier,
       priceFen,
       subsidyFen: result.subsidyFen,
@@ -388,25 +385,29 @@ export class MealsService {
     const now = new Date();
     const mealDate = todayLocal(now);
     const dinerKey = this.dinerKey(q.idNumber, q.cardNo, mealDate);
-    const canteen = await this.canteen(this.db.manager, canteenId);
-    assertCanReachCanteen(user, canteen);
     const policy = await this.policy.policyFor(mealDate);
     const slot = policy?.limitMode === 'PER_PERIOD' ? q.mealPeriod : 'DAY';
-    const [row]: (DinerRow & { subsidised_at: Date | null; subsidised_canteen: string | null })[] = await prepared(
-      this.db,
-      `meal_quote_lookup_${dinerKey.column}`,
-      `SELECT d.id AS diner_id, d.name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
+    const [row]: (CanteenRow & DinerFields & { subsidised_at: Date | null; subsidised_canteen: string | null })[] =
+      await prepared(
+        this.db,
+        `meal_quote_lookup_${dinerKey.column}`,
+        `SELECT ${CANTEEN_COLUMNS},
+                d.id AS diner_id, d.name AS diner_name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
                 d.status_effective_from::text AS status_effective_from,
                 s.served_at AS subsidised_at, s.canteen_name AS subsidised_canteen
-           FROM (SELECT 1) one
-           LEFT JOIN diners d ON d.subdistrict_id = $1 AND d.${dinerKey.column} = $2
+           FROM canteens c
+           LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${dinerKey.column} = $2
            LEFT JOIN LATERAL (
-             SELECT m.served_at, c.name AS canteen_name FROM meals m JOIN canteens c ON c.id = m.canteen_id
+             SELECT m.served_at, mc.name AS canteen_name FROM meals m JOIN canteens mc ON mc.id = m.canteen_id
               WHERE m.diner_id = d.id AND m.meal_date = $3 AND m.subsidy_slot = $4
                 AND m.subsidy_fen > 0 AND m.voided_at IS NULL
-              LIMIT 1) s ON true`,
-      [canteen.subdistrict_id, dinerKey.value, mealDate, slot],
-    );
+              LIMIT 1) s ON true
+          WHERE c.id = $1`,
+        [canteenId, dinerKey.value, mealDate, slot],
+      );
+    if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+    const canteen = { ...row, subdistrictId: row.subdistrict_id };
+    assertCanReachCanteen(user, canteen);
     const diner = this.foundDiner(row);
     const priceFen = q.priceFen ?? this.canteenPrice(canteen, q.mealPeriod);
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
@@ -419,7 +420,7 @@ export class MealsService {
       alreadySubsidised: row.subsidised_at !== null,
     });
     return {
-      diner: { id: diner.diner_id, name: diner.name, maskedIdNumber: diner.id_number_masked, age: result.age },
+      diner: { id: diner.diner_id, name: diner.diner_name, maskedIdNumber: diner.id_number_masked, age: result.age },
       mealDate,
       mealPeriod: q.mealPeriod,
       tier: result.tier,
@@ -587,11 +588,11 @@ export class MealsService {
     }
   }
 
-  private foundDiner(row: DinerRow | undefined): DinerRow & { diner_id: number } {
-    if (!row || row.diner_id === null) {
+  private foundDiner(row: DinerFields): Diner {
+    if (row.diner_id === null) {
       throw notFound('DINER_NOT_FOUND', '未找到该老人的登记信息，请先登记（姓名和身份证号码）');
     }
-    return row as DinerRow & { diner_id: number };
+    return row as Diner;
   }
 
   private canteenPrice(canteen: CanteenRow, period: MealPeriod): number {
@@ -640,7 +641,7 @@ export class MealsService {
 
   private warnings(
     result: SubsidyResult,
-    diner: DinerRow,
+    diner: DinerFields,
     policy: PolicyVersion | null,
     subsidisedAt: Date | null,
     subsidisedCanteen: string | null,
