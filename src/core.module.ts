@@ -31,7 +31,10 @@ export class CoreModule {
           imports: [RedisModule.forRoot(config)],
           inject: [REDIS],
           useFactory: () => ({
-            ...databaseOptions(config.DATABASE_URL, { applicationName: `happy-canteen-${options.processName}` }),
+            ...databaseOptions(config.DATABASE_URL, {
+              poolSize: config.DB_POOL_SIZE,
+              applicationName: `happy-canteen-${options.processName}`,
+            }),
             retryAttempts: 3,
             retryDelay: 1_000,
           }),

@@ -1,5 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { spawn } from 'node:child_process';
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppModule } from '../src/app.module';
 import { BootstrapService } from '../src/users/bootstrap.service';
 import { ScratchRedis } from './support/redis-server';
@@ -87,6 +89,21 @@ describe('Foundation (real PostgreSQL and Redis)', () => {
   });
 });
 
+describe('PostgreSQL pool', () => {
+  it('opens at most DB_POOL_SIZE connections per process, however many requests wait', async () => {
+    const t = await startTestApp({ env: { DB_POOL_SIZE: '2' } });
+    try {
+      const pool = (t.db.driver as PostgresDriver).master as Pool;
+      await Promise.all(Array.from({ length: 12 }, () => t.http().get('/api/health/ready').expect(200)));
+      expect(pool.options.max).toBe(2);
+      expect(pool.totalCount).toBeLessThanOrEqual(2);
+      expect(pool.totalCount).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('Request logs', () => {
   it('are JSON lines with the request, and mask ID numbers in URLs and messages', async () => {
     const logs = new LogCapture();
@@ -153,6 +170,7 @@ describe('Start-up with a bad environment', () => {
       ADMIN_USERNAME: 'admin',
       ADMIN_PASSWORD: 'x',
       LOG_LEVEL: 'loud',
+      DB_POOL_SIZE: '0',
     };
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ['-r', 'ts-node/register', 'src/main.ts'], { env, cwd: `${__dirname}/..` });
@@ -161,7 +179,15 @@ describe('Start-up with a bad environment', () => {
       child.on('exit', (c) => resolve({ code: c, stderr: err }));
     });
     expect(code).toBe(1);
-    for (const name of ['DATABASE_URL', 'PORT', 'PII_ENCRYPTION_KEY', 'PII_HMAC_KEY', 'ADMIN_PASSWORD', 'LOG_LEVEL']) {
+    for (const name of [
+      'DATABASE_URL',
+      'PORT',
+      'PII_ENCRYPTION_KEY',
+      'PII_HMAC_KEY',
+      'ADMIN_PASSWORD',
+      'LOG_LEVEL',
+      'DB_POOL_SIZE',
+    ]) {
       expect(stderr).toContain(`${name}:`);
     }
     expect(stderr).not.toContain('REDIS_URL:');

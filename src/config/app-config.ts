@@ -72,6 +72,15 @@ export class AppConfig {
   @Max(64)
   API_PROCESSES = 1;
 
+  // PostgreSQL connections per process. Few on purpose: on a small machine a short queue in the process answers
+  // sooner than many backends fighting for the cores (docs/PERFORMANCE.md).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'DB_POOL_SIZE 必须是整数' })
+  @Min(1)
+  @Max(200)
+  DB_POOL_SIZE = 10;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
