@@ -1,5 +1,5 @@
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -53,11 +53,66 @@ export function peakRssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-export function startNode(script: string, env: Record<string, string>): ChildProcess {
+/** Starts a built entry point; its stdout (the JSON log) goes to logFile when given, as to a log sink in production. */
+export function startNode(script: string, env: Record<string, string>, logFile?: string): ChildProcess {
   // BENCH_NODE_ARGS, e.g. "--prof", profiles the process under test.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const out = logFile === undefined ? 'inherit' : openSync(logFile, 'w');
+  const child = spawn(process.execPath, [...extra, script], { env, stdio: ['ignore', out, 'inherit'] });
   return child;
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  cpuTicks: number;
+}
+
+function procStats(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state ppid … utime stime: comm may hold spaces, so split after its closing parenthesis.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    out.push({
+      pid: Number(entry),
+      ppid: Number(fields[1]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+    });
+  }
+  return out;
+}
+
+/** CPU seconds the whole machine has been busy (all cores: user, system, interrupts, steal), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU seconds used so far by a process and all its descendants (the API's cluster workers). */
+export function treeCpuSeconds(root: number): number {
+  const stats = procStats();
+  const inTree = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stats) {
+      if (!inTree.has(s.pid) && inTree.has(s.ppid)) {
+        inTree.add(s.pid);
+        grew = true;
+      }
+    }
+  }
+  return stats.filter((s) => inTree.has(s.pid)).reduce((a, s) => a + s.cpuTicks, 0) / CLOCK_TICKS_PER_SECOND;
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {

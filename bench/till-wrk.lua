@@ -1,5 +1,5 @@
 -- wrk script for bench/till.ts: each request a fresh Idempotency-Key and the next registered diner.
--- Arguments: ids-file tokens-file mode(record|quote) first-diner
+-- Arguments: ids-file tokens-file mode(record|quote|health) first-diner threads
 local ids, tokens = {}, {}
 local mode, first, counter, nthreads = "record", 0, 0, 1
 local threads = {}
@@ -29,6 +29,9 @@ function request()
   counter = counter + 1
   local canteen = (counter % #tokens) + 1
   local auth = "Bearer " .. tokens[canteen]
+  if mode == "health" then
+    return wrk.format("GET", "/api/health")
+  end
   if mode == "quote" then
     return wrk.format("GET", "/api/canteens/" .. canteen .. "/meals/quote?mealPeriod=LUNCH&idNumber=" .. ids[i + 1],
       { ["Authorization"] = auth })

@@ -2,10 +2,12 @@
 // concurrency, many distinct diners, fresh Idempotency-Keys; and the ceiling: pgbench running the same SQL.
 // Usage: npm run bench:till     (writes bench/results/till.json)
 import 'reflect-metadata';
-import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../src/auth/passwords';
 import { addDays } from '../src/common/local-date';
@@ -14,9 +16,12 @@ import { keyBytes } from '../src/config/app-config';
 import { makeIdNumber, maskIdNumber } from '../src/subsidy/id-number';
 import {
   BENCH_DB,
+  BENCH_DB_URL,
   benchEnv,
   freshBenchDatabase,
   machine,
+  machineBusySeconds,
+  treeCpuSeconds,
   percentile,
   PG_HOST,
   PG_PORT,
@@ -32,7 +37,8 @@ const DINERS = Number(process.env.BENCH_DINERS ?? 60_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16,32,64').split(',').map(Number);
 const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
-const env = benchEnv({ PORT: String(PORT), API_PROCESSES: String(API_PROCESSES) });
+// LOG_LEVEL info, as in production: one JSON line per request, written to a file.
+const env = benchEnv({ PORT: String(PORT), API_PROCESSES: String(API_PROCESSES), LOG_LEVEL: 'info' });
 const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
 
 // Unique (birth date, sequence) pairs, ages about 70–96.
@@ -40,6 +46,7 @@ const idNumberOf = (i: number): string =>
   makeIdNumber('371502', addDays('1930-01-01', Math.floor(i / 1000) * 173), i % 1000);
 
 interface Level {
+  /** Closed loop: wrk's connections. Open loop: the most requests in flight at once (keep-alive sockets used). */
   connections: number;
   rate?: number;
   requestsPerSecond: number;
@@ -48,6 +55,51 @@ interface Level {
   p99: number;
   non2xx: number;
   errors: number;
+  /** CPU milliseconds per request: the API processes, the PostgreSQL processes, the whole machine. */
+  cpuMsPerRequest?: CpuPerRequest;
+}
+
+interface CpuPerRequest {
+  api: number;
+  /** wrk's own CPU. */
+  loadGenerator: number;
+  /** The machine less the API and wrk: PostgreSQL, and the kernel's work for all of them. */
+  rest: number;
+  machine: number;
+}
+
+let apiPid = 0;
+
+/** CPU seconds of the finished children of a `bash -c '…; times'`, from the last line `times` printed. */
+function childCpuSeconds(out: string): number {
+  const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(out.trim().split('\n').at(-1) ?? '');
+  if (!m) throw new Error(`no CPU times in:\n${out}`);
+  return Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4]);
+}
+
+/**
+ * Runs a load and divides by the requests served the CPU seconds spent meanwhile by the API processes, by the load
+ * generator, and by the whole machine (from /proc). PostgreSQL is counted as the rest: its backends' own counters
+ * vanish when a pooled connection closes.
+ */
+function measured<T extends { requests: number; generatorCpuSeconds: number }>(
+  run: () => T,
+): T & { cpuMsPerRequest: CpuPerRequest } {
+  const before = { api: treeCpuSeconds(apiPid), machine: machineBusySeconds() };
+  const result = run();
+  const after = { api: treeCpuSeconds(apiPid), machine: machineBusySeconds() };
+  const per = (seconds: number): number => Number(((1000 * seconds) / Math.max(1, result.requests)).toFixed(3));
+  const api = after.api - before.api;
+  const machine = after.machine - before.machine;
+  return {
+    ...result,
+    cpuMsPerRequest: {
+      api: per(api),
+      loadGenerator: per(result.generatorCpuSeconds),
+      rest: per(machine - api - result.generatorCpuSeconds),
+      machine: per(machine),
+    },
+  };
 }
 
 async function seed(ds: DataSource): Promise<void> {
@@ -102,71 +154,87 @@ async function login(username: string): Promise<string> {
 
 let nextDiner = 0;
 
-/** Open-loop load at a fixed rate (autocannon; wrk cannot hold a rate). */
-async function load(
-  kind: 'record' | 'quote',
-  tokens: string[],
-  connections: number,
-  seconds: number,
-  rate?: number,
-): Promise<Level> {
+/**
+ * Open-loop load at a fixed rate: request i is due at start + i / rate, whether or not earlier ones have answered,
+ * and its latency is counted from when it was due (so a stall is not hidden by requests that were never sent —
+ * "coordinated omission"). wrk cannot hold a rate, and autocannon's rate releases each second's quota per connection
+ * at once, which measures a closed loop in bursts. Keep-alive sockets, as many as the requests in flight need.
+ */
+async function openLoop(tokens: string[], rate: number, seconds: number, warmUpSeconds = 0): Promise<Level> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 512 });
+  const warmUp = Math.round(rate * warmUpSeconds);
+  const total = warmUp + Math.round(rate * seconds);
   const latencies: number[] = [];
-  let counter = 0;
-  let finish: (r: autocannon.Result) => void = () => undefined;
-  let fail: (e: unknown) => void = () => undefined;
-  const done = new Promise<autocannon.Result>((resolve, reject) => {
-    finish = resolve;
-    fail = reject;
-  });
-  const instance = autocannon(
-    {
-      url: BASE,
-      connections,
-      duration: seconds,
-      ...(rate ? { overallRate: rate } : {}),
-      requests: [
+  let non2xx = 0;
+  let errors = 0;
+  let completed = 0;
+  let maxInFlight = 0;
+  const send = (i: number, due: number): Promise<void> =>
+    new Promise((resolve) => {
+      const canteen = (i % 6) + 1;
+      const diner = nextDiner++ % DINERS;
+      const body = JSON.stringify({ idNumber: idNumberOf(diner), mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' });
+      const req = request(
         {
-          setupRequest: (req: autocannon.Request): autocannon.Request => {
-            const canteen = (counter++ % 6) + 1;
-            const diner = nextDiner++ % DINERS;
-            const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[canteen - 1]}` };
-            if (kind === 'quote') {
-              return {
-                ...req,
-                method: 'GET',
-                path: `/api/canteens/${canteen}/meals/quote?idNumber=${idNumberOf(diner)}&mealPeriod=LUNCH`,
-                headers,
-              };
-            }
-            return {
-              ...req,
-              method: 'POST',
-              path: `/api/canteens/${canteen}/meals`,
-              headers: { ...headers, 'idempotency-key': randomKey() },
-              body: JSON.stringify({
-                idNumber: idNumberOf(diner),
-                mealPeriod: 'LUNCH',
-                verification: 'ID_CARD_READER',
-              }),
-            };
+          agent,
+          host: '127.0.0.1',
+          port: PORT,
+          method: 'POST',
+          path: `/api/canteens/${canteen}/meals`,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${tokens[canteen - 1]}`,
+            'idempotency-key': randomKey(),
           },
         },
-      ],
-    },
-    (err, res) => (err ? fail(err) : finish(res)),
-  );
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => latencies.push(ms));
-  const result = await done;
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            completed++;
+            if (i < warmUp) return resolve();
+            if (res.statusCode === undefined || res.statusCode >= 300) non2xx++;
+            latencies.push(performance.now() - due);
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        if (i >= warmUp) errors++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now() + 50;
+  let i = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      for (let due = start + (i * 1000) / rate; i < total && due <= now; due = start + (i * 1000) / rate) {
+        inFlight.push(send(i, due));
+        i++;
+      }
+      maxInFlight = Math.max(maxInFlight, i - completed - errors);
+      if (i < total) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000 - warmUpSeconds;
+  agent.destroy();
   latencies.sort((a, b) => a - b);
+  const ms = (p: number): number => Number(percentile(latencies, p).toFixed(3));
   return {
-    connections,
-    ...(rate ? { rate } : {}),
-    requestsPerSecond: Math.round(result.requests.total / seconds),
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    non2xx: result.non2xx,
-    errors: result.errors,
+    connections: maxInFlight,
+    rate,
+    requestsPerSecond: Math.round((completed - warmUp) / elapsed),
+    p50: ms(50),
+    p95: ms(95),
+    p99: ms(99),
+    non2xx,
+    errors,
   };
 }
 
@@ -176,30 +244,41 @@ const WORK = '/tmp/hc-bench-till';
  * Closed-loop load from wrk (C, with a Lua script): the load generator's own CPU is small, as pgbench's is, so the
  * comparison with the pgbench ceiling is not skewed by a JavaScript load generator sharing the two cores.
  */
-function wrkLoad(kind: 'record' | 'quote', connections: number, seconds: number): Level {
+function wrkLoad(kind: 'record' | 'quote' | 'health', connections: number, seconds: number): Level {
   const threads = Math.min(connections, availableParallelism());
-  const out = execFileSync(
-    'wrk',
-    [
-      '-t',
-      String(threads),
-      '-c',
-      String(connections),
-      '-d',
-      `${seconds}s`,
-      '--latency',
-      '-s',
-      'bench/till-wrk.lua',
-      BASE,
-      '--',
-      `${WORK}/ids.txt`,
-      `${WORK}/tokens.txt`,
-      kind,
-      String(nextDiner),
-      String(threads),
-    ],
-    { encoding: 'utf8' },
-  );
+  const { out, cpuMsPerRequest } = measured(() => {
+    // bash's `times` prints the CPU of its finished children: wrk's.
+    const text = execFileSync(
+      'bash',
+      [
+        '-c',
+        'wrk "$@" && times',
+        'wrk',
+        '-t',
+        String(threads),
+        '-c',
+        String(connections),
+        '-d',
+        `${seconds}s`,
+        '--latency',
+        '-s',
+        'bench/till-wrk.lua',
+        BASE,
+        '--',
+        `${WORK}/ids.txt`,
+        `${WORK}/tokens.txt`,
+        kind,
+        String(nextDiner),
+        String(threads),
+      ],
+      { encoding: 'utf8' },
+    );
+    return {
+      out: text,
+      requests: Number(/"requests":(\d+)/.exec(text)?.[1] ?? 0),
+      generatorCpuSeconds: childCpuSeconds(text),
+    };
+  });
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) throw new Error(`wrk printed no result:\n${out}`);
   const r = JSON.parse(line.slice(7)) as {
@@ -220,13 +299,26 @@ function wrkLoad(kind: 'record' | 'quote', connections: number, seconds: number)
     p99: r.p99,
     non2xx: r.non2xx,
     errors: r.errors,
+    cpuMsPerRequest,
   };
 }
 
-function pgbench(clients: number, seconds: number): number {
+interface Ceiling {
+  clients: number;
+  tps: number;
+  /** CPU milliseconds per transaction: pgbench's own client, and the whole machine (PostgreSQL is the rest). */
+  cpuMsPerTransaction: { pgbench: number; machine: number };
+}
+
+function pgbench(clients: number, seconds: number): Ceiling {
+  const machineBefore = machineBusySeconds();
+  // bash's `times` prints the CPU of its finished children: pgbench's own client threads.
   const out = execFileSync(
-    'pgbench',
+    'bash',
     [
+      '-c',
+      'pgbench "$@" && times',
+      'pgbench',
       '-h',
       PG_HOST,
       '-p',
@@ -251,9 +343,86 @@ function pgbench(clients: number, seconds: number): number {
     ],
     { encoding: 'utf8' },
   );
+  const machine = machineBusySeconds() - machineBefore;
   const tps = /tps = ([\d.]+)/.exec(out);
-  if (!tps) throw new Error(`pgbench printed no tps:\n${out}`);
-  return Number(tps[1]);
+  const processed = /number of transactions actually processed: (\d+)/.exec(out);
+  if (!tps || !processed) throw new Error(`pgbench printed no tps:\n${out}`);
+  const n = Number(processed[1]);
+  const client = childCpuSeconds(out);
+  return {
+    clients,
+    tps: Math.round(Number(tps[1])),
+    cpuMsPerTransaction: {
+      pgbench: Number(((1000 * client) / n).toFixed(3)),
+      machine: Number(((1000 * machine) / n).toFixed(3)),
+    },
+  };
+}
+
+interface DriverRun {
+  concurrency: number;
+  transactionsPerSecond: number;
+  cpuMsPerTransaction: { node: number; rest: number; machine: number };
+}
+
+/**
+ * pgbench's script run from Node through node-postgres (named prepared statements, as the app runs them), in this
+ * process, without HTTP or Nest: what the driver itself costs, to set apart from what the HTTP stack costs.
+ */
+async function driverRun(concurrency: number, seconds: number): Promise<DriverRun> {
+  const script = readFileSync('bench/till-recording.sql', 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('--') && !l.startsWith('\\set'))
+    .join('\n');
+  const statements = script
+    .split(';')
+    .map((text) => text.trim())
+    .filter(Boolean)
+    .map((text, i) => {
+      const names: string[] = [];
+      const sql = text.replace(/:(d|c|back|k)\b/g, (_, name: string) => {
+        if (!names.includes(name)) names.push(name);
+        return `$${names.indexOf(name) + 1}`;
+      });
+      return { name: `bench_${i}`, text: sql, names };
+    });
+  const pool = new Pool({ connectionString: BENCH_DB_URL, max: concurrency });
+  let done = 0;
+  let stop = false;
+  const loop = async (): Promise<void> => {
+    while (!stop) {
+      const v: Record<string, number> = {
+        d: 1 + Math.floor(Math.random() * DINERS),
+        c: 1 + Math.floor(Math.random() * 6),
+        back: 1 + Math.floor(Math.random() * 300),
+        k: Math.floor(Math.random() * 9e15),
+      };
+      for (const st of statements)
+        await pool.query({ name: st.name, text: st.text, values: st.names.map((n) => v[n]) });
+      done++;
+    }
+  };
+  const loops = Array.from({ length: concurrency }, loop);
+  await new Promise((r) => setTimeout(r, 2000)); // warm-up: connections, prepared statements
+  const before = { n: done, machine: machineBusySeconds(), self: process.cpuUsage() };
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const self = process.cpuUsage(before.self);
+  const n = done - before.n;
+  const machine = machineBusySeconds() - before.machine;
+  stop = true;
+  await Promise.all(loops);
+  await pool.end();
+  const per = (seconds: number): number => Number(((1000 * seconds) / n).toFixed(3));
+  const node = (self.user + self.system) / 1e6;
+  return {
+    concurrency,
+    transactionsPerSecond: Math.round(n / seconds),
+    cpuMsPerTransaction: {
+      node: per(node),
+      rest: per(machine - node),
+      machine: per(machine),
+    },
+  };
 }
 
 function ensureWrk(): void {
@@ -270,7 +439,9 @@ async function main(): Promise<void> {
   ensureWrk();
   const ds = await freshBenchDatabase();
   await seed(ds);
-  const api = startNode('dist/src/main.js', env);
+  mkdirSync(WORK, { recursive: true });
+  const api = startNode('dist/src/main.js', env, `${WORK}/api.log`);
+  apiPid = api.pid ?? 0;
   try {
     for (let i = 0; i < 100; i++) {
       if (
@@ -283,7 +454,6 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const tokens = await Promise.all([1, 2, 3, 4, 5, 6].map((c) => login(`cashier${c}`)));
-    mkdirSync(WORK, { recursive: true });
     writeFileSync(`${WORK}/tokens.txt`, `${tokens.join('\n')}\n`);
     writeFileSync(`${WORK}/ids.txt`, `${Array.from({ length: DINERS }, (_, i) => idNumberOf(i)).join('\n')}\n`);
     wrkLoad('record', 8, 3); // warm-up
@@ -293,18 +463,23 @@ async function main(): Promise<void> {
       process.stdout.write(`record ${JSON.stringify(record.at(-1))}\n`);
     }
     const max = Math.max(...record.map((l) => l.requestsPerSecond));
-    // Open-loop at 70% of the maximum, from 8 connections: autocannon releases each second's quota at once, so
-    // 64 connections would measure its own bursts rather than the till.
-    const at70 = await load('record', tokens, 8, SECONDS + 4, Math.round(max * 0.7));
+    // Open loop at 70% of the maximum: new requests arrive at that rate whatever the answers do.
+    // The first seconds (new keep-alive sockets, the generator's own warm-up) are sent but not counted.
+    const at70 = await openLoop(tokens, Math.round(max * 0.7), SECONDS + 4, 4);
     process.stdout.write(`record@70% ${JSON.stringify(at70)}\n`);
     const quote: Level[] = [];
     for (const c of [16, 64]) {
       quote.push(wrkLoad('quote', c, SECONDS));
       process.stdout.write(`quote ${JSON.stringify(quote.at(-1))}\n`);
     }
-    const ceiling = [16, 64].map((c) => ({ clients: c, tps: pgbench(c, SECONDS) }));
+    // The HTTP stack alone: liveness (no database, no log line) through the same Nest + Express pipeline.
+    const health = wrkLoad('health', 16, SECONDS);
+    process.stdout.write(`health ${JSON.stringify(health)}\n`);
+    const ceiling = [16, 64].map((c) => pgbench(c, SECONDS));
     process.stdout.write(`pgbench ${JSON.stringify(ceiling)}\n`);
     const ceilingTps = Math.max(...ceiling.map((c) => c.tps));
+    const driver = await driverRun(16, SECONDS);
+    process.stdout.write(`node-postgres ${JSON.stringify(driver)}\n`);
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM meals WHERE idempotency_key NOT LIKE 'pg%'`);
     const report = {
       when: new Date().toISOString(),
@@ -314,12 +489,14 @@ async function main(): Promise<void> {
       diners: DINERS,
       secondsPerLevel: SECONDS,
       loadGenerators:
-        'wrk 4.1 (closed loop, Lua script) for the levels and the quote; autocannon for the open-loop 70% run',
+        "wrk 4.1 (closed loop, Lua script) for the levels, the quote and liveness; an open-loop generator in bench/till.ts (node:http, latency from each request's due time) for the 70% run",
       record,
       maxRequestsPerSecond: max,
       at70PercentOfMax: at70,
       quote,
+      health,
       pgbenchCeiling: ceiling,
+      nodePostgresSameSql: driver,
       ratioToCeiling: Number((max / ceilingTps).toFixed(2)),
       mealsRecordedByApp: n,
     };
