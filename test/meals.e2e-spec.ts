@@ -373,6 +373,9 @@ describe('Meals at the till (real PostgreSQL)', () => {
       [lunch(diner, { mealPeriod: 'SUPPER' }), 'VALIDATION_FAILED', randomUUID()],
       [lunch(diner, { verification: 'FACE' }), 'VALIDATION_FAILED', randomUUID()],
       [lunch(diner, { servedAt: 'yesterday' }), 'VALIDATION_FAILED', randomUUID()],
+      // A day that does not exist is refused, not rolled over into the next month.
+      [lunch(diner, { servedAt: '2025-02-30T12:00:00+08:00' }), 'SERVED_AT_INVALID', randomUUID()],
+      [lunch(diner, { servedAt: `${todayLocal()}T24:00:00+08:00` }), 'SERVED_AT_INVALID', randomUUID()],
       [lunch(diner, { idNumber: '37150219' }), 'ID_FORMAT', randomUUID()],
       [lunch(diner, { idNumber: '371502195002301234' }), 'ID_BIRTHDATE', randomUUID()],
       [{ mealPeriod: 'LUNCH', verification: 'MANUAL_ENTRY' }, 'DINER_IDENTITY_REQUIRED', randomUUID()],

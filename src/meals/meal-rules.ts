@@ -12,6 +12,23 @@ export const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
 };
 export const FUTURE_SKEW_MS = 5 * 60_000;
 
+const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * An ISO 8601 instant with its offset ('2025-06-01T11:45:00+08:00'), or null unless every field is real: JavaScript's
+ * Date would otherwise roll '2025-02-30' over into March and put a meal on a day the cashier never typed.
+ */
+export function parseInstant(text: string): Date | null {
+  const m = INSTANT_PARTS.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second = 0, , offsetHours = 0, offsetMinutes = 0] = m.slice(1).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) return null;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
 /** Null when `servedAt` may be recorded by this role at `now`; otherwise a zh-CN sentence saying why not. */
 export function servedAtProblem(role: Role, servedAt: Date, now: Date): string | null {
   const diff = now.getTime() - servedAt.getTime();

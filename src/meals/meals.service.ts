@@ -19,7 +19,7 @@ import {
   PolicyVersion,
   SubsidyResult,
 } from '../subsidy/subsidy-calculator';
-import { canonicalMealRequest, PeriodHours, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, parseInstant, PeriodHours, periodAt, servedAtProblem } from './meal-rules';
 import { QuoteMealQuery, RecordMealDto } from './meals.dto';
 
 /** The answer of POST /api/canteens/{id}/meals (SPEC §6), also for a replay of the same Idempotency-Key. */
@@ -236,8 +236,8 @@ export class MealsService {
     if (key.length > 128) throw badRequest('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key 过长（最多 128 个字符）');
     const now = new Date();
     const dinerKey = this.dinerKey(body.idNumber, body.cardNo, todayLocal(now));
-    const servedAt = body.servedAt === undefined ? now : new Date(body.servedAt);
-    if (Number.isNaN(servedAt.getTime())) throw badRequest('SERVED_AT_INVALID', '就餐时间不是有效的时间');
+    const servedAt = body.servedAt === undefined ? now : parseInstant(body.servedAt);
+    if (servedAt === null) throw badRequest('SERVED_AT_INVALID', '就餐时间不是有效的时间（请检查日期和时刻）');
     const mealDate = localDateOf(servedAt);
     const month = monthOf(mealDate);
     const requestHash = this.cipher
