@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppConfig } from '../src/config/app-config';
 import { CLAIMS_QUEUE, claimJobId } from '../src/queue/queue.constants';
 import { sha256, waitForClaim } from './support/claims';
 import { createCanteen, createUser, UserFixture } from './support/factories';
@@ -82,6 +83,27 @@ describe('Monthly claims under faults', () => {
     expect(row.attempts).toBe(1);
     expect(filesOf('2025-06')).toEqual([row.file_path.split('/')[1]]);
     expect((await t.db.query(`SELECT count(*)::int AS n FROM claims WHERE month = '2025-06'`))[0].n).toBe(1);
+  });
+
+  it('queues again, without a restart, a claim whose job never reached Redis', async () => {
+    // The running worker looks every 200 ms; its start-up look found nothing.
+    const worker = await startTestWorker(Object.assign(new AppConfig(), t.config, { CLAIM_SWEEP_INTERVAL_MS: 200 }));
+    try {
+      // As if POST /api/claims had answered QUEUE_UNAVAILABLE: the claim is in PostgreSQL, no job in Redis.
+      const [{ id }] = await t.db.query(
+        `INSERT INTO claims (subdistrict_id, canteen_id, month, version, requested_by)
+         VALUES ((SELECT min(id) FROM subdistricts), NULL, '2025-04', 1, $1) RETURNING id`,
+        [finance.id],
+      );
+      expect(await queue.getJob(claimJobId(id))).toBeUndefined();
+      const claim = await waitForClaim(t, finance.token, id, 20_000);
+      expect(claim.status).toBe('DONE');
+      const [row] = await t.db.query(`SELECT attempts, file_path FROM claims WHERE id = $1`, [id]);
+      expect(row.attempts).toBe(1);
+      expect(filesOf('2025-04')).toEqual([row.file_path.split('/')[1]]);
+    } finally {
+      await worker.close();
+    }
   });
 
   it('finishes with exactly one file and totals equal to SQL after the worker is SIGKILLed mid-job', async () => {

@@ -1,5 +1,5 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { createHash } from 'node:crypto';
@@ -8,6 +8,7 @@ import { link, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promis
 import { basename, dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { isValidMonth, monthOf, previousMonth, todayLocal } from '../common/local-date';
+import { AppConfig } from '../config/app-config';
 import {
   CLAIMS_QUEUE,
   ClaimJobData,
@@ -32,20 +33,41 @@ type ClaimsJob = Job<ClaimJobData | MonthlyClaimJobData>;
  */
 @Processor(CLAIMS_QUEUE)
 @Injectable()
-export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClaimProcessor.name);
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(CLAIMS_QUEUE) private readonly queue: Queue,
     private readonly claims: ClaimsService,
     private readonly builder: ClaimWorkbookBuilder,
+    private readonly config: AppConfig,
   ) {
     super();
   }
 
-  /** At worker start: the monthly scheduler, and claims whose job Redis lost. */
+  /**
+   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly scheduler, and claims whose job Redis lost.
+   * A timer in the process, not a BullMQ scheduler: what it repairs is Redis having lost its keys, schedulers too.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    await this.sweep();
+    this.sweepTimer = setInterval(() => {
+      this.sweeping ??= this.sweep()
+        .catch((e: unknown) => this.logger.error(`claim sweep failed: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => (this.sweeping = null));
+    }, this.config.CLAIM_SWEEP_INTERVAL_MS);
+    this.sweepTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    await this.sweeping;
+  }
+
+  private async sweep(): Promise<void> {
     await this.queue.upsertJobScheduler(
       MONTHLY_CLAIM_SCHEDULER_ID,
       { ...MONTHLY_CLAIM_SCHEDULE },

@@ -115,7 +115,7 @@ export class ClaimsService {
     try {
       await this.queue.add(JOB_BUILD_CLAIM, { claimId }, this.jobOptions(claimId));
     } catch (e) {
-      // The claim stays QUEUED in PostgreSQL: a retry of the request or the next worker start re-queues it.
+      // The claim stays QUEUED in PostgreSQL: a retry of the request or a worker's next sweep re-queues it.
       this.logger.error(`claim ${claimId}: could not queue the job: ${e instanceof Error ? e.message : String(e)}`);
       throw new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'QUEUE_UNAVAILABLE', '任务队列暂时不可用，请稍后重试');
     }

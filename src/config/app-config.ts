@@ -114,6 +114,14 @@ export class AppConfig {
   @Min(10)
   CLAIM_JOB_BACKOFF_MS = 5_000;
 
+  // How often each worker looks for QUEUED/RUNNING claims whose job Redis does not hold (a flushed Redis, an
+  // enqueue that failed while Redis was down) and queues them again; lowered in tests.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_SWEEP_INTERVAL_MS 必须是整数' })
+  @Min(100)
+  CLAIM_SWEEP_INTERVAL_MS = 300_000;
+
   // Excel's limit; lowered in tests to see a detail sheet continue on a further sheet.
   @IsOptional()
   @Transform(toInt)
