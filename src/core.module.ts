@@ -23,6 +23,11 @@ export interface CoreOptions {
 @Module({})
 export class CoreModule {
   static forRoot(config: AppConfig, options: CoreOptions): DynamicModule {
+    const bullOptions = () => ({
+      connection: redisOptionsFromUrl(config.REDIS_URL),
+      prefix: config.BULLMQ_PREFIX,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
     return {
       module: CoreModule,
       imports: [
@@ -43,14 +48,18 @@ export class CoreModule {
         BullModule.forRootAsync({
           imports: [RedisModule.forRoot(config)],
           inject: [REDIS],
-          useFactory: () => ({
-            connection: redisOptionsFromUrl(config.REDIS_URL),
-            prefix: config.BULLMQ_PREFIX,
-            defaultJobOptions: DEFAULT_JOB_OPTIONS,
-          }),
+          useFactory: bullOptions,
         }),
         RedisModule.forRoot(config),
-        BullModule.registerQueue({ name: CLAIMS_QUEUE }),
+        // Its own options behind the Redis check too: with registerQueue, @nestjs/bullmq takes the shared config as
+        // an optional dependency, so after a refused start the queue was built anyway — on 127.0.0.1:6379, and it
+        // kept reconnecting there for as long as the process lived.
+        BullModule.registerQueueAsync({
+          name: CLAIMS_QUEUE,
+          imports: [RedisModule.forRoot(config)],
+          inject: [REDIS],
+          useFactory: bullOptions,
+        }),
       ],
       providers: [
         { provide: AppConfig, useValue: config },
