@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { auditDetails, AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
@@ -195,6 +195,13 @@ const toRecorded = (r: MealRow): RecordedMeal => ({
   reason: r.reason,
 });
 
+/** The canteen row of a look-up by id, once it is known to exist and to be within the caller's reach. */
+function reachableCanteen<T extends CanteenRow>(user: AuthUser, row: T | undefined): T {
+  if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+  assertCanReachCanteen(user, { id: row.id, subdistrictId: row.subdistrict_id });
+  return row;
+}
+
 const monthLocked = (month: string): AppError =>
   conflict('MONTH_LOCKED', `${month.slice(0, 4)}年${Number(month.slice(5))}月已锁定结算，不能再新增或作废就餐记录`);
 
@@ -256,7 +263,7 @@ export class MealsService {
     const policy = await this.policy.policyFor(mealDate);
     const slot = policy?.limitMode === 'PER_PERIOD' ? body.mealPeriod : 'DAY';
 
-    const [row]: RecordLookupRow[] = await prepared(
+    const [lookup]: RecordLookupRow[] = await prepared(
       this.db,
       `meal_record_lookup_${dinerKey.column}`,
       `SELECT ${CANTEEN_COLUMNS},
@@ -273,20 +280,18 @@ export class MealsService {
         WHERE c.id = $1`,
       [canteenId, month, dinerKey.value, key, mealDate, slot],
     );
-    if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-    const canteen = { ...row, subdistrictId: row.subdistrict_id };
-    assertCanReachCanteen(user, canteen);
+    const row = reachableCanteen(user, lookup);
     if (row.existing_id !== null) return this.replay(row.existing_id, row.existing_hash, requestHash);
 
     const problem = servedAtProblem(user.role, servedAt, now);
     if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
     if (row.locked) throw monthLocked(month);
-    if (!canteen.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
+    if (!row.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
     const diner = this.foundDiner(row);
     if (compareLocalDates(mealDate, diner.birth_date) < 0) {
       throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
     }
-    const priceFen = body.priceFen ?? this.canteenPrice(canteen, body.mealPeriod);
+    const priceFen = body.priceFen ?? this.canteenPrice(row, body.mealPeriod);
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
     const evaluate = (alreadySubsidised: boolean): SubsidyResult =>
       evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
@@ -322,8 +327,8 @@ export class MealsService {
            )
            SELECT id FROM m`,
           [
-            canteen.subdistrict_id,
-            canteen.id,
+            row.subdistrict_id,
+            row.id,
             diner.diner_id,
             mealDate,
             body.mealPeriod,
@@ -356,13 +361,13 @@ export class MealsService {
     let id = await insert(result);
     if (id === null) {
       // Either a copy of this request won (same key) or another till subsidised this diner first.
-      const existing = await this.byKey(canteen.id, key);
+      const existing = await this.byKey(row.id, key);
       if (existing) return this.replay(existing.id, existing.request_hash, requestHash);
       if (result.subsidyFen === 0) throw new Error('meal insert conflicted on no known unique index');
       result = evaluate(true);
       id = await insert(result);
       if (id === null) {
-        const again = await this.byKey(canteen.id, key);
+        const again = await this.byKey(row.id, key);
         if (!again) throw new Error('meal insert conflicted on no known unique index');
         return this.replay(again.id, again.request_hash, requestHash);
       }
@@ -387,7 +392,7 @@ export class MealsService {
     const dinerKey = this.dinerKey(q.idNumber, q.cardNo, mealDate);
     const policy = await this.policy.policyFor(mealDate);
     const slot = policy?.limitMode === 'PER_PERIOD' ? q.mealPeriod : 'DAY';
-    const [row]: (CanteenRow & DinerFields & { subsidised_at: Date | null; subsidised_canteen: string | null })[] =
+    const [lookup]: (CanteenRow & DinerFields & { subsidised_at: Date | null; subsidised_canteen: string | null })[] =
       await prepared(
         this.db,
         `meal_quote_lookup_${dinerKey.column}`,
@@ -405,11 +410,9 @@ export class MealsService {
           WHERE c.id = $1`,
         [canteenId, dinerKey.value, mealDate, slot],
       );
-    if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-    const canteen = { ...row, subdistrictId: row.subdistrict_id };
-    assertCanReachCanteen(user, canteen);
+    const row = reachableCanteen(user, lookup);
     const diner = this.foundDiner(row);
-    const priceFen = q.priceFen ?? this.canteenPrice(canteen, q.mealPeriod);
+    const priceFen = q.priceFen ?? this.canteenPrice(row, q.mealPeriod);
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
     const result = evaluateSubsidy({
       policy,
@@ -497,8 +500,13 @@ export class MealsService {
   ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
     const day = date ?? todayLocal();
     if (!isValidLocalDate(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
-    const canteen = await this.canteen(this.db.manager, canteenId);
-    assertCanReachCanteen(user, canteen);
+    const [row]: CanteenRow[] = await prepared(
+      this.db,
+      'canteen_by_id',
+      `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`,
+      [canteenId],
+    );
+    const canteen = reachableCanteen(user, row);
     const rows: MealRow[] = await this.db.query(
       `SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.canteen_id = $1 AND m.meal_date = $2
         ORDER BY m.served_at DESC, m.id DESC`,
@@ -604,17 +612,6 @@ export class MealsService {
       );
     }
     return price;
-  }
-
-  private async canteen(m: EntityManager, id: number): Promise<CanteenRow & { subdistrictId: number }> {
-    const [c]: CanteenRow[] = await prepared(
-      m,
-      'canteen_by_id',
-      `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`,
-      [id],
-    );
-    if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-    return { ...c, subdistrictId: c.subdistrict_id };
   }
 
   private async byKey(canteenId: number, key: string): Promise<{ id: string; request_hash: string } | undefined> {
