@@ -205,6 +205,18 @@ function reachableCanteen<T extends CanteenRow>(user: AuthUser, row: T | undefin
 const monthLocked = (month: string): AppError =>
   conflict('MONTH_LOCKED', `${month.slice(0, 4)}年${Number(month.slice(5))}月已锁定结算，不能再新增或作废就餐记录`);
 
+/**
+ * Rethrows a database error, as MONTH_LOCKED when the month-lock trigger raised it (migrations
+ * MealsMonthLockTrigger, MealsVoidMonthLock). pg errors carry `constraint`; TypeORM's wrap them as `driverError`.
+ */
+const refuseLockedMonth =
+  (month: string) =>
+  (e: unknown): never => {
+    const err = e as { constraint?: string; driverError?: { constraint?: string } };
+    if ((err.driverError?.constraint ?? err.constraint) === 'meals_month_not_locked') throw monthLocked(month);
+    throw e;
+  };
+
 /** A diner identified by ID number (found through its keyed hash) or by meal-card number. */
 interface DinerKey {
   column: 'id_number_hmac' | 'card_no';
@@ -352,8 +364,7 @@ export class MealsService {
         );
         return inserted[0]?.id ?? null;
       } catch (e) {
-        if ((e as { constraint?: string }).constraint === 'meals_month_not_locked') throw monthLocked(month);
-        throw e;
+        return refuseLockedMonth(month)(e);
       }
     };
 
@@ -442,7 +453,6 @@ export class MealsService {
     if (reason === '') throw badRequest('VOID_REASON_REQUIRED', '请填写作废原因');
     if (!MEAL_ID_PATTERN.test(mealIdRaw)) throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
     return this.db.transaction(async (m) => {
-      // The shared month lock is keyed by the meal's own month, computed from the row it locks.
       const [meal]: {
         id: string;
         subdistrict_id: number;
@@ -451,8 +461,7 @@ export class MealsService {
         meal_date: string;
         voided_at: Date | null;
       }[] = await m.query(
-        `SELECT id, subdistrict_id, canteen_id, cashier_user_id, meal_date::text AS meal_date, voided_at,
-                pg_advisory_xact_lock_shared(hashtext('month_lock:' || subdistrict_id || ':' || to_char(meal_date, 'YYYY-MM')))::text AS _l
+        `SELECT id, subdistrict_id, canteen_id, cashier_user_id, meal_date::text AS meal_date, voided_at
            FROM meals WHERE id = $1 FOR UPDATE`,
         [mealIdRaw],
       );
@@ -463,18 +472,14 @@ export class MealsService {
         throw forbidden('收银员只能作废自己当天记录的就餐，其他请联系站点管理员', 'VOID_FORBIDDEN');
       }
       if (meal.voided_at !== null) throw conflict('MEAL_ALREADY_VOIDED', '该就餐记录已作废');
-      const month = monthOf(meal.meal_date);
-      const [{ locked }]: { locked: boolean }[] = await m.query(
-        `SELECT EXISTS (SELECT 1 FROM month_locks WHERE subdistrict_id = $1 AND month = $2 AND unlocked_at IS NULL
-                          AND (canteen_id IS NULL OR canteen_id = $3)) AS locked`,
-        [meal.subdistrict_id, month, meal.canteen_id],
-      );
-      if (locked) throw monthLocked(month);
-      const [updated]: MealRow[] = await m.query(
-        `WITH v AS (UPDATE meals SET voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1 RETURNING *)
-         SELECT ${MEAL_COLUMNS} FROM v m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`,
-        [meal.id, user.id, reason],
-      );
+      // A locked month is refused by the trigger meals_void_month_not_locked, as new meals are.
+      const [updated]: MealRow[] = await m
+        .query(
+          `WITH v AS (UPDATE meals SET voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1 RETURNING *)
+           SELECT ${MEAL_COLUMNS} FROM v m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`,
+          [meal.id, user.id, reason],
+        )
+        .catch(refuseLockedMonth(monthOf(meal.meal_date)));
       await this.audit.record(
         {
           actor: user,
