@@ -10,7 +10,7 @@ PG_PORT=${PG_PORT:-54329}
 REDIS_PORT=${REDIS_PORT:-63799}
 LOCAL_DIR=${LOCAL_DIR:-$ROOT/.local}
 
-log() { printf '[services] %s\n' "$*"; }
+log() { printf '[services] %s\n' "$*" >&2; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
