@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
-# The run command: install, start local PostgreSQL + Redis, migrate, load demo data, run API + worker.
+# The run command: install, start local PostgreSQL + Redis, migrate, load demo data, run API + worker, and end with
+# one short block: the URLs, the demo accounts and a few synthetic diners to try at the till.
 # Ctrl-C stops the app (the databases keep running; scripts/services.sh stop stops them).
+# Settings come from .env (written on first use); a variable set in the environment wins: PORT=3100 bash scripts/run.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
+say() { printf '[run] %s\n' "$*"; }
+
 bash scripts/install-deps.sh
 bash scripts/services.sh start
 bash scripts/ensure-env.sh
-set -a
-# shellcheck disable=SC1091
-. ./.env
-set +a
+
+# shellcheck source=scripts/load-env.sh
+. scripts/load-env.sh .env
+PORT=${PORT:-3000}
 
 db_name=${DATABASE_URL##*/}
 if ! psql "${DATABASE_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then
   psql "${DATABASE_URL%/*}/postgres" -qc "CREATE DATABASE $db_name" >/dev/null
-  echo "[run] created database $db_name"
+  say "created database $db_name"
 fi
 
-echo "[run] building"
+say "building"
 npx nest build >/dev/null
-echo "[run] migrating"
+say "migrating"
 npx typeorm migration:run -d dist/src/database/data-source.js | grep -E "Migration .* has been|No migrations" || true
-echo "[run] loading demo data"
-node dist/scripts/seed-demo.js
+say "loading demo data"
+mkdir -p .local
+node dist/scripts/seed-demo.js >.local/demo-summary.txt
 
 node --enable-source-maps dist/src/worker.js &
 worker=$!
@@ -33,11 +38,35 @@ api=$!
 stop() {
   trap - INT TERM
   echo
-  echo "[run] stopping (SIGTERM: requests drain, jobs finish or go back to the queue)"
+  say "stopping (SIGTERM: requests drain, jobs finish or go back to the queue)"
   kill -TERM "$api" "$worker" 2>/dev/null || true
   wait "$api" "$worker" 2>/dev/null || true
   exit 0
 }
 trap stop INT TERM
+
+ready() { node -e "fetch('http://127.0.0.1:$PORT/api/health/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; }
+for _ in $(seq 1 120); do
+  if ready; then
+    url="http://localhost:$PORT"
+    cat <<EOF
+
+  ────────────────────────────────────────────────────────────────────────
+  幸福食堂 is running — Ctrl-C stops it
+    首页 start            $url/
+    收银台 till           $url/till.html
+    站点管理 operator     $url/operator.html
+    补贴申报 finance      $url/finance.html
+    API 文档 docs         $url/api/docs
+
+$(cat .local/demo-summary.txt)
+  ────────────────────────────────────────────────────────────────────────
+
+EOF
+    break
+  fi
+  kill -0 "$api" 2>/dev/null || break
+  sleep 1
+done
 wait -n "$api" "$worker" || true
 stop

@@ -3,6 +3,7 @@
 # Usage: scripts/services.sh start|stop|status
 # Uses the installed server binaries and installs postgresql / redis-server from apt when missing.
 # Running `start` twice is harmless. Ports: PG_PORT (default 54329), REDIS_PORT (default 63799).
+# Everything it says goes to standard error: functions whose output is captured ($(pg_bin)) print only their answer.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,21 +13,23 @@ LOCAL_DIR=${LOCAL_DIR:-$ROOT/.local}
 
 log() { printf '[services] %s\n' "$*" >&2; }
 
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_install() { bash "$ROOT/scripts/apt-install.sh" "$@" >&2; }
 
-apt_install() {
-  log "installing $* from apt"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+# The newest installed PostgreSQL's bin folder, or nothing.
+newest_pg_bin() {
+  local d found=""
+  for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && found="$found$d"$'\n'; done
+  printf '%s' "$found" | sort -V | tail -n 1
 }
 
 pg_bin() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -z "$d" ] || [ ! -x "$d/initdb" ]; then
+  d=$(newest_pg_bin)
+  if [ -z "$d" ]; then
     apt_install postgresql
-    d=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    d=$(newest_pg_bin)
   fi
+  [ -n "$d" ] || { log "no PostgreSQL server binaries after installing postgresql"; exit 1; }
   echo "$d"
 }
 
@@ -117,7 +120,7 @@ case "${1:-start}" in
   start) start_pg; start_redis; log "PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT ready" ;;
   stop) stop_redis; stop_pg ;;
   status)
-    redis_cli ping >/dev/null 2>&1 && log "Redis up on $REDIS_PORT" || log "Redis down"
-    "$(pg_bin)/pg_isready" -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1 && log "PostgreSQL up on $PG_PORT" || log "PostgreSQL down" ;;
+    if redis_cli ping >/dev/null 2>&1; then log "Redis up on $REDIS_PORT"; else log "Redis down"; fi
+    if "$(pg_bin)/pg_isready" -h 127.0.0.1 -p "$PG_PORT" >/dev/null 2>&1; then log "PostgreSQL up on $PG_PORT"; else log "PostgreSQL down"; fi ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
-# The test command: install, start local PostgreSQL + Redis (+ Chromium for page tests), then
-# format check, lint, type check, unit and e2e suites (npm run check). Exits non-zero on any failure.
+# The test command: install, start local PostgreSQL + Redis (+ Chromium for page tests, shellcheck for the scripts),
+# then format check, lint, shellcheck, type check, unit and e2e suites (npm run check). Exits non-zero on any failure.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 bash scripts/install-deps.sh
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "[test] installing chromium from apt (page tests drive it through playwright-core)"
-  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
-fi
+# What a fresh machine lacks, in one apt-get call (services.sh would install the servers one by one otherwise).
+need=(chromium shellcheck redis-server)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+bash scripts/apt-install.sh "${need[@]}"
 bash scripts/services.sh start
 export PG_PORT=${PG_PORT:-54329} REDIS_PORT=${REDIS_PORT:-63799}
 npm run check

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AuditService } from './audit/audit.service';
 import { AppLogger, createPino, PINO } from './common/logger';
+import { usePrettyLogs } from './common/pretty-log';
 import { PiiCipher } from './common/pii-cipher';
 import { redisOptionsFromUrl } from './common/redis-connection';
 import { REDIS } from './common/redis.provider';
@@ -63,7 +64,15 @@ export class CoreModule {
       ],
       providers: [
         { provide: AppConfig, useValue: config },
-        { provide: PINO, useFactory: () => createPino(config.LOG_LEVEL, options.logStream) },
+        {
+          provide: PINO,
+          useFactory: () =>
+            createPino(
+              config.LOG_LEVEL,
+              options.logStream,
+              usePrettyLogs(config.LOG_FORMAT, process.stdout.isTTY === true, process.env.NODE_ENV),
+            ),
+        },
         { provide: AppLogger, inject: [PINO], useFactory: (p: ReturnType<typeof createPino>) => new AppLogger(p) },
         {
           provide: PiiCipher,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cluster from 'node:cluster';
 import { AppModule } from './app.module';
+import { AppLogger } from './common/logger';
 import { AppConfig, ConfigValidationError, loadConfig } from './config/app-config';
 import { configureApp } from './configure-app';
 
@@ -12,7 +13,9 @@ async function serve(config: AppConfig): Promise<void> {
   await app.listen(config.PORT);
   if (cluster.isPrimary || cluster.worker?.id === 1) {
     const url = `http://localhost:${config.PORT}`;
-    process.stdout.write(`\n  幸福食堂 API ready: ${url}/  (till ${url}/till.html, API docs ${url}/api/docs)\n\n`);
+    app
+      .get(AppLogger)
+      .log(`幸福食堂 API ready: ${url}/ (till ${url}/till.html, API docs ${url}/api/docs)`, 'Bootstrap');
   }
 }
 

@@ -8,10 +8,11 @@ import { AppLogger } from './common/logger';
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(AppLogger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.enableShutdownHooks();
   await app.init();
-  process.stdout.write('  幸福食堂 worker ready\n');
+  logger.log('幸福食堂 worker ready', 'Bootstrap');
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,7 +1,9 @@
-// Demo meals: last month and this month up to yesterday, across the canteens and diners that exist.
-// Computed with the same pure rules as the till (selectPolicyVersion, evaluateSubsidy, isEligibleOn), one
-// subsidised meal per diner per day (per period under PER_PERIOD), inserted in set-based batches.
-// Idempotent: does nothing when any meal exists.
+// Demo meals: all of last month, this month up to yesterday, and today's meals served so far, across the canteens
+// and diners that exist. Computed with the same pure rules as the till (selectPolicyVersion, evaluateSubsidy,
+// isEligibleOn), one subsidised meal per diner per day (per period under PER_PERIOD), inserted in set-based batches.
+// Each day is drawn from a generator seeded by its date, so a day is the same whenever it is drawn. Idempotent and
+// topping up: every run draws the whole range again and inserts only what is missing (fixed idempotency keys,
+// ON CONFLICT DO NOTHING), so a day first drawn half-way gains the rest; days of a locked month are skipped.
 import { DataSource } from 'typeorm';
 import { MEAL_PERIODS, MealPeriod, Verification } from '../../src/common/enums';
 import {
@@ -104,9 +106,9 @@ function prng(seed: number): () => number {
 
 const minutesOf = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-export async function seedMeals(ds: DataSource): Promise<void> {
-  const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM meals`);
-  if (n > 0) return;
+const daySeed = (day: string): number => 20221001 ^ Number(day.replaceAll('-', ''));
+
+export async function seedMeals(ds: DataSource, now = new Date()): Promise<void> {
   const canteens: CanteenRow[] = await ds.query(
     `SELECT c.id, c.subdistrict_id, c.opened_on::text AS opened_on, c.period_hours,
             json_build_object('BREAKFAST', c.breakfast_price_fen, 'LUNCH', c.lunch_price_fen, 'DINNER', c.dinner_price_fen) AS prices,
@@ -134,10 +136,19 @@ export async function seedMeals(ds: DataSource): Promise<void> {
     )) as { id: number; effective_from: string; limit_mode: LimitMode; tiers: PolicyTier[] }[]
   ).map((v) => ({ id: v.id, effectiveFrom: v.effective_from, limitMode: v.limit_mode, tiers: v.tiers }));
 
-  const rand = prng(20221001);
+  let rand = prng(20221001);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-  const today = todayLocal();
+  const today = todayLocal(now);
   const first = `${previousMonth(monthOf(today))}-01`;
+  // A locked month refuses new meals (the trigger would abort the whole seed): skip what is locked.
+  const locks = (await ds.query(
+    `SELECT subdistrict_id, canteen_id, month FROM month_locks WHERE unlocked_at IS NULL AND month >= $1`,
+    [monthOf(first)],
+  )) as { subdistrict_id: number; canteen_id: number | null; month: string }[];
+  const locked = (c: CanteenRow, day: string): boolean =>
+    locks.some(
+      (l) => l.month === monthOf(day) && l.subdistrict_id === c.subdistrict_id && (l.canteen_id ?? c.id) === c.id,
+    );
   const bySubdistrict = new Map<number, CanteenRow[]>();
   for (const c of canteens) bySubdistrict.set(c.subdistrict_id, [...(bySubdistrict.get(c.subdistrict_id) ?? []), c]);
   // Each diner has a home canteen (where registered, else one of the sub-district's) and habits of their own.
@@ -155,12 +166,14 @@ export async function seedMeals(ds: DataSource): Promise<void> {
       const columns = COLUMNS.map((_, i) => rows.map((r) => r[i]));
       await m.query(
         `INSERT INTO meals (${COLUMNS.join(', ')})
-         SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`,
+         SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+         ON CONFLICT DO NOTHING`,
         columns,
       );
       rows.length = 0;
     };
-    for (let day = first; compareLocalDates(day, today) < 0; day = addDays(day, 1)) {
+    for (let day = first; compareLocalDates(day, today) <= 0; day = addDays(day, 1)) {
+      rand = prng(daySeed(day));
       const policy = selectPolicyVersion(versions, day);
       const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
       const weekend = weekday === 0 || weekday === 6;
@@ -176,6 +189,7 @@ export async function seedMeals(ds: DataSource): Promise<void> {
           if (priceFen === null || (canteen.opened_on !== null && compareLocalDates(day, canteen.opened_on) < 0)) {
             continue;
           }
+          if (locked(canteen, day)) continue;
           const slot = policy?.limitMode === 'PER_PERIOD' ? period : 'DAY';
           const s = evaluateSubsidy({
             policy,
@@ -198,6 +212,8 @@ export async function seedMeals(ds: DataSource): Promise<void> {
           // About one meal in a hundred was voided at the till a minute later; it frees the day's subsidy.
           const voided = rand() < 0.01;
           if (voided && s.subsidyFen > 0) subsidised.delete(slot);
+          // Today: only what has been served (and voided) by now.
+          if (servedAt.getTime() + (voided ? 60_000 : 0) > now.getTime()) continue;
           rows.push([
             canteen.subdistrict_id,
             canteen.id,

@@ -5,6 +5,7 @@ import { hashPassword } from '../../src/auth/passwords';
 import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { keyBytes } from '../../src/config/app-config';
+import { ageOn } from '../../src/subsidy/age';
 import { makeIdNumber, maskIdNumber } from '../../src/subsidy/id-number';
 
 interface DemoCanteen {
@@ -205,13 +206,17 @@ function demoDiners(): DemoDiner[] {
   return out;
 }
 
+function demoCipher(env: NodeJS.ProcessEnv): PiiCipher {
+  if (!env.PII_ENCRYPTION_KEY || !env.PII_HMAC_KEY) throw new Error('PII_ENCRYPTION_KEY / PII_HMAC_KEY are not set');
+  return new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
+}
+
 /** Seeds the register; returns the demo accounts as printable "role: username / password" lines. */
 export async function seedRegister(ds: DataSource, env: NodeJS.ProcessEnv): Promise<string[]> {
   const subdistrictName = env.SUBDISTRICT_NAME ?? '柳园街道';
   const [sub]: { id: number }[] = await ds.query(`SELECT id FROM subdistricts WHERE name = $1`, [subdistrictName]);
   if (!sub) throw new Error(`sub-district ${subdistrictName} does not exist`);
-  if (!env.PII_ENCRYPTION_KEY || !env.PII_HMAC_KEY) throw new Error('PII_ENCRYPTION_KEY / PII_HMAC_KEY are not set');
-  const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
+  const cipher = demoCipher(env);
 
   // Slow hashes: one per distinct password, and only for accounts not there yet.
   const existing = new Set(
@@ -314,5 +319,62 @@ export async function seedRegister(ds: DataSource, env: NodeJS.ProcessEnv): Prom
     }
   });
 
-  return USERS.map((u) => `${u.label}: ${u.username} / ${DEMO_PASSWORDS[u.role]}`);
+  return accountLines();
+}
+
+/** The demo accounts, a line per role: "label  user1, user2 / password". */
+function accountLines(): string[] {
+  const roles: [Role, string][] = [
+    ['FINANCE', '街道财务 finance'],
+    ['OPERATOR', '站点管理员 operator'],
+    ['CASHIER', '收银员 cashier'],
+  ];
+  return roles.map(([role, label]) => {
+    const names = USERS.filter((u) => u.role === role).map((u) => u.username);
+    const list = names.length > 3 ? `${names[0]} … ${names.at(-1)}` : names.join(', ');
+    return `${label}  ${list} / ${DEMO_PASSWORDS[role]}`;
+  });
+}
+
+export interface DinerToTry {
+  age: number;
+  name: string;
+  idNumber: string;
+  cardNo: string | null;
+}
+
+/**
+ * Synthetic diners for a newcomer to scan at the till: one of each wanted age (or the nearest in the same tier),
+ * active and with no meal yet today, so the first scan shows the plain case. The demo is synthetic: printing is right.
+ */
+export async function dinersToTry(
+  ds: DataSource,
+  env: NodeJS.ProcessEnv,
+  today: string,
+  wantedAges: number[],
+): Promise<DinerToTry[]> {
+  const cipher = demoCipher(env);
+  const eatenToday = new Set(
+    (
+      (await ds.query(
+        `SELECT DISTINCT encode(d.id_number_hmac, 'hex') AS hmac FROM meals m JOIN diners d ON d.id = m.diner_id
+          WHERE m.meal_date = $1`,
+        [today],
+      )) as { hmac: string }[]
+    ).map((r) => r.hmac),
+  );
+  const candidates = demoDiners()
+    .filter((d) => d.status === 'ACTIVE' && !eatenToday.has(cipher.hmac(d.idNumber).toString('hex')))
+    .map((d) => ({ age: ageOn(d.birthDate, today), name: d.name, idNumber: d.idNumber, cardNo: d.cardNo }));
+  const tier = (age: number): number => (age >= 80 ? 2 : age >= 70 ? 1 : 0);
+  const chosen: DinerToTry[] = [];
+  for (const want of wantedAges) {
+    const best = candidates
+      .filter((c) => tier(c.age) === tier(want) && !chosen.includes(c))
+      .sort((a, b) => Math.abs(a.age - want) - Math.abs(b.age - want))[0];
+    if (best) chosen.push(best);
+  }
+  const card = candidates.find((c) => c.cardNo !== null && c.age >= 70 && !chosen.includes(c));
+  if (card) chosen.push(card);
+  return chosen;
 }

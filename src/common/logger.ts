@@ -3,12 +3,16 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
 import pinoHttp, { HttpLogger } from 'pino-http';
+import { prettyStream } from './pretty-log';
 import { redactDeep, redactIdNumbers, redactUrl } from './redact';
 
 export const PINO = Symbol('PINO');
 
-/** Structured JSON logs (pino). Secrets are removed, ID numbers masked, in every line. */
-export function createPino(level: string, stream?: DestinationStream): Pino {
+/**
+ * Structured JSON logs (pino). Secrets are removed, ID numbers masked, in every line. `pretty` re-renders each line
+ * for a person at a terminal (src/common/pretty-log.ts); a given `stream` (tests) always gets JSON.
+ */
+export function createPino(level: string, stream?: DestinationStream, pretty = false): Pino {
   const options: pino.LoggerOptions = {
     level,
     redact: {
@@ -23,7 +27,8 @@ export function createPino(level: string, stream?: DestinationStream): Pino {
       },
     },
   };
-  return stream ? pino(options, stream) : pino(options);
+  if (stream) return pino(options, stream);
+  return pretty ? pino(options, prettyStream(process.stdout)) : pino(options);
 }
 
 /**
@@ -58,12 +63,16 @@ export function httpLogger(logger: Pino): HttpLogger {
 
 type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+// Nest's start-up chatter (a line per module and per route, ~60 in all): debug, so that at info a start is a few lines.
+const START_UP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** Nest's logger interface on top of pino: `{ context, msg }` lines like the rest. */
 export class AppLogger implements LoggerService {
   constructor(private readonly pino: Pino) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest.at(-1);
+    this.write(typeof context === 'string' && START_UP_CONTEXTS.has(context) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);

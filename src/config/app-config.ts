@@ -12,9 +12,11 @@ import {
   validateSync,
 } from 'class-validator';
 import { join } from 'node:path';
+import type { LogFormat } from '../common/pretty-log';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'json', 'pretty'];
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -63,6 +65,11 @@ export class AppConfig {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL 必须是 ${LOG_LEVELS.join('/')} 之一` })
   LOG_LEVEL: LogLevel = 'info';
+
+  // auto: readable lines on a terminal, JSON when output is piped or collected, and always JSON in production.
+  @IsOptional()
+  @IsIn(LOG_FORMATS, { message: `LOG_FORMAT 必须是 ${LOG_FORMATS.join('/')} 之一` })
+  LOG_FORMAT: LogFormat = 'auto';
 
   // HTTP processes on this machine (node:cluster shares the port); the API is stateless, so more is fine.
   @IsOptional()
