@@ -43,7 +43,8 @@ export function spawnWorker(config: AppConfig, extraEnv: Record<string, string> 
   const root = join(__dirname, '..', '..');
   const proc = spawn(process.execPath, ['-r', 'ts-node/register', 'src/worker.ts'], {
     cwd: root,
-    env: { ...process.env, ...configEnv(config), TS_NODE_TRANSPILE_ONLY: '1', ...extraEnv },
+    // At info: readiness is the worker's 'worker ready' log line.
+    env: { ...process.env, ...configEnv(config), LOG_LEVEL: 'info', TS_NODE_TRANSPILE_ONLY: '1', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
