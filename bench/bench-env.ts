@@ -30,6 +30,8 @@ export function benchEnv(extra: Record<string, string> = {}): Record<string, str
     ADMIN_PASSWORD: 'bench-admin-1',
     SUBDISTRICT_NAME: '柳园街道',
     LOG_LEVEL: 'warn',
+    // JSON as in production, even when the bench runs in a terminal.
+    LOG_FORMAT: 'json',
     ...extra,
   };
 }
