@@ -1,7 +1,9 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 
-// A meal is never deleted; a wrong one is voided (who, when, why). Money in fen.
+// A meal is never deleted; a wrong one is voided (who, when, why). Money in fen. The database holds it so:
+// trigger meals_immutable_row lets only the void columns change, once, and refuses DELETE (meals_no_truncate:
+// TRUNCATE); (canteen_id, subdistrict_id) references the canteen's pair (migration MealsImmutable).
 @Entity({ name: 'meals' })
 export class Meal {
   @PrimaryGeneratedColumn({ type: 'bigint' })
