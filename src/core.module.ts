@@ -12,6 +12,7 @@ import { RedisModule } from './common/redis.module';
 import { AppConfig, keyBytes } from './config/app-config';
 import { databaseOptions } from './database/database-options';
 import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS, QUEUE_COMMAND_TIMEOUT_MS } from './queue/queue.constants';
+import { QueueErrorLog } from './queue/queue-error-log';
 
 /**
  * The producer side of a queue fails fast while Redis is away: ioredis would otherwise hold `queue.add` in its
@@ -87,6 +88,7 @@ export class CoreModule {
           useFactory: () => new PiiCipher(keyBytes(config.PII_ENCRYPTION_KEY), keyBytes(config.PII_HMAC_KEY)),
         },
         AuditService,
+        QueueErrorLog,
       ],
       exports: [PINO, AppLogger, AppConfig, PiiCipher, RedisModule, AuditService, BullModule],
     };
