@@ -1,5 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { RedisOptions } from 'ioredis';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AuditService } from './audit/audit.service';
@@ -11,7 +12,24 @@ import { REDIS } from './common/redis.provider';
 import { RedisModule } from './common/redis.module';
 import { AppConfig, keyBytes } from './config/app-config';
 import { databaseOptions } from './database/database-options';
-import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS } from './queue/queue.constants';
+import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS, QUEUE_COMMAND_TIMEOUT_MS } from './queue/queue.constants';
+import { QueueErrorLog } from './queue/queue-error-log';
+
+/**
+ * The producer side of a queue fails fast while Redis is away: ioredis would otherwise hold `queue.add` in its
+ * offline queue through 20 reconnect attempts (up to 4 minutes) before POST /api/claims could answer 503. Not for
+ * the worker's connection, whose blocking commands wait on purpose.
+ */
+export function queueConnection(config: AppConfig): RedisOptions {
+  return {
+    ...redisOptionsFromUrl(config.REDIS_URL),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: QUEUE_COMMAND_TIMEOUT_MS,
+    // Back within 2 s of Redis returning (BullMQ's default backs off to 20 s between attempts).
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+  };
+}
 
 export interface CoreOptions {
   /** Where log lines go (tests capture them); stdout when absent. */
@@ -59,7 +77,7 @@ export class CoreModule {
           name: CLAIMS_QUEUE,
           imports: [RedisModule.forRoot(config)],
           inject: [REDIS],
-          useFactory: bullOptions,
+          useFactory: () => ({ ...bullOptions(), connection: queueConnection(config) }),
         }),
       ],
       providers: [
@@ -79,6 +97,7 @@ export class CoreModule {
           useFactory: () => new PiiCipher(keyBytes(config.PII_ENCRYPTION_KEY), keyBytes(config.PII_HMAC_KEY)),
         },
         AuditService,
+        QueueErrorLog,
       ],
       exports: [PINO, AppLogger, AppConfig, PiiCipher, RedisModule, AuditService, BullModule],
     };

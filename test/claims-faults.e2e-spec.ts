@@ -9,6 +9,7 @@ import { CLAIMS_QUEUE, claimJobId } from '../src/queue/queue.constants';
 import { sha256, waitForClaim } from './support/claims';
 import { createCanteen, createUser, UserFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { ScratchRedis } from './support/redis-server';
 import { spawnWorker, startTestWorker } from './support/test-worker';
 
 // Faults: BullMQ delivers at least once, workers die, Redis forgets. A claim still ends DONE exactly once.
@@ -177,7 +178,7 @@ describe('Monthly claims under faults', () => {
       const failed = await waitForClaim(t, finance.token, res.body.id);
       expect(failed).toMatchObject({ status: 'FAILED', sha256: null });
       expect(failed.error).toBe(
-        '申报表生成失败（已尝试 5 次），请重新生成或联系管理员。原因：申报表文件夹不可用（同名文件已存在）',
+        'CLAIM_BUILD_FAILED: 申报表生成失败（已尝试 5 次）。原因：申报表文件夹不可用（同名文件已存在）。请稍后重新生成或联系管理员',
       );
       const [row] = await t.db.query(`SELECT attempts FROM claims WHERE id = $1`, [res.body.id]);
       expect(row.attempts).toBe(5);
@@ -190,5 +191,47 @@ describe('Monthly claims under faults', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('shows finance a plain sentence for a database failure, and logs its detail in JSON lines only', async () => {
+    // A worker process of its own, on a Redis of its own (killed below), logging at info like production.
+    const redis = await ScratchRedis.start();
+    const config = Object.assign(new AppConfig(), t.config, { REDIS_URL: redis.url, CLAIM_SWEEP_INTERVAL_MS: 200 });
+    const worker = spawnWorker(config, { LOG_LEVEL: 'info' });
+    try {
+      await worker.ready;
+      // Year 0 passes the table's CHECK but not PostgreSQL's date arithmetic: every attempt fails inside SQL.
+      const [{ id }] = await t.db.query(
+        `INSERT INTO claims (subdistrict_id, canteen_id, month, version, requested_by)
+         VALUES ((SELECT min(id) FROM subdistricts), NULL, '0000-01', 1, $1) RETURNING id`,
+        [finance.id],
+      );
+      const failed = await waitForClaim(t, finance.token, id, 30_000);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.error).toBe('CLAIM_BUILD_FAILED: 申报表生成失败（已尝试 5 次）。请稍后重新生成或联系管理员');
+      // The worker's Redis goes away: its connection errors are logged too.
+      await redis.kill();
+      await new Promise((r) => setTimeout(r, 1_500));
+    } finally {
+      await worker.kill('SIGKILL');
+      await redis.kill();
+    }
+    const lines = worker
+      .output()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.includes('幸福食堂 worker ready')); // the start-up banner for people
+    const parsed = lines.map((l) => {
+      try {
+        return JSON.parse(l) as { level: number; msg?: string; err?: { message: string; stack: string } };
+      } catch {
+        throw new Error(`not a JSON log line: ${l}`);
+      }
+    });
+    // The detail is in the log: PostgreSQL's own message with its stack, inside one line.
+    const failures = parsed.filter((l) => l.level >= 50 && l.msg?.startsWith('job build-claim'));
+    expect(failures).toHaveLength(5);
+    expect(failures[0].err?.message).toMatch(/out of range|year 0/i);
+    expect(failures[0].err?.stack).toContain('\n');
+    expect(parsed.some((l) => /ECONNREFUSED|Connection is closed/.test(l.msg ?? ''))).toBe(true);
   });
 });

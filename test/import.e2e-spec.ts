@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
+import { IMPORT_MAX_BYTES } from '../src/diners/diner-import.service';
 import { makeIdNumber } from '../src/subsidy/id-number';
 import { createCanteen, createUser, UserFixture } from './support/factories';
+import { bombXlsx, manyRowsXlsx } from './support/hostile-xlsx';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Row = (string | number | null)[];
@@ -154,5 +156,69 @@ describe('Bulk import of diners (real PostgreSQL)', () => {
     const results = await Promise.all([upload(file), upload(file)]);
     expect(results.map((r) => r.body.imported).sort()).toEqual([0, 1]);
     expect(await count()).toBe(before + 1);
+  });
+
+  describe('hostile files', () => {
+    /** Uploads, and asks for liveness again and again until the upload is answered. */
+    async function uploadWhilePolling(file: Buffer) {
+      let settled = false;
+      const answer = upload(file).then((res) => {
+        settled = true;
+        return res;
+      });
+      let healthDuring = 0;
+      while (!settled) {
+        const health = await t.http().get('/api/health');
+        expect(health.status).toBe(200);
+        if (!settled) healthDuring++;
+      }
+      return { res: await answer, healthDuring };
+    }
+
+    it('takes exactly 5,000 data rows, and refuses 5,001 writing nothing', async () => {
+      const idNumber = id('1936-06-06', 401);
+      const ok = await upload(manyRowsXlsx(5_000, idNumber)).expect(200);
+      // One diner; the other 4,999 rows repeat the ID number.
+      expect(ok.body).toMatchObject({ imported: 1, skipped: 0 });
+      expect(ok.body.rejected).toHaveLength(4_999);
+      const before = await count();
+      const over = await upload(manyRowsXlsx(5_001, id('1936-07-07', 402))).expect(400);
+      expect(over.body).toEqual({
+        statusCode: 400,
+        code: 'IMPORT_FILE_INVALID',
+        message: expect.stringContaining('5000'),
+        details: { maxRows: 5_000 },
+      });
+      expect(await count()).toBe(before);
+    });
+
+    it('refuses 300,000 rows at the limit, writing nothing, while liveness keeps answering', async () => {
+      const file = manyRowsXlsx(300_000, id('1936-08-08', 403));
+      // Within the 5 MB upload limit, and under the unpacked bound: only the row limit stops it.
+      expect(file.length).toBeLessThan(IMPORT_MAX_BYTES);
+      const before = await count();
+      const auditsBefore = (await audits()).length;
+      const { res, healthDuring } = await uploadWhilePolling(file);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'IMPORT_FILE_INVALID', details: { maxRows: 5_000 } });
+      expect(healthDuring).toBeGreaterThan(0);
+      expect(await count()).toBe(before);
+      expect(await audits()).toHaveLength(auditsBefore);
+    });
+
+    it('refuses a zip bomb by its declared size, and one that lies about it by what it inflates to', async () => {
+      const before = await count();
+      const honest = await upload(bombXlsx(64, false)).expect(413);
+      expect(honest.body).toEqual({
+        statusCode: 413,
+        code: 'IMPORT_UNPACKED_TOO_LARGE',
+        message: expect.stringContaining('解压后超过 32 MB'),
+      });
+      const { res, healthDuring } = await uploadWhilePolling(bombXlsx(64, true));
+      expect(res.status).toBe(413);
+      expect(res.body.code).toBe('IMPORT_UNPACKED_TOO_LARGE');
+      expect(healthDuring).toBeGreaterThan(0);
+      expect(await count()).toBe(before);
+    });
   });
 });

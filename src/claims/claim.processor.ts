@@ -1,4 +1,4 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job, Queue, UnrecoverableError } from 'bullmq';
@@ -154,22 +154,36 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     }
   }
 
+  /**
+   * What finance sees: a code and a plain sentence, never the raw PostgreSQL or Redis-client message (that goes
+   * to the log, in one JSON line with the error, from the worker's 'failed' event).
+   */
   private async recordFailure(job: Job<ClaimJobData>, claimId: number, e: unknown): Promise<void> {
-    const reason = describeError(e);
     const attempts = job.opts.attempts ?? 1;
-    const last = job.attemptsMade + 1 >= attempts || e instanceof UnrecoverableError;
-    this.logger.error(`claim ${claimId}: attempt ${job.attemptsMade + 1}/${attempts} failed: ${reason}`);
+    const attempt = job.attemptsMade + 1;
+    const last = attempt >= attempts || e instanceof UnrecoverableError;
     await this.dataSource.query(
       `UPDATE claims SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'FAILED' THEN now() END
         WHERE id = $1 AND status = 'RUNNING'`,
-      [
-        claimId,
-        last ? 'FAILED' : 'QUEUED',
-        last
-          ? `申报表生成失败（已尝试 ${job.attemptsMade + 1} 次），请重新生成或联系管理员。原因：${reason}`
-          : `第 ${job.attemptsMade + 1} 次生成失败，系统将自动重试。原因：${reason}`,
-      ],
+      [claimId, last ? 'FAILED' : 'QUEUED', claimErrorText(e, attempt, last)],
     );
+  }
+
+  /** One JSON line per failed attempt, with the error's detail (pino's err serializer: type, message, stack). */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error): void {
+    this.logger.error({
+      msg: `job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}/${job?.opts.attempts ?? '?'})`,
+      jobId: job?.id,
+      data: job?.data,
+      err,
+    });
+  }
+
+  /** The worker's own errors (Redis connection lost, a stalled-check failure): logged, not printed as a stack. */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.error({ msg: `claims worker: ${err.message}`, err });
   }
 
   private async isDone(claimId: number): Promise<boolean> {
@@ -257,8 +271,14 @@ const FS_ERRORS: Record<string, string> = {
   ENOTDIR: '申报表文件夹不可用（路径不是文件夹）',
 };
 
-function describeError(e: unknown): string {
+/**
+ * The claim's `error` for people: `CODE: sentence`. A file-system cause finance can pass on is named; anything
+ * else (a PostgreSQL or Redis error) is not, since its text means nothing to finance and may leak internals.
+ */
+export function claimErrorText(e: unknown, attempt: number, last: boolean): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (code && FS_ERRORS[code]) return FS_ERRORS[code];
-  return e instanceof Error ? e.message : String(e);
+  const cause = code && FS_ERRORS[code] ? `原因：${FS_ERRORS[code]}。` : '';
+  return last
+    ? `CLAIM_BUILD_FAILED: 申报表生成失败（已尝试 ${attempt} 次）。${cause}请稍后重新生成或联系管理员`
+    : `CLAIM_BUILD_RETRYING: 第 ${attempt} 次生成失败，系统将自动重试。${cause}`;
 }

@@ -1,6 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorBody } from './app-error';
+import { isDatabaseUnavailable } from './database-unavailable';
+
+// How long a till should wait before retrying while PostgreSQL is away (seconds).
+export const DATABASE_RETRY_AFTER_S = 5;
 
 const DEFAULT_CODES: Record<number, [string, string]> = {
   400: ['BAD_REQUEST', '请求有误'],
@@ -23,6 +27,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    if (isDatabaseUnavailable(exception)) {
+      // An outage, not a bug: one warning line, and the till is told to retry (with the same Idempotency-Key).
+      this.logger.warn(`PostgreSQL unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      if (res.headersSent) return;
+      res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
+        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'DATABASE_UNAVAILABLE',
+        message: '数据库暂时无法连接，请稍后重试',
+      } satisfies ErrorBody);
+      return;
+    }
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;

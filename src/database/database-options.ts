@@ -20,6 +20,8 @@ export function databaseOptions(
     logging: false,
     poolSize: extra.poolSize ?? 20,
     applicationName: extra.applicationName ?? 'happy-canteen',
-    extra: { statement_timeout: 60_000 },
+    // connectionTimeoutMillis: a request waits at most this long for a connection (also for a free one in the pool),
+    // then fails and answers 503 DATABASE_UNAVAILABLE, instead of hanging while PostgreSQL does not answer.
+    extra: { statement_timeout: 60_000, connectionTimeoutMillis: 10_000 },
   };
 }

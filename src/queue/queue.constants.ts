@@ -10,6 +10,9 @@ export const MONTHLY_CLAIM_SCHEDULER_ID = 'monthly-claim-scheduler';
 /** Job ids derive from business keys so a re-queued claim can never be built twice at once. */
 export const claimJobId = (claimId: number): string => `claim-${claimId}`;
 
+// A queue command (add, getJob) that Redis has not answered by then fails: the API answers 503 QUEUE_UNAVAILABLE.
+export const QUEUE_COMMAND_TIMEOUT_MS = 5_000;
+
 // Retry/backoff and retention, set once for every job.
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 5,
