@@ -219,7 +219,7 @@ describe('Monthly claims under faults', () => {
     const lines = worker
       .output()
       .split('\n')
-      .filter((l) => l.trim() !== '' && !l.includes('幸福食堂 worker ready')); // the start-up banner for people
+      .filter((l) => l.trim() !== '');
     const parsed = lines.map((l) => {
       try {
         return JSON.parse(l) as { level: number; msg?: string; err?: { message: string; stack: string } };
