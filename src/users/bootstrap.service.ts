@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { auditDetails } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
 import { AppConfig } from '../config/app-config';
 
@@ -34,7 +35,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       );
       await m.query(
         `INSERT INTO audit_log (action, entity_type, entity_id, subdistrict_id, details) VALUES ('BOOTSTRAP_ADMIN', 'user', $1, $2, $3)`,
-        [String(admin.id), sub.id, { username, subdistrict: this.config.SUBDISTRICT_NAME }],
+        [String(admin.id), sub.id, auditDetails({ username, subdistrict: this.config.SUBDISTRICT_NAME })],
       );
       this.logger.log(`created first admin "${username}" and sub-district ${this.config.SUBDISTRICT_NAME}`);
     });
