@@ -204,6 +204,35 @@ describe('Users, login and who may add whom (real PostgreSQL and Redis)', () => 
       .expect(200);
   });
 
+  it('refuses weak passwords with 400 PASSWORD_WEAK and a reason, on creating a user and on a reset', async () => {
+    const admin = await t.adminToken();
+    for (const [password, rule] of [
+      ['12345678', 'COMMON'],
+      ['        ', 'BLANK'],
+      ['password', 'COMMON'],
+      ['weak_user1', 'CONTAINS_USERNAME'],
+      ['abcdefghij', 'TOO_SIMPLE'],
+    ]) {
+      const res = await addUser(admin, { username: 'weak_user1', password, role: 'FINANCE' }).expect(400);
+      expect(res.body).toMatchObject({ code: 'PASSWORD_WEAK', details: { rule } });
+      expect(res.body.message).toMatch(/密码/);
+    }
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE username = 'weak_user1'`);
+    expect(n).toBe(0);
+    const cashier = await createUser(t, 'CASHIER', { canteenIds: [own] });
+    const [before] = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [cashier.id]);
+    const reset = await t
+      .http()
+      .patch(`/api/users/${cashier.id}`)
+      .set('authorization', operator.token)
+      .send({ password: `${cashier.username}1` })
+      .expect(400);
+    expect(reset.body).toMatchObject({ code: 'PASSWORD_WEAK', details: { rule: 'CONTAINS_USERNAME' } });
+    const [after] = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [cashier.id]);
+    expect(after.password_hash).toBe(before.password_hash);
+    await t.http().get('/api/canteens').set('authorization', cashier.token).expect(200);
+  });
+
   // Trusted proxy on loopback: X-Forwarded-For names the client, so each case has an address of its own.
   const loginFrom = (ip: string, username: string, password: string) =>
     t.http().post('/api/auth/login').set('x-forwarded-for', ip).send({ username, password });

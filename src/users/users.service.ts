@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
@@ -53,6 +54,11 @@ const SITE_ROLES: readonly Role[] = ['CASHIER', 'OPERATOR'];
 const sameSet = (a: number[], b: number[]): boolean =>
   a.length === b.length && [...a].sort((x, y) => x - y).every((v, i) => v === [...b].sort((x, y) => x - y)[i]);
 
+function refuseWeakPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw badRequest('PASSWORD_WEAK', problem.message, { rule: problem.rule });
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -83,6 +89,7 @@ export class UsersService {
       throw forbidden('站点管理员只能添加收银员', 'ROLE_FORBIDDEN');
     }
     const subdistrictId = await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId);
+    refuseWeakPassword(dto.password, dto.username);
     const hash = await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
       const taken = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
@@ -128,6 +135,7 @@ export class UsersService {
       if (!this.canManage(actor, target)) {
         throw forbidden('该收银员还在您不管理的食堂工作，只能由系统管理员修改', 'CASHIER_SHARED');
       }
+      if (dto.password !== undefined) refuseWeakPassword(dto.password, target.username);
 
       const changes: Record<string, unknown> = {};
       if (dto.active !== undefined && dto.active !== target.active) {
