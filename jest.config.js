@@ -2,6 +2,9 @@
 // against real PostgreSQL and Redis (started by scripts/test.sh).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
 module.exports = {
+  // Jest reads testTimeout from the global config only (the e2e project's own was ignored: 5 s applied, and suites
+  // timed out while the machine was busy).
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
