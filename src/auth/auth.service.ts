@@ -8,7 +8,7 @@ import { Role } from '../common/enums';
 import { AppConfig } from '../config/app-config';
 import { prepared } from '../database/prepared';
 import { AuthUser } from './auth-user';
-import { loginBuckets } from './login-limits';
+import { KNOWN_ADDRESS_DAYS, loginBuckets, UNKNOWN_ADDRESS } from './login-limits';
 import { LoginThrottle } from './login-throttle';
 import { DUMMY_HASH, verifyPassword } from './passwords';
 
@@ -37,16 +37,19 @@ export class AuthService {
     ip: string | null,
   ): Promise<{ accessToken: string; user: AuthUser }> {
     const username = usernameRaw.trim().toLowerCase();
-    const rows: (UserRow & { password_hash: string; active: boolean })[] = await this.db.query(
+    // One statement whether or not the user exists, known address included: timing tells nothing about usernames.
+    const rows: (UserRow & { password_hash: string; active: boolean; known_address: boolean })[] = await this.db.query(
       `SELECT u.id, u.username, u.role, u.subdistrict_id, u.password_hash, u.active,
-              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
+              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids,
+              EXISTS (SELECT 1 FROM login_known_addresses k
+                       WHERE k.user_id = u.id AND k.ip = $2
+                         AND k.last_login_at > now() - make_interval(days => $3)) AS known_address
          FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id
         WHERE u.username = $1 GROUP BY u.id`,
-      [username],
+      [username, ip ?? UNKNOWN_ADDRESS, KNOWN_ADDRESS_DAYS],
     );
     const row = rows[0];
-    const knownAddress = row ? await this.throttle.isKnownAddress(row.id, ip) : false;
-    const buckets = loginBuckets({ username, userId: row?.id ?? null, ip, knownAddress });
+    const buckets = loginBuckets({ username, userId: row?.id ?? null, ip, knownAddress: row?.known_address ?? false });
     // Reserve, then check: the slot is taken before the slow password check, so no burst checks more than the limit.
     const full = await this.throttle.reserve(buckets);
     await this.throttle.sweep();

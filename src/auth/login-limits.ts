@@ -11,6 +11,8 @@ export const MAX_FAILURES_PER_ADDRESS = 20;
 export const FAILURE_WINDOW_SECONDS = 15 * 60;
 /** An address stays known for a user this long after its last successful login there. */
 export const KNOWN_ADDRESS_DAYS = 90;
+/** Stands for a request whose address Express could not tell. */
+export const UNKNOWN_ADDRESS = 'unknown';
 
 export interface LoginBucket {
   key: string;
@@ -30,7 +32,7 @@ export function loginBuckets(attempt: {
   ip: string | null;
   knownAddress: boolean;
 }): LoginBucket[] {
-  const ip = attempt.ip ?? 'unknown';
+  const ip = attempt.ip ?? UNKNOWN_ADDRESS;
   if (attempt.knownAddress && attempt.userId !== null) {
     return [{ key: `pair:${attempt.userId}@${ip}`, limit: MAX_FAILURES_PER_KNOWN_ADDRESS, onSuccess: 'clear' }];
   }

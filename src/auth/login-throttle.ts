@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { FAILURE_WINDOW_SECONDS, KNOWN_ADDRESS_DAYS, LoginBucket } from './login-limits';
+import { FAILURE_WINDOW_SECONDS, LoginBucket, UNKNOWN_ADDRESS } from './login-limits';
 
 class BucketFull extends Error {
   constructor(readonly bucket: LoginBucket) {
@@ -57,18 +57,8 @@ export class LoginThrottle {
     await this.db.query(
       `INSERT INTO login_known_addresses (user_id, ip) VALUES ($1, $2)
        ON CONFLICT (user_id, ip) DO UPDATE SET last_login_at = now()`,
-      [userId, ip ?? 'unknown'],
+      [userId, ip ?? UNKNOWN_ADDRESS],
     );
-  }
-
-  /** Whether the user logged in successfully from this address within KNOWN_ADDRESS_DAYS. */
-  async isKnownAddress(userId: number, ip: string | null): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      `SELECT 1 FROM login_known_addresses
-        WHERE user_id = $1 AND ip = $2 AND last_login_at > now() - make_interval(days => $3)`,
-      [userId, ip ?? 'unknown', KNOWN_ADDRESS_DAYS],
-    );
-    return rows.length > 0;
   }
 
   /** Forgets a few buckets whose window has passed (each attempt adds at most two rows and removes up to ten). */
