@@ -172,6 +172,45 @@ describe('Diner register (real PostgreSQL)', () => {
     expect(audit.details.fields).toEqual(['phone', 'community', 'cardNo']);
   });
 
+  it('refuses a phone or meal-card number shaped like an ID number, in any form, and stores nothing', async () => {
+    const id = makeIdNumber('371502', '1945-07-01', 333);
+    const shapes = [id, id.slice(0, 17), '371502-19450701-3331', `C${id.slice(0, 17)}`];
+    for (const [i, value] of shapes.entries()) {
+      const card = await register(cashier.token, {
+        name: `卡号${i}`,
+        idNumber: makeIdNumber('371502', '1950-01-01', 600 + i),
+        cardNo: value,
+      });
+      expect(card.status).toBe(400);
+      expect(card.body).toMatchObject({ code: 'LOOKS_LIKE_ID_NUMBER', details: { field: 'cardNo' } });
+      expect(card.body.message).toContain('就餐卡号');
+    }
+    const phone = await register(cashier.token, {
+      name: '电话',
+      idNumber: makeIdNumber('371502', '1950-01-01', 700),
+      phone: '371502 19450701 3331',
+    }).expect(400);
+    expect(phone.body).toMatchObject({ code: 'LOOKS_LIKE_ID_NUMBER', details: { field: 'phone' } });
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM diners WHERE name LIKE '卡号%' OR name = '电话'`);
+    expect(n).toBe(0);
+    // The same on a change; ordinary phone and card numbers still pass.
+    const ok = await register(cashier.token, {
+      name: '正常',
+      idNumber: makeIdNumber('371502', '1950-01-01', 800),
+      phone: '+86 138 0013 8000',
+      cardNo: 'LY-20230001',
+    }).expect(201);
+    const patched = await t
+      .http()
+      .patch(`/api/diners/${ok.body.id}`)
+      .set('authorization', operator.token)
+      .send({ cardNo: id })
+      .expect(400);
+    expect(patched.body.code).toBe('LOOKS_LIKE_ID_NUMBER');
+    const [row] = await t.db.query(`SELECT card_no FROM diners WHERE id = $1`, [ok.body.id]);
+    expect(row.card_no).toBe('LY-20230001');
+  });
+
   it('changes status with an effective date, audited', async () => {
     const [{ id }] = await t.db.query(`SELECT id FROM diners WHERE name = '张建国' ORDER BY id LIMIT 1`);
     const res = await t

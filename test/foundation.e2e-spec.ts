@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { spawn } from 'node:child_process';
 import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AppModule } from '../src/app.module';
 import { BootstrapService } from '../src/users/bootstrap.service';
@@ -153,6 +154,26 @@ describe('Foundation against a Redis of its own', () => {
       await expect(boot).rejects.toThrow(/maxmemory-policy 为 "allkeys-lru".*noeviction/);
     } finally {
       await redis.kill();
+      await db.drop();
+    }
+  });
+});
+
+describe('First admin from the environment', () => {
+  it('refuses to create the first admin with a weak ADMIN_PASSWORD, and creates no user', async () => {
+    const db = await createTestDatabase();
+    try {
+      const config = testConfig(db.url, { ADMIN_PASSWORD: '12345678' });
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      try {
+        await expect(app.init()).rejects.toThrow(/ADMIN_PASSWORD.*COMMON/);
+        const [{ n }] = await app.get(DataSource).query(`SELECT count(*)::int AS n FROM users`);
+        expect(n).toBe(0);
+      } finally {
+        await app.close();
+      }
+    } finally {
       await db.drop();
     }
   });

@@ -143,6 +143,96 @@ describe('Users, login and who may add whom (real PostgreSQL and Redis)', () => 
     await t.login(cashier.username, 'brand-new-pass-9');
   });
 
+  it('refuses an operator any change to a cashier shared with a canteen it does not run, and changes nothing', async () => {
+    // Cashier X works at canteens A (the operator's) and B (not); the operator of A must not take X over.
+    const shared = await createUser(t, 'CASHIER', { canteenIds: [own, other] });
+    const [before] = await t.db.query(`SELECT password_hash, active, display_name FROM users WHERE id = $1`, [
+      shared.id,
+    ]);
+    for (const body of [
+      { password: 'taken-over-pass-1' },
+      { active: false },
+      { canteenIds: [own] },
+      { displayName: '改名' },
+    ]) {
+      const res = await t
+        .http()
+        .patch(`/api/users/${shared.id}`)
+        .set('authorization', operator.token)
+        .send(body)
+        .expect(403);
+      expect(res.body).toMatchObject({ code: 'CASHIER_SHARED', message: expect.stringContaining('系统管理员') });
+    }
+    const [after] = await t.db.query(`SELECT password_hash, active, display_name FROM users WHERE id = $1`, [
+      shared.id,
+    ]);
+    expect(after).toEqual(before);
+    const canteens = await t.db.query(`SELECT canteen_id FROM user_canteens WHERE user_id = $1 ORDER BY 1`, [
+      shared.id,
+    ]);
+    expect(canteens.map((r: { canteen_id: number }) => r.canteen_id)).toEqual([own, other].sort((a, b) => a - b));
+    const [{ n }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'USER_CHANGED' AND entity_id = $1`,
+      [String(shared.id)],
+    );
+    expect(n).toBe(0);
+    // X's session and password are as they were.
+    await t.http().get('/api/canteens').set('authorization', shared.token).expect(200);
+    await t.login(shared.username, shared.password);
+    // The operator still sees X among the cashiers of its canteen; an operator of both canteens, or an admin, manages X.
+    const list = await t.http().get('/api/users').set('authorization', operator.token).expect(200);
+    expect(list.body.map((u: { id: number }) => u.id)).toContain(shared.id);
+    const both = await createUser(t, 'OPERATOR', { canteenIds: [own, other] });
+    await t
+      .http()
+      .patch(`/api/users/${shared.id}`)
+      .set('authorization', both.token)
+      .send({ displayName: '两店收银' })
+      .expect(200);
+    await t
+      .http()
+      .patch(`/api/users/${shared.id}`)
+      .set('authorization', await t.adminToken())
+      .send({ canteenIds: [own] })
+      .expect(200);
+    // No longer shared: now the operator of A manages X.
+    await t
+      .http()
+      .patch(`/api/users/${shared.id}`)
+      .set('authorization', operator.token)
+      .send({ password: 'reset-by-operator-1' })
+      .expect(200);
+  });
+
+  it('refuses weak passwords with 400 PASSWORD_WEAK and a reason, on creating a user and on a reset', async () => {
+    const admin = await t.adminToken();
+    for (const [password, rule] of [
+      ['12345678', 'COMMON'],
+      ['        ', 'BLANK'],
+      ['password', 'COMMON'],
+      ['weak_user1', 'CONTAINS_USERNAME'],
+      ['abcdefghij', 'TOO_SIMPLE'],
+    ]) {
+      const res = await addUser(admin, { username: 'weak_user1', password, role: 'FINANCE' }).expect(400);
+      expect(res.body).toMatchObject({ code: 'PASSWORD_WEAK', details: { rule } });
+      expect(res.body.message).toMatch(/密码/);
+    }
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM users WHERE username = 'weak_user1'`);
+    expect(n).toBe(0);
+    const cashier = await createUser(t, 'CASHIER', { canteenIds: [own] });
+    const [before] = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [cashier.id]);
+    const reset = await t
+      .http()
+      .patch(`/api/users/${cashier.id}`)
+      .set('authorization', operator.token)
+      .send({ password: `${cashier.username}1` })
+      .expect(400);
+    expect(reset.body).toMatchObject({ code: 'PASSWORD_WEAK', details: { rule: 'CONTAINS_USERNAME' } });
+    const [after] = await t.db.query(`SELECT password_hash FROM users WHERE id = $1`, [cashier.id]);
+    expect(after.password_hash).toBe(before.password_hash);
+    await t.http().get('/api/canteens').set('authorization', cashier.token).expect(200);
+  });
+
   // Trusted proxy on loopback: X-Forwarded-For names the client, so each case has an address of its own.
   const loginFrom = (ip: string, username: string, password: string) =>
     t.http().post('/api/auth/login').set('x-forwarded-for', ip).send({ username, password });

@@ -1,21 +1,16 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type Redis from 'ioredis';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/app-error';
 import { Role } from '../common/enums';
-import { REDIS } from '../common/redis.provider';
 import { AppConfig } from '../config/app-config';
 import { prepared } from '../database/prepared';
 import { AuthUser } from './auth-user';
+import { KNOWN_ADDRESS_DAYS, loginBuckets, UNKNOWN_ADDRESS } from './login-limits';
+import { LoginThrottle } from './login-throttle';
 import { DUMMY_HASH, verifyPassword } from './passwords';
-
-// Per user: 5 tries. Per address: more, since a canteen's shared PC or NAT puts many cashiers behind one address.
-const MAX_FAILURES_PER_USER = 5;
-const MAX_FAILURES_PER_ADDRESS = 20;
-const FAILURE_WINDOW_SECONDS = 15 * 60;
 
 const tokenHash = (token: string): Buffer => createHash('sha256').update(token).digest();
 
@@ -31,7 +26,7 @@ interface UserRow {
 export class AuthService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly throttle: LoginThrottle,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
   ) {}
@@ -42,31 +37,35 @@ export class AuthService {
     ip: string | null,
   ): Promise<{ accessToken: string; user: AuthUser }> {
     const username = usernameRaw.trim().toLowerCase();
-    const keys = [this.throttleKey('user', username), this.throttleKey('ip', ip ?? 'unknown')];
-    const counts = await this.redis.mget(...keys);
-    if (Number(counts[0] ?? 0) >= MAX_FAILURES_PER_USER || Number(counts[1] ?? 0) >= MAX_FAILURES_PER_ADDRESS) {
+    // One statement whether or not the user exists, known address included: timing tells nothing about usernames.
+    const rows: (UserRow & { password_hash: string; active: boolean; known_address: boolean })[] = await this.db.query(
+      `SELECT u.id, u.username, u.role, u.subdistrict_id, u.password_hash, u.active,
+              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids,
+              EXISTS (SELECT 1 FROM login_known_addresses k
+                       WHERE k.user_id = u.id AND k.ip = $2
+                         AND k.last_login_at > now() - make_interval(days => $3)) AS known_address
+         FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id
+        WHERE u.username = $1 GROUP BY u.id`,
+      [username, ip ?? UNKNOWN_ADDRESS, KNOWN_ADDRESS_DAYS],
+    );
+    const row = rows[0];
+    const buckets = loginBuckets({ username, userId: row?.id ?? null, ip, knownAddress: row?.known_address ?? false });
+    // Reserve, then check: the slot is taken before the slow password check, so no burst checks more than the limit.
+    const full = await this.throttle.reserve(buckets);
+    await this.throttle.sweep();
+    if (full) {
       await this.audit.record({
         actor: null,
         action: 'LOGIN_THROTTLED',
         entityType: 'user',
         ip,
-        details: { username },
+        details: { username, limit: full.key.split(':')[0] },
       });
       throw new AppError(HttpStatus.TOO_MANY_REQUESTS, 'LOGIN_THROTTLED', '登录失败次数过多，请 15 分钟后再试');
     }
-    const rows: (UserRow & { password_hash: string; active: boolean })[] = await this.db.query(
-      `SELECT u.id, u.username, u.role, u.subdistrict_id, u.password_hash, u.active,
-              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
-         FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id
-        WHERE u.username = $1 GROUP BY u.id`,
-      [username],
-    );
-    const row = rows[0];
     const ok = await verifyPassword(row?.password_hash ?? DUMMY_HASH, password);
     if (!row || !ok || !row.active) {
-      const multi = this.redis.multi();
-      for (const key of keys) multi.incr(key).expire(key, FAILURE_WINDOW_SECONDS);
-      await multi.exec();
+      // The reserved slots stay taken: they are this failure.
       await this.audit.record({
         actor: row ? { id: row.id, username: row.username } : null,
         action: 'LOGIN_FAILED',
@@ -77,7 +76,7 @@ export class AuthService {
       });
       throw new AppError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', '用户名或密码错误');
     }
-    await this.redis.del(keys[0]);
+    await this.throttle.succeeded(buckets, row.id, ip);
     const token = randomBytes(32).toString('base64url');
     const expires = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
     await this.db.query(`INSERT INTO sessions (token_hash, user_id, expires_at, ip) VALUES ($1, $2, $3, $4)`, [
@@ -126,9 +125,5 @@ export class AuthService {
       subdistrictId: row.subdistrict_id,
       canteenIds: row.canteen_ids.map(Number),
     };
-  }
-
-  private throttleKey(kind: 'user' | 'ip', value: string): string {
-    return `${this.config.BULLMQ_PREFIX}:login-failures:${kind}:${value}`;
   }
 }

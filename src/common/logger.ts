@@ -8,6 +8,8 @@ import { redactDeep, redactIdNumbers, redactUrl } from './redact';
 
 export const PINO = Symbol('PINO');
 
+const maskedError = (err: Error): unknown => redactDeep(pino.stdSerializers.err(err));
+
 /**
  * Structured JSON logs (pino). Secrets are removed, ID numbers masked, in every line. `pretty` re-renders each line
  * for a person at a terminal (src/common/pretty-log.ts); a given `stream` (tests) always gets JSON.
@@ -19,6 +21,8 @@ export function createPino(level: string, stream?: DestinationStream, pretty = f
       paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.idNumber', '*.accessToken'],
       censor: '[redacted]',
     },
+    // Errors are serialized after the formatter has run: mask their message and stack on their own.
+    serializers: { err: maskedError },
     formatters: { log: (obj: Record<string, unknown>) => redactDeep(obj) as Record<string, unknown> },
     hooks: {
       logMethod(this: Pino, args: Parameters<pino.LogFn>, method: pino.LogFn) {
@@ -51,6 +55,7 @@ export function httpLogger(logger: Pino): HttpLogger {
         url: redactUrl(req.url),
         remoteAddress: req.remoteAddress,
       }),
+      err: maskedError,
       res: (res: { statusCode: number | null; raw?: ServerResponse }) => ({
         statusCode: res.raw?.statusCode ?? res.statusCode,
       }),

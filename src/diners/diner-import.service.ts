@@ -9,6 +9,7 @@ import { CanteensService } from '../canteens/canteens.service';
 import { AppError, badRequest } from '../common/app-error';
 import { PiiCipher } from '../common/pii-cipher';
 import { maskIdNumber, tryParseIdNumber } from '../subsidy/id-number';
+import { idShapedField } from './id-shaped-fields';
 import { checkXlsxZip } from './xlsx-guard';
 
 export const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
@@ -150,6 +151,11 @@ export class DinerImportService {
       }
       if (cardNo.text && !/^[0-9A-Za-z-]{1,64}$/.test(cardNo.text)) {
         reject(row, 'CARD_NO_INVALID', '就餐卡号只能包含字母、数字和 -，最长 64 位');
+        continue;
+      }
+      const idShaped = idShapedField({ phone: phone.text, cardNo: cardNo.text });
+      if (idShaped) {
+        reject(row, 'LOOKS_LIKE_ID_NUMBER', idShaped.message);
         continue;
       }
       if (cardNo.text && seenCards.has(cardNo.text)) {

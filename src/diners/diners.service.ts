@@ -11,6 +11,7 @@ import { PiiCipher } from '../common/pii-cipher';
 import { ageOn } from '../subsidy/age';
 import { IdNumberError, maskIdNumber, parseIdNumber, ParsedIdNumber } from '../subsidy/id-number';
 import { Diner } from './diner.entity';
+import { idShapedField } from './id-shaped-fields';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, UpdateDinerDto } from './diner.dto';
 
 /** A diner as every answer shows it: the ID number only masked. */
@@ -63,6 +64,11 @@ export function parseIdOrThrow(raw: string): ParsedIdNumber {
 }
 
 const LIST_LIMIT = 50;
+
+function refuseIdShaped(fields: { phone?: string | null; cardNo?: string | null }): void {
+  const problem = idShapedField(fields);
+  if (problem) throw badRequest('LOOKS_LIKE_ID_NUMBER', problem.message, { field: problem.field });
+}
 
 @Injectable()
 export class DinersService {
@@ -130,6 +136,7 @@ export class DinersService {
    */
   async register(user: AuthUser, dto: CreateDinerDto, ip: string | null, manager?: EntityManager): Promise<DinerView> {
     const parsed = parseIdOrThrow(dto.idNumber);
+    refuseIdShaped(dto);
     let subdistrictId = user.subdistrictId;
     let canteenId: number | null = null;
     if (dto.canteenId !== undefined) {
@@ -192,6 +199,7 @@ export class DinersService {
   }
 
   async update(user: AuthUser, id: number, dto: UpdateDinerDto, ip: string | null): Promise<DinerView> {
+    refuseIdShaped(dto);
     return this.db.transaction(async (m) => {
       const diner = await this.getForUser(user, id, m, true);
       const changed: string[] = [];

@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { auditDetails } from '../audit/audit.service';
+import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { AppConfig } from '../config/app-config';
 
@@ -23,6 +25,13 @@ export class BootstrapService implements OnApplicationBootstrap {
       await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       const [{ n }] = await m.query('SELECT count(*)::int AS n FROM users');
       if (n > 0) return;
+      // The first admin's password is refused like any other weak one: the deployment does not start with it.
+      const weak = passwordProblem(this.config.ADMIN_PASSWORD, this.config.ADMIN_USERNAME);
+      if (weak) {
+        throw new Error(
+          `ADMIN_PASSWORD 不能用作首个管理员的密码：${weak.message} (ADMIN_PASSWORD is too weak: ${weak.rule}; set another and start again)`,
+        );
+      }
       await m.query(`INSERT INTO subdistricts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
         this.config.SUBDISTRICT_NAME,
       ]);
@@ -34,7 +43,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       );
       await m.query(
         `INSERT INTO audit_log (action, entity_type, entity_id, subdistrict_id, details) VALUES ('BOOTSTRAP_ADMIN', 'user', $1, $2, $3)`,
-        [String(admin.id), sub.id, { username, subdistrict: this.config.SUBDISTRICT_NAME }],
+        [String(admin.id), sub.id, auditDetails({ username, subdistrict: this.config.SUBDISTRICT_NAME })],
       );
       this.logger.log(`created first admin "${username}" and sub-district ${this.config.SUBDISTRICT_NAME}`);
     });

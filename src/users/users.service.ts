@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
+import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
@@ -53,6 +54,11 @@ const SITE_ROLES: readonly Role[] = ['CASHIER', 'OPERATOR'];
 const sameSet = (a: number[], b: number[]): boolean =>
   a.length === b.length && [...a].sort((x, y) => x - y).every((v, i) => v === [...b].sort((x, y) => x - y)[i]);
 
+function refuseWeakPassword(password: string, username: string): void {
+  const problem = passwordProblem(password, username);
+  if (problem) throw badRequest('PASSWORD_WEAK', problem.message, { rule: problem.rule });
+}
+
 @Injectable()
 export class UsersService {
   constructor(
@@ -83,6 +89,7 @@ export class UsersService {
       throw forbidden('站点管理员只能添加收银员', 'ROLE_FORBIDDEN');
     }
     const subdistrictId = await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId);
+    refuseWeakPassword(dto.password, dto.username);
     const hash = await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
       const taken = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
@@ -124,7 +131,11 @@ export class UsersService {
     return this.db.transaction(async (m) => {
       await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
       const target = await this.getView(m, id).catch(() => null);
-      if (!target || !this.canManage(actor, target)) throw notFound('USER_NOT_FOUND', '用户不存在');
+      if (!target || !this.canSee(actor, target)) throw notFound('USER_NOT_FOUND', '用户不存在');
+      if (!this.canManage(actor, target)) {
+        throw forbidden('该收银员还在您不管理的食堂工作，只能由系统管理员修改', 'CASHIER_SHARED');
+      }
+      if (dto.password !== undefined) refuseWeakPassword(dto.password, target.username);
 
       const changes: Record<string, unknown> = {};
       if (dto.active !== undefined && dto.active !== target.active) {
@@ -172,8 +183,8 @@ export class UsersService {
     });
   }
 
-  /** Admins manage everyone; an operator the cashiers that work at one of its canteens. */
-  private canManage(actor: AuthUser, target: UserView): boolean {
+  /** Admins see everyone; an operator the cashiers that work at one of its canteens (as the list shows them). */
+  private canSee(actor: AuthUser, target: UserView): boolean {
     if (actor.role === 'ADMIN') return true;
     return (
       actor.role === 'OPERATOR' &&
@@ -183,18 +194,24 @@ export class UsersService {
     );
   }
 
+  /**
+   * Admins manage everyone; an operator only cashiers all of whose canteens are its own. A cashier shared with a
+   * canteen of another operator is not its to take over (password, deactivation, canteens, name): 403.
+   */
+  private canManage(actor: AuthUser, target: UserView): boolean {
+    if (actor.role === 'ADMIN') return true;
+    return this.canSee(actor, target) && target.canteenIds.every((c) => actor.canteenIds.includes(c));
+  }
+
   private async checkCanteenChange(actor: AuthUser, target: UserView, next: number[]): Promise<void> {
     if (!SITE_ROLES.includes(target.role)) {
       if (next.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
       return;
     }
     if (next.length === 0) throw badRequest('CANTEENS_REQUIRED', '收银员和站点管理员至少要关联一个食堂');
-    if (actor.role === 'OPERATOR') {
-      // An operator changes only its own canteens; the cashier's other canteens stay as they are.
-      const outside = (ids: number[]) => ids.filter((c) => !actor.canteenIds.includes(c));
-      if (!sameSet(outside(next), outside(target.canteenIds))) {
-        throw forbidden('您只能调整本人所管食堂的收银员', 'CANTEEN_FORBIDDEN');
-      }
+    // An operator manages only cashiers all of whose canteens are its own, and gives them only its own.
+    if (actor.role === 'OPERATOR' && next.some((c) => !actor.canteenIds.includes(c))) {
+      throw forbidden('您只能调整本人所管食堂的收银员', 'CANTEEN_FORBIDDEN');
     }
     // Canteens the user already has were checked when they were given; new ones must be reachable.
     for (const canteenId of next.filter((c) => !target.canteenIds.includes(c))) {

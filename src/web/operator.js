@@ -166,6 +166,13 @@
       tr.appendChild(cell(u.displayName));
       tr.appendChild(cell(u.active ? '在用' : '已停用', u.active ? 'ok' : 'warning'));
       const actions = document.createElement('td');
+      // A cashier who also works at a canteen this operator does not run is the admin's to change (403 CASHIER_SHARED).
+      if (u.canteenIds.some((id) => !canteens.some((c) => c.id === id))) {
+        actions.textContent = '还在其他食堂工作，仅管理员可修改';
+        tr.appendChild(actions);
+        tbody.appendChild(tr);
+        continue;
+      }
       actions.appendChild(
         button(u.active ? '停用' : '启用', () => changeUser(u, { active: !u.active }, u.active ? '已停用' : '已启用')),
       );
