@@ -4,14 +4,14 @@ import express from 'express';
 import { join } from 'node:path';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { AppLogger, httpLogger, PINO } from './common/logger';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe, InputGuardPipe } from './common/validation';
 
 /** Everything main.ts and the e2e tests share: prefix, pipes, filter, OpenAPI, pages. */
 export function configureApp(app: NestExpressApplication): void {
   app.useLogger(app.get(AppLogger));
   app.use(httpLogger(app.get(PINO)));
   app.setGlobalPrefix('api');
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new InputGuardPipe(), createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
