@@ -289,7 +289,7 @@ describe('Fuzzing every route with hostile input', () => {
       idNumber: makeIdNumber('371502', '1944-04-04', 17),
     };
     routes = discoverRoutes(t);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await t?.close();

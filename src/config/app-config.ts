@@ -9,8 +9,10 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -81,6 +83,23 @@ export class AppConfig {
   @Max(200)
   DB_POOL_SIZE = 10;
 
+  // The OpenAPI pages at /api/docs; off in production, where nobody should browse the API.
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'API_DOCS 必须是 on 或 off' })
+  API_DOCS: 'on' | 'off' = 'on';
+
+  // Express 'trust proxy': which hops may name the client in X-Forwarded-For. loopback (default) for a proxy on this
+  // machine; behind a load balancer its address or subnet (e.g. 10.0.0.0/8) or a hop count; false to trust none.
+  @IsOptional()
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () => 'TRUST_PROXY 必须是 true、false、跳数，或以逗号分隔的地址/子网（可用 loopback 等名称）',
+    },
+  })
+  TRUST_PROXY = 'loopback';
+
   @IsOptional()
   @Transform(toInt)
   @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
@@ -129,6 +148,27 @@ export class AppConfig {
   @Min(10)
   @Max(1_048_576)
   CLAIM_SHEET_MAX_ROWS = 1_048_576;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isTrustProxy(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (/^(true|false|\d{1,2})$/.test(value)) return true;
+  return value.split(',').every((part) => {
+    const [address, prefix, ...rest] = part.trim().split('/');
+    if (rest.length > 0) return false;
+    if (PROXY_NAMES.includes(address) && prefix === undefined) return true;
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    return family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max));
+  });
+}
+
+/** The TRUST_PROXY setting as Express takes it: a boolean, a hop count, or the list of trusted addresses. */
+export function trustProxyValue(setting: string): boolean | number | string {
+  if (setting === 'true' || setting === 'false') return setting === 'true';
+  return /^\d+$/.test(setting) ? Number(setting) : setting;
 }
 
 export class ConfigValidationError extends Error {
