@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { isIP } from 'node:net';
+import type { PiiKeyring } from '../common/pii-cipher';
 import { join } from 'node:path';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -45,6 +46,35 @@ export class AppConfig {
 
   @Matches(KEY_PATTERN, { message: 'PII_ENCRYPTION_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
   PII_ENCRYPTION_KEY!: string;
+
+  // Further encryption keys for key rotation, 'id:key' comma-separated (ids 2..255); PII_ENCRYPTION_KEY is key 1.
+  @IsOptional()
+  @ValidateBy({
+    name: 'piiKeys',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseExtraKeys(value) !== null,
+      defaultMessage: () =>
+        'PII_ENCRYPTION_KEYS 应为逗号分隔的 编号:密钥（编号 2–255，密钥 32 字节，64 位十六进制或 base64）',
+    },
+  })
+  PII_ENCRYPTION_KEYS = '';
+
+  // The key new ID numbers are written with; older keys keep reading (npm run pii:reencrypt moves every row over).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PII_ENCRYPTION_KEY_ID 必须是整数' })
+  @Min(1)
+  @Max(255)
+  @ValidateBy({
+    name: 'piiKeyKnown',
+    validator: {
+      validate: (value: unknown, args) =>
+        value === 1 ||
+        (parseExtraKeys((args?.object as AppConfig).PII_ENCRYPTION_KEYS ?? '')?.has(Number(value)) ?? false),
+      defaultMessage: () => 'PII_ENCRYPTION_KEY_ID 必须是 1 或 PII_ENCRYPTION_KEYS 中的编号',
+    },
+  })
+  PII_ENCRYPTION_KEY_ID = 1;
 
   @Matches(KEY_PATTERN, { message: 'PII_HMAC_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
   PII_HMAC_KEY!: string;
@@ -204,6 +234,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigValidationError(problems.sort());
   }
   return config;
+}
+
+/** 'id:key,id:key' → keys by id (2..255); null when malformed. */
+function parseExtraKeys(value: string): Map<number, string> | null {
+  const keys = new Map<number, string>();
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d{1,3}):(.+)$/.exec(part);
+    if (!m || !KEY_PATTERN.test(m[2])) return null;
+    const id = Number(m[1]);
+    if (id < 2 || id > 255 || keys.has(id)) return null;
+    keys.set(id, m[2]);
+  }
+  return keys;
+}
+
+/** The encryption keys of the config by id (1 = PII_ENCRYPTION_KEY) and the one to write with. */
+export function piiKeyring(config: AppConfig): PiiKeyring {
+  const keys = new Map<number, Buffer>([[1, keyBytes(config.PII_ENCRYPTION_KEY)]]);
+  for (const [id, key] of parseExtraKeys(config.PII_ENCRYPTION_KEYS) ?? []) keys.set(id, keyBytes(key));
+  return { current: config.PII_ENCRYPTION_KEY_ID, keys };
 }
 
 export function keyBytes(key: string): Buffer {
