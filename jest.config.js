@@ -2,6 +2,9 @@
 // against real PostgreSQL and Redis (started by scripts/test.sh).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
 module.exports = {
+  // A global option in Jest 30: inside a project (below) it is ignored and tests got the 5 s default, too short for
+  // the Chromium and argon2-heavy suites on a busy machine.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
