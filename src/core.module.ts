@@ -10,7 +10,7 @@ import { PiiCipher } from './common/pii-cipher';
 import { redisOptionsFromUrl } from './common/redis-connection';
 import { REDIS } from './common/redis.provider';
 import { RedisModule } from './common/redis.module';
-import { AppConfig, keyBytes } from './config/app-config';
+import { AppConfig, keyBytes, piiKeyring } from './config/app-config';
 import { databaseOptions } from './database/database-options';
 import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS, QUEUE_COMMAND_TIMEOUT_MS } from './queue/queue.constants';
 import { QueueErrorLog } from './queue/queue-error-log';
@@ -94,7 +94,7 @@ export class CoreModule {
         { provide: AppLogger, inject: [PINO], useFactory: (p: ReturnType<typeof createPino>) => new AppLogger(p) },
         {
           provide: PiiCipher,
-          useFactory: () => new PiiCipher(keyBytes(config.PII_ENCRYPTION_KEY), keyBytes(config.PII_HMAC_KEY)),
+          useFactory: () => new PiiCipher(piiKeyring(config), keyBytes(config.PII_HMAC_KEY)),
         },
         AuditService,
         QueueErrorLog,

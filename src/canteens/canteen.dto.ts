@@ -1,20 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { CANTEEN_TYPES, CanteenType } from '../common/enums';
+import { IsId, IsLocalDate, IsNonBlank, IsOptionalNonNull } from '../common/validation';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 // A meal above ¥1000 is a typo, not a price.
 const MAX_PRICE_FEN = 100_000;
@@ -42,8 +43,9 @@ export class PricesDto {
 
 export class CreateCanteenDto {
   @ApiProperty({ example: '东关国际幸福食堂' })
+  @Transform(trim)
   @IsString({ message: '请填写食堂名称' })
-  @IsNotEmpty({ message: '请填写食堂名称' })
+  @IsNonBlank('请填写食堂名称')
   @MaxLength(100, { message: '食堂名称过长' })
   name!: string;
 
@@ -64,39 +66,39 @@ export class CreateCanteenDto {
   address?: string;
 
   @ApiPropertyOptional({ example: '2022-08-01' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '开业日期格式应为 YYYY-MM-DD' })
+  @IsOptionalNonNull()
+  @IsLocalDate('开业日期应为 YYYY-MM-DD 格式的真实日期')
   openedOn?: string;
 
   @ApiPropertyOptional({ example: { LUNCH: ['10:30', '13:30'] }, description: '各餐次时段 "HH:MM"' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsObject({ message: '餐次时段格式不正确' })
   periodHours?: Record<string, unknown>;
 
   @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt({ message: '街道编号必须是整数' })
-  @Min(1, { message: '街道编号必须是整数' })
+  @IsOptionalNonNull()
+  @IsId('街道编号必须是正整数')
   subdistrictId?: number;
 }
 
 export class UpdateCanteenDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNonNull()
+  @Transform(trim)
   @IsString({ message: '请填写食堂名称' })
-  @IsNotEmpty({ message: '请填写食堂名称' })
+  @IsNonBlank('请填写食堂名称')
   @MaxLength(100, { message: '食堂名称过长' })
   name?: string;
 
   @ApiPropertyOptional({ type: PricesDto })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsObject({ message: '价格格式不正确' })
   @ValidateNested()
   @Type(() => PricesDto)
   prices?: PricesDto;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsObject({ message: '餐次时段格式不正确' })
   periodHours?: Record<string, unknown>;
 
@@ -107,7 +109,7 @@ export class UpdateCanteenDto {
   address?: string | null;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsBoolean({ message: 'active 必须是 true 或 false' })
   active?: boolean;
 }

@@ -6,7 +6,7 @@ import { AuthUser } from '../auth/auth-user';
 import { assertCanReachCanteen } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod } from '../common/enums';
-import { isValidLocalDate } from '../common/local-date';
+import { isDateInRange } from '../common/local-date';
 import { Canteen, PeriodHours } from './canteen.entity';
 import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
 
@@ -102,7 +102,7 @@ export class CanteensService {
   }
 
   async create(user: AuthUser, dto: CreateCanteenDto, ip: string | null): Promise<CanteenView> {
-    if (dto.openedOn !== undefined && !isValidLocalDate(dto.openedOn)) {
+    if (dto.openedOn !== undefined && !isDateInRange(dto.openedOn)) {
       throw badRequest('VALIDATION_FAILED', '开业日期不是有效日期');
     }
     const periodHours = mergePeriodHours(DEFAULT_PERIOD_HOURS, dto.periodHours ?? {});

@@ -14,10 +14,14 @@ import {
   ClaimJobData,
   JOB_BUILD_CLAIM,
   JOB_MONTHLY_CLAIM,
+  JOB_PURGE_SESSIONS,
   MONTHLY_CLAIM_SCHEDULE,
   MONTHLY_CLAIM_SCHEDULER_ID,
   MonthlyClaimJobData,
+  SESSION_PURGE_SCHEDULE,
+  SESSION_PURGE_SCHEDULER_ID,
 } from '../queue/queue.constants';
+import { purgeEndedSessions } from '../auth/session-purge';
 import { Claim } from './claim.entity';
 import { ClaimTotals, ClaimWorkbookBuilder } from './claim-workbook.builder';
 import { ClaimsService } from './claims.service';
@@ -49,7 +53,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   /**
-   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly scheduler, and claims whose job Redis lost.
+   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly and session-purge schedulers, and claims
+   * whose job Redis lost.
    * A timer in the process, not a BullMQ scheduler: what it repairs is Redis having lost its keys, schedulers too.
    */
   async onApplicationBootstrap(): Promise<void> {
@@ -76,6 +81,11 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
         data: {},
       },
     );
+    await this.queue.upsertJobScheduler(
+      SESSION_PURGE_SCHEDULER_ID,
+      { ...SESSION_PURGE_SCHEDULE },
+      { name: JOB_PURGE_SESSIONS, data: {} },
+    );
     const requeued = await this.claims.requeueOrphans();
     if (requeued.length > 0) this.logger.warn(`re-queued claims missing from Redis: ${requeued.join(', ')}`);
   }
@@ -89,6 +99,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
           return await this.buildClaim(job as Job<ClaimJobData>);
         case JOB_MONTHLY_CLAIM:
           return await this.monthlyClaims(job as Job<MonthlyClaimJobData>);
+        case JOB_PURGE_SESSIONS:
+          return { purged: await purgeEndedSessions(this.dataSource) };
         default:
           throw new UnrecoverableError(`unknown job name ${job.name}`);
       }

@@ -1,32 +1,48 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  PipeTransform,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
+import { parseIdParam } from '../canteens/id-param.pipe';
 import { notFound } from '../common/app-error';
+import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
 import { ClaimsService, ClaimView } from './claims.service';
 
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-
 export class CreateClaimDto {
-  @Matches(MONTH, { message: '月份格式应为 YYYY-MM，如 2025-03' })
+  @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month!: string;
 
-  @IsOptional()
-  @IsInt({ message: '食堂编号必须是整数' })
-  @Min(1, { message: '食堂编号必须是正整数' })
+  @IsOptionalNonNull()
+  @IsId('食堂编号必须是正整数')
   canteenId?: number;
 }
 
 export class ListClaimsQuery {
   @IsOptional()
-  @Matches(MONTH, { message: '月份格式应为 YYYY-MM，如 2025-03' })
+  @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month?: string;
 }
 
 // An id that is not a positive integer names no claim.
-const claimIdPipe = new ParseIntPipe({ exceptionFactory: () => notFound('CLAIM_NOT_FOUND', '申报记录不存在') });
+const claimIdPipe: PipeTransform<string, number> = {
+  transform: (value: string) => {
+    const id = parseIdParam(value);
+    if (id === null) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
+    return id;
+  },
+};
 
 @ApiTags('claims')
 @ApiBearerAuth()

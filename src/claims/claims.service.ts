@@ -11,7 +11,7 @@ import { assertCanReachCanteen } from '../auth/access';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ClaimStatus } from '../common/enums';
-import { isValidMonth, monthBounds, monthOf, todayLocal } from '../common/local-date';
+import { monthBounds, monthOf, todayLocal, isMonthInRange } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import { Claim } from './claim.entity';
@@ -62,7 +62,7 @@ export class ClaimsService {
 
   /** POST /api/claims: checks the caller's reach, then creates or returns the running claim. */
   async requestForUser(user: AuthUser, month: string, canteenId: number | undefined): Promise<ClaimView> {
-    if (!isValidMonth(month)) throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
+    if (!isMonthInRange(month)) throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
     if (month > monthOf(todayLocal())) throw badRequest('MONTH_IN_FUTURE', '不能申报尚未开始的月份');
     let subdistrictId = user.subdistrictId;
     if (canteenId !== undefined) {
@@ -147,7 +147,7 @@ export class ClaimsService {
   }
 
   async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
-    if (month !== undefined && !isValidMonth(month))
+    if (month !== undefined && !isMonthInRange(month))
       throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
     const ids: { id: number }[] = await this.dataSource.query(
       `SELECT c.id FROM claims c WHERE ($1::text IS NULL OR c.month = $1) AND ${this.scopeSql('c', 2)}

@@ -61,16 +61,30 @@ export class HttpExceptionFilter implements ExceptionFilter {
         (status >= 500 ? ['INTERNAL_ERROR', '服务器内部错误，请稍后重试'] : ['ERROR', '请求失败']);
       return { statusCode: status, code, message };
     }
-    // body-parser errors reach us as plain errors with a status.
-    const err = exception as { status?: number; type?: string };
-    if (err?.type === 'entity.parse.failed')
-      return { statusCode: 400, code: 'INVALID_JSON', message: '请求内容不是有效的 JSON' };
-    if (err?.type === 'entity.too.large')
-      return { statusCode: 413, code: 'PAYLOAD_TOO_LARGE', message: '上传内容过大' };
+    const parserError = bodyParserError(exception);
+    if (parserError) return parserError;
     return {
       statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
       code: 'INTERNAL_ERROR',
       message: '服务器内部错误，请稍后重试',
     };
   }
+}
+
+// body-parser's refusals (http-errors with a 4xx status and a `type`), each with a stable code.
+const BODY_PARSER_CODES: Record<string, [string, string]> = {
+  'entity.parse.failed': ['INVALID_JSON', '请求内容不是有效的 JSON'],
+  'entity.too.large': ['PAYLOAD_TOO_LARGE', '上传内容过大'],
+  'charset.unsupported': ['UNSUPPORTED_CHARSET', '请求内容须为 UTF-8 编码'],
+  'encoding.unsupported': ['UNSUPPORTED_ENCODING', '不支持该内容压缩方式'],
+  'parameters.too.many': ['TOO_MANY_PARAMETERS', '请求参数过多'],
+};
+
+function bodyParserError(exception: unknown): ErrorBody | null {
+  const err = exception as { status?: unknown; type?: unknown; expose?: unknown } | null;
+  if (typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return null;
+  const known = typeof err.type === 'string' ? BODY_PARSER_CODES[err.type] : undefined;
+  // Anything else body-parser refuses (a broken gzip/br body, a body shorter than its length) is a bad request.
+  const [code, message] = known ?? ['INVALID_BODY', '请求内容无法读取'];
+  return { statusCode: err.status, code, message };
 }

@@ -33,6 +33,25 @@ export function isValidLocalDate(s: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+// The years a meal, a status change, a policy or a claim can fall in. Dates outside are typing errors, and year 0000
+// is one PostgreSQL cannot even store.
+export const MIN_BUSINESS_YEAR = 1900;
+export const MAX_BUSINESS_YEAR = 2999;
+
+/** A real 'YYYY-MM-DD' date whose year is within MIN_BUSINESS_YEAR..MAX_BUSINESS_YEAR. */
+export function isDateInRange(s: unknown): boolean {
+  if (typeof s !== 'string' || !isValidLocalDate(s)) return false;
+  const year = Number(s.slice(0, 4));
+  return year >= MIN_BUSINESS_YEAR && year <= MAX_BUSINESS_YEAR;
+}
+
+/** A 'YYYY-MM' month whose year is within MIN_BUSINESS_YEAR..MAX_BUSINESS_YEAR. */
+export function isMonthInRange(s: unknown): boolean {
+  if (typeof s !== 'string' || !isValidMonth(s)) return false;
+  const year = Number(s.slice(0, 4));
+  return year >= MIN_BUSINESS_YEAR && year <= MAX_BUSINESS_YEAR;
+}
+
 export function parseLocalDate(s: string): { year: number; month: number; day: number } {
   if (!isValidLocalDate(s)) throw new RangeError(`Invalid local date (expected a real YYYY-MM-DD date): '${s}'`);
   return { year: Number(s.slice(0, 4)), month: Number(s.slice(5, 7)), day: Number(s.slice(8, 10)) };

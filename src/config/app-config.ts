@@ -9,8 +9,11 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
+import type { PiiKeyring } from '../common/pii-cipher';
 import { join } from 'node:path';
 import type { LogFormat } from '../common/pretty-log';
 
@@ -45,6 +48,35 @@ export class AppConfig {
 
   @Matches(KEY_PATTERN, { message: 'PII_ENCRYPTION_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
   PII_ENCRYPTION_KEY!: string;
+
+  // Further encryption keys for key rotation, 'id:key' comma-separated (ids 2..255); PII_ENCRYPTION_KEY is key 1.
+  @IsOptional()
+  @ValidateBy({
+    name: 'piiKeys',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseExtraKeys(value) !== null,
+      defaultMessage: () =>
+        'PII_ENCRYPTION_KEYS 应为逗号分隔的 编号:密钥（编号 2–255，密钥 32 字节，64 位十六进制或 base64）',
+    },
+  })
+  PII_ENCRYPTION_KEYS = '';
+
+  // The key new ID numbers are written with; older keys keep reading (npm run pii:reencrypt moves every row over).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'PII_ENCRYPTION_KEY_ID 必须是整数' })
+  @Min(1)
+  @Max(255)
+  @ValidateBy({
+    name: 'piiKeyKnown',
+    validator: {
+      validate: (value: unknown, args) =>
+        value === 1 ||
+        (parseExtraKeys((args?.object as AppConfig).PII_ENCRYPTION_KEYS ?? '')?.has(Number(value)) ?? false),
+      defaultMessage: () => 'PII_ENCRYPTION_KEY_ID 必须是 1 或 PII_ENCRYPTION_KEYS 中的编号',
+    },
+  })
+  PII_ENCRYPTION_KEY_ID = 1;
 
   @Matches(KEY_PATTERN, { message: 'PII_HMAC_KEY 必须是 32 字节密钥（64 位十六进制或 base64）' })
   PII_HMAC_KEY!: string;
@@ -87,6 +119,23 @@ export class AppConfig {
   @Min(1)
   @Max(200)
   DB_POOL_SIZE = 10;
+
+  // The OpenAPI pages at /api/docs; off in production, where nobody should browse the API.
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'API_DOCS 必须是 on 或 off' })
+  API_DOCS: 'on' | 'off' = 'on';
+
+  // Express 'trust proxy': which hops may name the client in X-Forwarded-For. loopback (default) for a proxy on this
+  // machine; behind a load balancer its address or subnet (e.g. 10.0.0.0/8) or a hop count; false to trust none.
+  @IsOptional()
+  @ValidateBy({
+    name: 'trustProxy',
+    validator: {
+      validate: isTrustProxy,
+      defaultMessage: () => 'TRUST_PROXY 必须是 true、false、跳数，或以逗号分隔的地址/子网（可用 loopback 等名称）',
+    },
+  })
+  TRUST_PROXY = 'loopback';
 
   @IsOptional()
   @Transform(toInt)
@@ -138,6 +187,27 @@ export class AppConfig {
   CLAIM_SHEET_MAX_ROWS = 1_048_576;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isTrustProxy(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (/^(true|false|\d{1,2})$/.test(value)) return true;
+  return value.split(',').every((part) => {
+    const [address, prefix, ...rest] = part.trim().split('/');
+    if (rest.length > 0) return false;
+    if (PROXY_NAMES.includes(address) && prefix === undefined) return true;
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    return family !== 0 && (prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max));
+  });
+}
+
+/** The TRUST_PROXY setting as Express takes it: a boolean, a hop count, or the list of trusted addresses. */
+export function trustProxyValue(setting: string): boolean | number | string {
+  if (setting === 'true' || setting === 'false') return setting === 'true';
+  return /^\d+$/.test(setting) ? Number(setting) : setting;
+}
+
 export class ConfigValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(`环境变量配置有误 (invalid environment):\n  - ${problems.join('\n  - ')}`);
@@ -171,6 +241,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigValidationError(problems.sort());
   }
   return config;
+}
+
+/** 'id:key,id:key' → keys by id (2..255); null when malformed. */
+function parseExtraKeys(value: string): Map<number, string> | null {
+  const keys = new Map<number, string>();
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(\d{1,3}):(.+)$/.exec(part);
+    if (!m || !KEY_PATTERN.test(m[2])) return null;
+    const id = Number(m[1]);
+    if (id < 2 || id > 255 || keys.has(id)) return null;
+    keys.set(id, m[2]);
+  }
+  return keys;
+}
+
+/** The encryption keys of the config by id (1 = PII_ENCRYPTION_KEY) and the one to write with. */
+export function piiKeyring(config: AppConfig): PiiKeyring {
+  const keys = new Map<number, Buffer>([[1, keyBytes(config.PII_ENCRYPTION_KEY)]]);
+  for (const [id, key] of parseExtraKeys(config.PII_ENCRYPTION_KEYS) ?? []) keys.set(id, keyBytes(key));
+  return { current: config.PII_ENCRYPTION_KEY_ID, keys };
 }
 
 export function keyBytes(key: string): Buffer {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
+import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -44,15 +45,14 @@ export class CreateDinerDto {
   community?: string;
 
   @ApiPropertyOptional({ description: '登记食堂（默认：登记人唯一的食堂）' })
-  @IsOptional()
-  @IsInt({ message: '食堂编号必须是整数' })
-  @Min(1, { message: '食堂编号必须是整数' })
+  @IsOptionalNonNull()
+  @IsId('食堂编号必须是正整数')
   canteenId?: number;
 }
 
 export class UpdateDinerDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOptionalNonNull()
   @Transform(trim)
   @IsString({ message: '请填写姓名' })
   @IsNotEmpty({ message: '请填写姓名' })
@@ -85,7 +85,7 @@ export class DinerStatusDto {
   status!: DinerStatusValue;
 
   @ApiProperty({ example: '2022-10-01' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '生效日期格式应为 YYYY-MM-DD' })
+  @IsLocalDate('生效日期应为 YYYY-MM-DD 格式的真实日期')
   effectiveFrom!: string;
 
   @ApiPropertyOptional()
@@ -119,8 +119,7 @@ export class DinerQueryDto {
   @ApiPropertyOptional({ description: '管理员可指定街道' })
   @IsOptional()
   @Transform(toInt)
-  @IsInt({ message: '街道编号必须是整数' })
-  @Min(1, { message: '街道编号必须是整数' })
+  @IsId('街道编号必须是正整数')
   subdistrictId?: number;
 }
 
@@ -128,7 +127,6 @@ export class ImportQueryDto {
   @ApiPropertyOptional({ description: '登记食堂（默认：操作员唯一的食堂）' })
   @IsOptional()
   @Transform(toInt)
-  @IsInt({ message: '食堂编号必须是整数' })
-  @Min(1, { message: '食堂编号必须是整数' })
+  @IsId('食堂编号必须是正整数')
   canteenId?: number;
 }

@@ -6,7 +6,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { DINER_STATUS_LABELS, DinerStatusValue } from '../common/enums';
-import { isValidLocalDate, todayLocal } from '../common/local-date';
+import { todayLocal, isDateInRange } from '../common/local-date';
 import { PiiCipher } from '../common/pii-cipher';
 import { ageOn } from '../subsidy/age';
 import { IdNumberError, maskIdNumber, parseIdNumber, ParsedIdNumber } from '../subsidy/id-number';
@@ -240,7 +240,7 @@ export class DinersService {
   }
 
   async setStatus(user: AuthUser, id: number, dto: DinerStatusDto, ip: string | null): Promise<DinerView> {
-    if (!isValidLocalDate(dto.effectiveFrom)) throw badRequest('VALIDATION_FAILED', '生效日期不是有效日期');
+    if (!isDateInRange(dto.effectiveFrom)) throw badRequest('VALIDATION_FAILED', '生效日期不是有效日期');
     return this.db.transaction(async (m) => {
       const diner = await this.getForUser(user, id, m, true);
       const from = diner.status;

@@ -1,5 +1,6 @@
 // Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
 import { Role, MealPeriod, MEAL_PERIODS } from '../common/enums';
+import { MAX_BUSINESS_YEAR, MIN_BUSINESS_YEAR } from '../common/local-date';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,6 +25,7 @@ export function parseInstant(text: string): Date | null {
   const [year, month, day, hour, minute, second = 0, , offsetHours = 0, offsetMinutes = 0] = m.slice(1).map(Number);
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
+  if (year < MIN_BUSINESS_YEAR || year > MAX_BUSINESS_YEAR) return null;
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) return null;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? null : date;

@@ -2,11 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
+import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
+
+// An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 // A meal price a canteen could plausibly charge: up to ¥1,000 (the column itself holds any int4).
 export const MAX_MEAL_PRICE_FEN = 100_000;
-// An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Who is eating, and which meal: the part a quote and a recording share. */
 class DinerMealDto {
@@ -29,7 +31,7 @@ class DinerMealDto {
 
 export class RecordMealDto extends DinerMealDto {
   @ApiPropertyOptional({ description: '餐价（分）；缺省为本食堂该餐次的价格' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsInt({ message: '餐价应为整数（分）' })
   @Min(0, { message: '餐价不能为负数' })
   @Max(MAX_MEAL_PRICE_FEN, { message: '餐价过高（不超过 1000 元）' })
@@ -40,7 +42,7 @@ export class RecordMealDto extends DinerMealDto {
   verification!: Verification;
 
   @ApiPropertyOptional({ example: '2025-06-01T11:45:00+08:00', description: '就餐时间（补录时填写），带时区' })
-  @IsOptional()
+  @IsOptionalNonNull()
   @IsString({ message: '就餐时间应为文本' })
   @Matches(INSTANT, { message: '就餐时间格式不正确，应如 2025-06-01T11:45:00+08:00' })
   servedAt?: string;
@@ -60,8 +62,7 @@ export class QuoteMealQuery extends DinerMealDto {
 export class ListMealsQuery {
   @ApiPropertyOptional({ example: '2025-06-01' })
   @IsOptional()
-  @IsString()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式应为 YYYY-MM-DD' })
+  @IsLocalDate('日期应为 YYYY-MM-DD 格式的真实日期')
   date?: string;
 }
 
@@ -75,9 +76,8 @@ export class VoidMealDto {
 
 export class LockMonthDto {
   @ApiPropertyOptional({ description: '只锁定一个食堂；缺省为整个街道' })
-  @IsOptional()
-  @IsInt({ message: '食堂编号应为整数' })
-  @Min(1, { message: '食堂编号应为正整数' })
+  @IsOptionalNonNull()
+  @IsId('食堂编号应为正整数')
   canteenId?: number;
 }
 

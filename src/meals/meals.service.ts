@@ -6,7 +6,7 @@ import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { DINER_STATUS_LABELS, MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, Verification } from '../common/enums';
-import { compareLocalDates, isValidLocalDate, LocalDate, localDateOf, monthOf, todayLocal } from '../common/local-date';
+import { compareLocalDates, LocalDate, localDateOf, monthOf, todayLocal, isDateInRange } from '../common/local-date';
 import { formatYuan } from '../common/money';
 import { PiiCipher } from '../common/pii-cipher';
 import { prepared } from '../database/prepared';
@@ -504,7 +504,7 @@ export class MealsService {
     date: string | undefined,
   ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
     const day = date ?? todayLocal();
-    if (!isValidLocalDate(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
+    if (!isDateInRange(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
     const [row]: CanteenRow[] = await prepared(
       this.db,
       'canteen_by_id',

@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
-import { isValidMonth } from '../common/local-date';
+import { isMonthInRange } from '../common/local-date';
 import { monthLockKey } from './meals.service';
 
 export interface MonthLockView {
@@ -168,7 +168,7 @@ export class MonthLocksService {
   }
 
   private assertMonth(month: string): void {
-    if (!isValidMonth(month)) throw badRequest('INVALID_MONTH', '月份格式不正确，应为 YYYY-MM');
+    if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH', '月份格式不正确，应为 YYYY-MM');
   }
 
   /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */

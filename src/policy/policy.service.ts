@@ -4,7 +4,14 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
-import { addDays, compareLocalDates, isValidLocalDate, LocalDate, todayLocal } from '../common/local-date';
+import {
+  addDays,
+  compareLocalDates,
+  isValidLocalDate,
+  LocalDate,
+  todayLocal,
+  isDateInRange,
+} from '../common/local-date';
 import {
   LimitMode,
   PolicyTier,
@@ -115,7 +122,7 @@ export class PolicyService {
   /** Adds a version effective from a future date (SPEC §3: later changes never alter recorded meals). */
   async add(input: NewPolicyVersion, actor: AuthUser, ip: string | null): Promise<PolicyVersionView> {
     const effectiveFrom = input.effectiveFrom;
-    if (!isValidLocalDate(effectiveFrom)) {
+    if (!isDateInRange(effectiveFrom)) {
       throw badRequest('INVALID_DATE', '生效日期应为有效日期，格式 YYYY-MM-DD');
     }
     const today = todayLocal();

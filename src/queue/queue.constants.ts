@@ -6,6 +6,10 @@ export const CLAIMS_QUEUE = 'claims';
 export const JOB_BUILD_CLAIM = 'build-claim';
 export const JOB_MONTHLY_CLAIM = 'monthly-claim';
 export const MONTHLY_CLAIM_SCHEDULER_ID = 'monthly-claim-scheduler';
+// Housekeeping rides on the same queue and workers: expired and logged-out sessions are deleted every hour.
+export const JOB_PURGE_SESSIONS = 'purge-sessions';
+export const SESSION_PURGE_SCHEDULER_ID = 'session-purge-scheduler';
+export const SESSION_PURGE_SCHEDULE = { every: 60 * 60 * 1000 } as const;
 
 /** Job ids derive from business keys so a re-queued claim can never be built twice at once. */
 export const claimJobId = (claimId: number): string => `claim-${claimId}`;

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
 import { badRequest } from '../common/app-error';
-import { compareLocalDates, isValidLocalDate, LocalDate, todayLocal } from '../common/local-date';
+import { compareLocalDates, LocalDate, todayLocal, isDateInRange } from '../common/local-date';
 import { PolicyService } from '../policy/policy.service';
 import { tryParseIdNumber } from './id-number';
 import { evaluateSubsidy, SubsidyReason, TierCode } from './subsidy-calculator';
@@ -52,7 +52,7 @@ export class SubsidyController {
     if (!id.ok) throw badRequest(id.code, id.message);
 
     const date = q.date === undefined || q.date === '' ? today : q.date;
-    if (typeof date !== 'string' || !isValidLocalDate(date)) {
+    if (typeof date !== 'string' || !isDateInRange(date)) {
       throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
     }
     if (compareLocalDates(date, id.value.birthDate) < 0) {
