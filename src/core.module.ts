@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import type { RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream } from 'pino';
 import { AuditService } from './audit/audit.service';
@@ -8,28 +8,12 @@ import { AppLogger, createPino, PINO } from './common/logger';
 import { usePrettyLogs } from './common/pretty-log';
 import { PiiCipher } from './common/pii-cipher';
 import { redisOptionsFromUrl } from './common/redis-connection';
-import { REDIS } from './common/redis.provider';
+import { QUEUE_REDIS, REDIS } from './common/redis.provider';
 import { RedisModule } from './common/redis.module';
 import { AppConfig, keyBytes, piiKeyring } from './config/app-config';
 import { databaseOptions } from './database/database-options';
-import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS, QUEUE_COMMAND_TIMEOUT_MS } from './queue/queue.constants';
+import { CLAIMS_QUEUE, DEFAULT_JOB_OPTIONS } from './queue/queue.constants';
 import { QueueErrorLog } from './queue/queue-error-log';
-
-/**
- * The producer side of a queue fails fast while Redis is away: ioredis would otherwise hold `queue.add` in its
- * offline queue through 20 reconnect attempts (up to 4 minutes) before POST /api/claims could answer 503. Not for
- * the worker's connection, whose blocking commands wait on purpose.
- */
-export function queueConnection(config: AppConfig): RedisOptions {
-  return {
-    ...redisOptionsFromUrl(config.REDIS_URL),
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: QUEUE_COMMAND_TIMEOUT_MS,
-    // Back within 2 s of Redis returning (BullMQ's default backs off to 20 s between attempts).
-    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
-  };
-}
 
 export interface CoreOptions {
   /** Where log lines go (tests capture them); stdout when absent. */
@@ -76,8 +60,11 @@ export class CoreModule {
         BullModule.registerQueueAsync({
           name: CLAIMS_QUEUE,
           imports: [RedisModule.forRoot(config)],
-          inject: [REDIS],
-          useFactory: () => ({ ...bullOptions(), connection: queueConnection(config) }),
+          // A client of our own (src/common/redis.provider.ts, closed by RedisCloser): BullMQ does not close a shared
+          // client, and closing its own fail-fast one while Redis is away throws ("enableOfflineQueue options is
+          // false") out of app.close().
+          inject: [QUEUE_REDIS],
+          useFactory: (client: Redis) => ({ ...bullOptions(), connection: client }),
         }),
       ],
       providers: [

@@ -14,7 +14,7 @@ export class ClaimsWorkerModule {
     // @nestjs/bullmq reads worker options from the class's decorator metadata only; re-applying the decorator
     // is how the lock and stalled-check intervals come from the config (tests shorten them).
     // Its own connection options too: @nestjs/bullmq would otherwise give the worker the queue's fail-fast ones
-    // (queueConnection), and a worker's blocking commands must wait.
+    // (queueConnection in src/common/redis-connection.ts), and a worker's blocking commands must wait.
     Processor(CLAIMS_QUEUE, {
       connection: redisOptionsFromUrl(config.REDIS_URL),
       concurrency: 1,

@@ -1,12 +1,16 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { REDIS } from './redis.provider';
+import { QUEUE_REDIS, REDIS } from './redis.provider';
 
+/** Closes the app's own Redis clients; with Redis away, quit fails and the socket is simply dropped. */
 @Injectable()
 export class RedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUEUE_REDIS) private readonly queueRedis: Redis,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await Promise.all([this.redis, this.queueRedis].map((c) => c.quit().catch(() => c.disconnect())));
   }
 }

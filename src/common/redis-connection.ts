@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { QUEUE_COMMAND_TIMEOUT_MS } from '../queue/queue.constants';
 
 /** ioredis options from a redis:// URL (BullMQ wants options, not a shared client). */
 export function redisOptionsFromUrl(url: string): RedisOptions {
@@ -23,4 +24,20 @@ export function evictionProblem(infoMemory: string): string | null {
     `Redis 的 maxmemory-policy 为 "${policy}"，必须设为 "noeviction"，否则队列任务可能丢失。` +
     ` (Redis maxmemory-policy is "${policy}"; BullMQ requires "noeviction": run CONFIG SET maxmemory-policy noeviction.)`
   );
+}
+
+/**
+ * The producer side of a queue fails fast while Redis is away: ioredis would otherwise hold `queue.add` in its
+ * offline queue through 20 reconnect attempts (up to 4 minutes) before POST /api/claims could answer 503. Not for
+ * the worker's connection, whose blocking commands wait on purpose.
+ */
+export function queueConnection(url: string): RedisOptions {
+  return {
+    ...redisOptionsFromUrl(url),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: QUEUE_COMMAND_TIMEOUT_MS,
+    // Back within 2 s of Redis returning (BullMQ's default backs off to 20 s between attempts).
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+  };
 }

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { RedisCloser } from './redis-closer';
-import { REDIS, redisProvider } from './redis.provider';
+import { QUEUE_REDIS, queueRedisProvider, REDIS, redisProvider } from './redis.provider';
 
 /** The app's own Redis client, checked for `noeviction` before anything else connects. */
 @Module({})
@@ -15,8 +15,8 @@ export class RedisModule {
     RedisModule.cachedFor = config;
     RedisModule.cached = {
       module: RedisModule,
-      providers: [{ provide: AppConfig, useValue: config }, redisProvider, RedisCloser],
-      exports: [REDIS],
+      providers: [{ provide: AppConfig, useValue: config }, redisProvider, queueRedisProvider, RedisCloser],
+      exports: [REDIS, QUEUE_REDIS],
     };
     return RedisModule.cached;
   }

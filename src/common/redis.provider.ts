@@ -1,9 +1,10 @@
 import { Logger, Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { evictionProblem, redisOptionsFromUrl } from './redis-connection';
+import { evictionProblem, queueConnection, redisOptionsFromUrl } from './redis-connection';
 
 export const REDIS = Symbol('REDIS');
+export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
 
 /** A small client for health checks and locks; BullMQ makes its own connections. */
 export const redisProvider: Provider = {
@@ -28,6 +29,19 @@ export const redisProvider: Provider = {
       client.disconnect();
       throw err;
     }
+    return client;
+  },
+};
+
+/** The claims queue's producer connection (fail-fast options); made after the Redis check, closed by RedisCloser. */
+export const queueRedisProvider: Provider = {
+  provide: QUEUE_REDIS,
+  inject: [AppConfig, REDIS],
+  useFactory: (config: AppConfig): Redis => {
+    const client = new Redis(queueConnection(config.REDIS_URL));
+    // BullMQ reports the queue's errors (QueueErrorLog); this only keeps a late one, after the queue closed, from
+    // crashing the process as an unhandled 'error' event.
+    client.on('error', () => undefined);
     return client;
   },
 };
