@@ -8,7 +8,7 @@ import { makeIdNumber } from '../src/subsidy/id-number';
 const DATE = '2025-06-15';
 
 // Every API jest can fake except Date.
-const NOT_DATE: NonNullable<Parameters<typeof jest.useFakeTimers>[0]>['doNotFake'] = [
+const NOT_DATE: FakeableAPI[] = [
   'hrtime',
   'nextTick',
   'performance',
