@@ -289,6 +289,16 @@ export class ClaimWorkbookBuilder {
     ).rows;
     const sum = (k: 'meals' | 'subsidyFen' | 'voided'): number => canteens.reduce((s, c) => s + c[k], 0);
     const tiers = tiersOf(null);
+    // Every subsidised meal is in exactly one tier column (columns hold every tier of the meals).
+    const tierSum = tiers.reduce((t, x) => ({ meals: t.meals + x.meals, fen: t.fen + x.subsidyFen }), {
+      meals: 0,
+      fen: 0,
+    });
+    if (tierSum.meals !== sum('meals') || tierSum.fen !== sum('subsidyFen')) {
+      throw new Error(
+        `档次合计 ${tierSum.meals} 人次 ${tierSum.fen} 分 与补贴合计 ${sum('meals')} 人次 ${sum('subsidyFen')} 分不符`,
+      );
+    }
     return {
       meals: sum('meals'),
       subsidyFen: sum('subsidyFen'),
