@@ -11,7 +11,16 @@ import {
   JOB_MONTHLY_CLAIM,
   MONTHLY_CLAIM_SCHEDULER_ID,
 } from '../src/queue/queue.constants';
-import { downloadClaim, fen, readWorkbook, rowsOf, sha256, waitForClaim } from './support/claims';
+import {
+  downloadClaim,
+  expectTierColumnsAddUp,
+  fen,
+  readWorkbook,
+  rowsOf,
+  sha256,
+  subsidisedMeals,
+  waitForClaim,
+} from './support/claims';
 import {
   CanteenFixture,
   createCanteen,
@@ -244,6 +253,23 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
       1,
     ]);
     expect(summary.getRow(4).getCell(5).numFmt).toBe('¥#,##0.00');
+    // Today's two tiers: their columns add up to 补贴合计 and to the subsidised meals, on 汇总 and 日汇总.
+    const subsidised = await subsidisedMeals(t.db, { subdistrictId, canteenId: null, month: MONTH });
+    expect(expectTierColumnsAddUp(wb, subsidised)).toEqual(['70–79岁', '80岁以上']);
+    expect(claim.totals).toMatchObject({
+      tiers: [
+        {
+          code: '70_79',
+          label: '70–79岁',
+          meals: sql.byCanteen.get(care.id)!.m7079 + sql.byCanteen.get(shop.id)!.m7079,
+        },
+        {
+          code: '80_PLUS',
+          label: '80岁以上',
+          meals: sql.byCanteen.get(care.id)!.m80 + sql.byCanteen.get(shop.id)!.m80,
+        },
+      ],
+    });
     const text = rows
       .flat()
       .filter((v) => typeof v === 'string')

@@ -7,6 +7,7 @@ import { ageOn } from '../src/subsidy/age';
 import { parseIdNumber } from '../src/subsidy/id-number';
 import { PiiCipher } from '../src/common/pii-cipher';
 import { keyBytes } from '../src/config/app-config';
+import { assertTestDatabase } from './support/env';
 import { createTestDatabase } from './support/test-db';
 import { testConfig } from './support/test-app';
 
@@ -33,6 +34,7 @@ describe('demo data', () => {
     db = await createTestDatabase();
     ds = new DataSource(databaseOptions(db.url, { poolSize: 2, applicationName: 'demo-data-test' }));
     await ds.initialize();
+    await assertTestDatabase(ds);
     const config = testConfig(db.url);
     await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') ON CONFLICT DO NOTHING`);
     await seedRegister(ds, {

@@ -14,13 +14,13 @@ export default async function globalSetup(): Promise<void> {
   const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   process.env[RUN_ID_ENV] = runId;
   const name = `hc_test_${runId}_tpl`;
-  assertTestDatabase(name);
   const admin = new Client({ connectionString: dbUrl('postgres') });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const ds = new DataSource(databaseOptions(dbUrl(name), { poolSize: 1, applicationName: 'test-migrations' }));
   await ds.initialize();
+  await assertTestDatabase(ds);
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
   process.env[TEMPLATE_DB_ENV] = name;

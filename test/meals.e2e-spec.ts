@@ -502,7 +502,10 @@ describe('Meals at the till (real PostgreSQL)', () => {
       const month = monthOf(todayLocal());
       const waitingInserts = async (): Promise<number> => {
         const [{ n }] = await t.db.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+          // Only this file's database: other test runs share the server and take advisory locks of their own.
+          `SELECT count(*)::int AS n FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         );
         return n;
       };

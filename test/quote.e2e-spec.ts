@@ -1,10 +1,29 @@
 import { createUser } from './support/factories';
 import { LogCapture, startTestApp, TestApp } from './support/test-app';
+import { localDateOf } from '../src/common/local-date';
 import { makeIdNumber } from '../src/subsidy/id-number';
 
 // SPEC §6 GET /api/subsidy/quote against the real app and the seeded policy (70–79 → 200 fen, 80+ → 400 fen,
 // from 2022-08-01). One app for the file, logging at info into a capture, so the log test sees every request.
 const DATE = '2025-06-15';
+
+// Every API jest can fake except Date.
+const NOT_DATE: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'requestAnimationFrame',
+  'cancelAnimationFrame',
+  'requestIdleCallback',
+  'cancelIdleCallback',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
 
 const toFullWidth = (s: string): string =>
   s.replace(/[0-9X]/g, (c) => (c === 'X' ? 'Ｘ' : String.fromCharCode(c.charCodeAt(0) - 0x30 + 0xff10)));
@@ -114,9 +133,23 @@ describe('GET /api/subsidy/quote', () => {
     });
 
     it("uses today's Shanghai date when no date is given", async () => {
-      const idNumber = makeIdNumber('371502', '1940-03-01', 16);
-      const res = await quote({ idNumber, priceFen: '1200' }).expect(200);
-      expect(res.body).toMatchObject({ tier: '80_PLUS', subsidyFen: 400, payableFen: 800 });
+      // An evening in UTC (the latest 20:00 UTC before now) is already the next day in Shanghai. The diner turns 80
+      // on that Shanghai day, so the UTC date (the day before) would make them 79: ¥2, not ¥4.
+      const now = new Date();
+      const evening = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 20));
+      if (evening > now) evening.setUTCDate(evening.getUTCDate() - 1);
+      const shanghaiDay = localDateOf(evening);
+      expect(shanghaiDay).not.toBe(evening.toISOString().slice(0, 10));
+      const birthDate = `${Number(shanghaiDay.slice(0, 4)) - 80}${shanghaiDay.slice(4)}`;
+      const idNumber = makeIdNumber('371502', birthDate, 16);
+      // Only Date is faked (timers, sockets and the database keep real time), and only for this one request.
+      jest.useFakeTimers({ now: evening, doNotFake: NOT_DATE });
+      try {
+        const res = await quote({ idNumber, priceFen: '1200' }).expect(200);
+        expect(res.body).toMatchObject({ birthDate, age: 80, tier: '80_PLUS', subsidyFen: 400, payableFen: 800 });
+      } finally {
+        jest.useRealTimers();
+      }
     });
   });
 

@@ -74,11 +74,25 @@ describe('The till page (real Chromium)', () => {
     const diner = await createDiner(t, { birthDate: yearsAgo(82), name: '李桂兰' });
     await scan(diner.idNumber);
     await page.locator('#quote').waitFor({ state: 'visible' });
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Enter');
-    await page.keyboard.press('Enter');
-    await page.locator('#message', { hasText: '已记录：李桂兰' }).waitFor();
-    await page.waitForTimeout(300);
+    // Counts the page's requests: a keydown handler calls fetch synchronously, so once the presses are done every
+    // request they caused has started, and "none in flight" means the database holds all they could record.
+    await page.evaluate(`(() => {
+      const requests = (window.__requests = { real: window.fetch, started: 0, settled: 0 });
+      window.fetch = (input, init) => {
+        requests.started++;
+        return requests.real.call(window, input, init).finally(() => requests.settled++);
+      };
+    })()`);
+    try {
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Enter');
+      // '已记录' and the list's reload (its GET) start in the same task, so the reload is counted below too.
+      await page.locator('#message', { hasText: '已记录：李桂兰' }).waitFor();
+      await page.waitForFunction('window.__requests.started === window.__requests.settled');
+    } finally {
+      await page.evaluate('window.fetch = window.__requests.real; delete window.__requests');
+    }
     expect(await mealsOf(diner.id)).toHaveLength(1);
     expect(await page.locator('#meals tr', { hasText: '李桂兰' }).count()).toBe(1);
   });

@@ -25,15 +25,26 @@ import {
   PolicyTier,
   shanghaiDateTime,
   summaryTitle,
-  tierLabel,
   uniqueSheetName,
 } from './workbook-format';
+import { TierColumn, tierColumns, tierLabel } from './tier-columns';
+
+/** One tier's subsidised meals and money. Money in fen. */
+export interface TierTotals {
+  code: string;
+  label: string;
+  meals: number;
+  subsidyFen: number;
+}
 
 /** One canteen's line of the summary. Money in fen. */
 export interface CanteenTotals {
   canteenId: number;
   name: string;
   type: CanteenType;
+  /** Every tier column of the claim, in column order; they add up to meals and subsidyFen. */
+  tiers: TierTotals[];
+  // The two tiers the service started with, kept for readers of older claims; `tiers` has every tier.
   meals7079: number;
   subsidy7079Fen: number;
   meals80Plus: number;
@@ -48,6 +59,9 @@ export interface CanteenTotals {
 export interface ClaimTotals {
   meals: number;
   subsidyFen: number;
+  /** Every tier column of the claim, in column order; they add up to meals and subsidyFen. */
+  tiers: TierTotals[];
+  // The two tiers the service started with, kept for readers of older claims; `tiers` has every tier.
   meals7079: number;
   subsidy7079Fen: number;
   meals80Plus: number;
@@ -132,8 +146,9 @@ export class ClaimWorkbookBuilder {
     const { firstDay, lastDay } = monthBounds(scope.month);
     const params = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
     const [sub] = (await client.query(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])).rows;
-    const totals = await this.totals(client, params);
+    const totals = await this.totals(client, params, firstDay, lastDay);
     const policies = await this.policies(client, params);
+    const tiers = totals.tiers.map(({ code, label }) => ({ code, label }));
 
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
     wb.creator = '幸福食堂补贴结算系统';
@@ -146,7 +161,7 @@ export class ClaimWorkbookBuilder {
       onProgress(Math.min(95, Math.floor((done / work) * 95)));
     };
 
-    this.writeSummary(wb, uniqueSheetName('汇总', taken), sub.name, scope, totals, policies);
+    this.writeSummary(wb, uniqueSheetName('汇总', taken), sub.name, scope, totals, tiers, policies);
 
     for (const canteen of totals.canteens) {
       const sheets = new SheetSeries(wb, taken, `明细-${canteen.name}`, this.config.CLAIM_SHEET_MAX_ROWS, {
@@ -195,20 +210,19 @@ export class ClaimWorkbookBuilder {
       await breathe(out, null);
     }
 
-    await this.writeDaily(client, wb, taken, scope, params, totals, out);
+    await this.writeDaily(client, wb, taken, scope, params, totals, tiers, out);
     await this.writeRoster(client, wb, taken, scope, params, out, progress);
     await wb.commit();
     return totals;
   }
 
-  /** The summary's numbers, by SQL over the month's meals (cheap GROUP BY), before any row is streamed. */
-  private async totals(client: PoolClient, params: unknown[]): Promise<ClaimTotals> {
+  /**
+   * The summary's numbers, by SQL over the month's meals (cheap GROUP BYs), before any row is streamed. The tier
+   * columns are every tier of these meals and of the policy versions in force during the month.
+   */
+  private async totals(client: PoolClient, params: unknown[], firstDay: string, lastDay: string): Promise<ClaimTotals> {
     const { rows } = await client.query(
       `SELECT c.id, c.name, c.type,
-              count(m.id) FILTER (WHERE ${SUBSIDISED} AND m.tier = '70_79') AS meals_7079,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED} AND m.tier = '70_79'), 0) AS fen_7079,
-              count(m.id) FILTER (WHERE ${SUBSIDISED} AND m.tier = '80_PLUS') AS meals_80,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED} AND m.tier = '80_PLUS'), 0) AS fen_80,
               count(m.id) FILTER (WHERE ${SUBSIDISED}) AS meals,
               COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED}), 0) AS fen,
               count(DISTINCT m.diner_id) FILTER (WHERE ${SUBSIDISED}) AS diners,
@@ -221,19 +235,51 @@ export class ClaimWorkbookBuilder {
         ORDER BY c.id`,
       params,
     );
-    const canteens: CanteenTotals[] = rows.map((r: Row) => ({
-      canteenId: num(r.id),
-      name: String(r.name),
-      type: r.type as CanteenType,
-      meals7079: num(r.meals_7079),
-      subsidy7079Fen: num(r.fen_7079),
-      meals80Plus: num(r.meals_80),
-      subsidy80PlusFen: num(r.fen_80),
-      meals: num(r.meals),
-      subsidyFen: num(r.fen),
-      diners: num(r.diners),
-      voided: num(r.voided),
-    }));
+    const byTier: Row[] = (
+      await client.query(
+        `SELECT m.canteen_id, m.tier, count(*) AS meals, sum(m.subsidy_fen) AS fen
+           FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+          GROUP BY m.canteen_id, m.tier`,
+        params,
+      )
+    ).rows;
+    const versions: Row[] = (
+      await client.query(
+        `SELECT tiers FROM subsidy_policy_versions
+          WHERE effective_from BETWEEN $1 AND $2
+             OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $1
+                       ORDER BY effective_from DESC LIMIT 1)`,
+        [firstDay, lastDay],
+      )
+    ).rows;
+    const columns = tierColumns(
+      byTier.map((r) => String(r.tier)),
+      versions.map((v) => v.tiers as PolicyTier[]),
+    );
+    const tiersOf = (canteenId: number | null): TierTotals[] =>
+      columns.map(({ code, label }) => {
+        const mine = byTier.filter((r) => r.tier === code && (canteenId === null || num(r.canteen_id) === canteenId));
+        return {
+          code,
+          label,
+          meals: mine.reduce((n, r) => n + num(r.meals), 0),
+          subsidyFen: mine.reduce((n, r) => n + num(r.fen), 0),
+        };
+      });
+    const canteens: CanteenTotals[] = rows.map((r: Row) => {
+      const tiers = tiersOf(num(r.id));
+      return {
+        canteenId: num(r.id),
+        name: String(r.name),
+        type: r.type as CanteenType,
+        tiers,
+        ...legacyTiers(tiers),
+        meals: num(r.meals),
+        subsidyFen: num(r.fen),
+        diners: num(r.diners),
+        voided: num(r.voided),
+      };
+    });
     // A diner who ate at two canteens counts once in the total.
     const [{ diners }] = (
       await client.query(
@@ -241,14 +287,23 @@ export class ClaimWorkbookBuilder {
         params,
       )
     ).rows;
-    const sum = (k: keyof CanteenTotals): number => canteens.reduce((s, c) => s + (c[k] as number), 0);
+    const sum = (k: 'meals' | 'subsidyFen' | 'voided'): number => canteens.reduce((s, c) => s + c[k], 0);
+    const tiers = tiersOf(null);
+    // Every subsidised meal is in exactly one tier column (columns hold every tier of the meals).
+    const tierSum = tiers.reduce((t, x) => ({ meals: t.meals + x.meals, fen: t.fen + x.subsidyFen }), {
+      meals: 0,
+      fen: 0,
+    });
+    if (tierSum.meals !== sum('meals') || tierSum.fen !== sum('subsidyFen')) {
+      throw new Error(
+        `档次合计 ${tierSum.meals} 人次 ${tierSum.fen} 分 与补贴合计 ${sum('meals')} 人次 ${sum('subsidyFen')} 分不符`,
+      );
+    }
     return {
       meals: sum('meals'),
       subsidyFen: sum('subsidyFen'),
-      meals7079: sum('meals7079'),
-      subsidy7079Fen: sum('subsidy7079Fen'),
-      meals80Plus: sum('meals80Plus'),
-      subsidy80PlusFen: sum('subsidy80PlusFen'),
+      tiers,
+      ...legacyTiers(tiers),
       diners: num(diners),
       voided: sum('voided'),
       canteens,
@@ -273,11 +328,13 @@ export class ClaimWorkbookBuilder {
     subdistrictName: string,
     scope: ClaimScope,
     totals: ClaimTotals,
+    tiers: Pick<TierColumn, 'code' | 'label'>[],
     policies: { from: string; tiers: PolicyTier[] }[],
   ): void {
+    const columns = summaryColumns(tiers);
     const ws = wb.addWorksheet(name, sheetOptions(3));
-    ws.columns = SUMMARY_COLUMNS.map(columnOf);
-    const last = SUMMARY_COLUMNS.length;
+    ws.columns = columns.map(columnOf);
+    const last = columns.length;
     const title = ws.addRow([summaryTitle(subdistrictName, scope.month)]);
     title.font = { bold: true, size: 16 };
     title.alignment = { horizontal: 'center' };
@@ -288,16 +345,13 @@ export class ClaimWorkbookBuilder {
       `申报单位：${subdistrictName}\u3000\u3000申报月份：${monthLabel(scope.month)}\u3000\u3000申报范围：${scopeText}`,
     ]);
     ws.mergeCells(2, 1, 2, last);
-    headerRow(ws, SUMMARY_COLUMNS);
+    headerRow(ws, columns);
     totals.canteens.forEach((c, i) => {
       ws.addRow([
         i + 1,
         c.name,
         CANTEEN_TYPE_LABELS[c.type] ?? c.type,
-        c.meals7079,
-        fenToYuan(c.subsidy7079Fen),
-        c.meals80Plus,
-        fenToYuan(c.subsidy80PlusFen),
+        ...tierCells(c.tiers),
         fenToYuan(c.subsidyFen),
         c.diners,
         c.voided,
@@ -307,10 +361,7 @@ export class ClaimWorkbookBuilder {
       '合计',
       '',
       '',
-      totals.meals7079,
-      fenToYuan(totals.subsidy7079Fen),
-      totals.meals80Plus,
-      fenToYuan(totals.subsidy80PlusFen),
+      ...tierCells(totals.tiers),
       fenToYuan(totals.subsidyFen),
       totals.diners,
       totals.voided,
@@ -335,53 +386,47 @@ export class ClaimWorkbookBuilder {
     scope: ClaimScope,
     params: unknown[],
     totals: ClaimTotals,
+    tiers: Pick<TierColumn, 'code' | 'label'>[],
     out: WriteStream,
   ): Promise<void> {
     const sheets = new SheetSeries(wb, taken, '日汇总', this.config.CLAIM_SHEET_MAX_ROWS, {
       title: `每日补贴汇总（${monthLabel(scope.month)}）`,
-      columns: DAILY_COLUMNS,
+      columns: dailyColumns(tiers),
     });
+    // One row per day and canteen, its tiers folded into one JSON object: still a stream, whatever the tiers.
     const rows = this.stream(
       client,
-      `SELECT m.meal_date::text AS meal_date, c.name,
-              count(*) FILTER (WHERE m.tier = '70_79') AS meals_7079,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE m.tier = '70_79'), 0) AS fen_7079,
-              count(*) FILTER (WHERE m.tier = '80_PLUS') AS meals_80,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE m.tier = '80_PLUS'), 0) AS fen_80,
-              count(*) AS meals, sum(m.subsidy_fen) AS fen
-         FROM meals m JOIN canteens c ON c.id = m.canteen_id
-        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-        GROUP BY m.meal_date, c.id, c.name
-        ORDER BY m.meal_date, c.id`,
+      `SELECT meal_date, name, jsonb_object_agg(tier, jsonb_build_array(meals, fen)) AS tiers,
+              sum(meals) AS meals, sum(fen) AS fen
+         FROM (SELECT m.meal_date::text AS meal_date, c.id AS canteen_id, c.name, m.tier,
+                      count(*) AS meals, sum(m.subsidy_fen) AS fen
+                 FROM meals m JOIN canteens c ON c.id = m.canteen_id
+                WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+                GROUP BY m.meal_date, c.id, c.name, m.tier) d
+        GROUP BY meal_date, canteen_id, name
+        ORDER BY meal_date, canteen_id`,
       params,
     );
     let n = 0;
     for await (const r of rows) {
+      const byTier = r.tiers as Record<string, [number, number]>;
       sheets.add([
         r.meal_date,
         r.name,
-        num(r.meals_7079),
-        fenToYuan(num(r.fen_7079)),
-        num(r.meals_80),
-        fenToYuan(num(r.fen_80)),
+        ...tierCells(
+          tiers.map(({ code, label }) => ({
+            code,
+            label,
+            meals: num(byTier[code]?.[0]),
+            subsidyFen: num(byTier[code]?.[1]),
+          })),
+        ),
         num(r.meals),
         fenToYuan(num(r.fen)),
       ]);
       if (++n % BATCH_ROWS === 0) await breathe(out, sheets.current);
     }
-    sheets.add(
-      [
-        '合计',
-        '',
-        totals.meals7079,
-        fenToYuan(totals.subsidy7079Fen),
-        totals.meals80Plus,
-        fenToYuan(totals.subsidy80PlusFen),
-        totals.meals,
-        fenToYuan(totals.subsidyFen),
-      ],
-      true,
-    );
+    sheets.add(['合计', '', ...tierCells(totals.tiers), totals.meals, fenToYuan(totals.subsidyFen)], true);
     sheets.finish();
   }
 
@@ -432,14 +477,33 @@ export class ClaimWorkbookBuilder {
 const MEALS_IN_SCOPE = `m.subdistrict_id = $1 AND ($2::int IS NULL OR m.canteen_id = $2) AND m.meal_date BETWEEN $3 AND $4`;
 const SUBSIDISED = `m.voided_at IS NULL AND m.subsidy_fen > 0`;
 
-const SUMMARY_COLUMNS: Column[] = [
+// A pair of columns per tier of the claim (TierColumn), between the fixed ones.
+const tierHeaders = (tiers: Pick<TierColumn, 'label'>[]): Column[] =>
+  tiers.flatMap((t) => [
+    { header: `${t.label}人次`, width: 12 },
+    { header: `${t.label}补贴金额`, width: 16, money: true },
+  ]);
+
+const tierCells = (tiers: TierTotals[]): unknown[] => tiers.flatMap((t) => [t.meals, fenToYuan(t.subsidyFen)]);
+
+// The fields of the two original tiers, from the tier list.
+function legacyTiers(
+  tiers: TierTotals[],
+): Pick<CanteenTotals, 'meals7079' | 'subsidy7079Fen' | 'meals80Plus' | 'subsidy80PlusFen'> {
+  const of = (code: string): TierTotals | undefined => tiers.find((t) => t.code === code);
+  return {
+    meals7079: of('70_79')?.meals ?? 0,
+    subsidy7079Fen: of('70_79')?.subsidyFen ?? 0,
+    meals80Plus: of('80_PLUS')?.meals ?? 0,
+    subsidy80PlusFen: of('80_PLUS')?.subsidyFen ?? 0,
+  };
+}
+
+const summaryColumns = (tiers: Pick<TierColumn, 'label'>[]): Column[] => [
   { header: '序号', width: 6 },
   { header: '食堂名称', width: 28 },
   { header: '类型', width: 12 },
-  { header: '70–79岁人次', width: 12 },
-  { header: '70–79岁补贴金额', width: 16, money: true },
-  { header: '80岁以上人次', width: 12 },
-  { header: '80岁以上补贴金额', width: 16, money: true },
+  ...tierHeaders(tiers),
   { header: '补贴合计', width: 16, money: true },
   { header: '就餐老人数', width: 12 },
   { header: '作废笔数', width: 10 },
@@ -461,13 +525,10 @@ const DETAIL_COLUMNS: Column[] = [
   { header: '流水号', width: 12 },
 ];
 
-const DAILY_COLUMNS: Column[] = [
+const dailyColumns = (tiers: Pick<TierColumn, 'label'>[]): Column[] => [
   { header: '日期', width: 12 },
   { header: '食堂名称', width: 28 },
-  { header: '70–79岁人次', width: 12 },
-  { header: '70–79岁补贴金额', width: 16, money: true },
-  { header: '80岁以上人次', width: 12 },
-  { header: '80岁以上补贴金额', width: 16, money: true },
+  ...tierHeaders(tiers),
   { header: '补贴人次合计', width: 12 },
   { header: '补贴金额合计', width: 16, money: true },
 ];

@@ -1,4 +1,5 @@
 // Pure helpers of the claim workbook: sheet names, labels, the title. No Nest, no TypeORM.
+import { boundsLabel } from './tier-columns';
 
 /** Excel's hard limits on a sheet name. */
 export const SHEET_NAME_MAX = 31;
@@ -29,10 +30,6 @@ export function uniqueSheetName(wanted: string, taken: Set<string>): string {
 export function continuationName(base: string, part: number): string {
   return part === 1 ? base : `${base}（续${part}）`;
 }
-
-export const TIER_LABELS: Record<string, string> = { '70_79': '70–79岁', '80_PLUS': '80岁以上', NONE: '无补贴' };
-
-export const tierLabel = (tier: string): string => TIER_LABELS[tier] ?? tier;
 
 /** '2025-03' → '2025年3月'. */
 export function monthLabel(month: string): string {
@@ -65,6 +62,6 @@ export interface PolicyTier {
 export function describeTiers(tiers: PolicyTier[]): string {
   return [...tiers]
     .sort((a, b) => a.minAge - b.minAge)
-    .map((t) => `${t.maxAge === null ? `${t.minAge}岁以上` : `${t.minAge}–${t.maxAge}岁`}每餐${yuanText(t.amountFen)}`)
+    .map((t) => `${boundsLabel(t.minAge, t.maxAge)}每餐${yuanText(t.amountFen)}`)
     .join('；');
 }

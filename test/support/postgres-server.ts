@@ -42,7 +42,6 @@ export class ScratchPostgres {
 
   /** A database with every migration applied. */
   async createDatabase(name: string): Promise<string> {
-    assertTestDatabase(name);
     const admin = new Client({ connectionString: this.url('postgres') });
     await admin.connect();
     try {
@@ -53,6 +52,7 @@ export class ScratchPostgres {
     const ds = new DataSource(databaseOptions(this.url(name), { poolSize: 1, applicationName: 'test-migrations' }));
     await ds.initialize();
     try {
+      await assertTestDatabase(ds);
       await ds.runMigrations({ transaction: 'each' });
     } finally {
       await ds.destroy();

@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { configureApp } from '../../src/configure-app';
-import { REDIS_URL, uniqueName } from './env';
+import { assertTestDatabase, REDIS_URL, uniqueName } from './env';
 import { createTestDatabase } from './test-db';
 
 export const TEST_ADMIN = { username: 'admin', password: 'admin-pass-123' };
@@ -61,11 +61,18 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = testConfig(database.url, options.env);
+  // Before the app starts (it writes at start-up: the first admin), and again on the app's own connection.
+  await assertTestDatabase(config.DATABASE_URL).catch(async (e: unknown) => {
+    await database.drop();
+    throw e;
+  });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config, { logStream: options.logStream })],
   }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
+  await app.init();
+  await assertTestDatabase(app.get(DataSource));
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

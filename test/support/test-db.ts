@@ -1,13 +1,12 @@
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { assertTestDatabase, dbUrl, RUN_ID_ENV, TEMPLATE_DB_ENV } from './env';
+import { dbUrl, RUN_ID_ENV, TEMPLATE_DB_ENV } from './env';
 
 /** A fresh database with every migration applied, copied from the run's template. */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const template = process.env[TEMPLATE_DB_ENV];
   if (!template) throw new Error('the e2e global setup did not run (no template database)');
   const name = `hc_test_${process.env[RUN_ID_ENV]}_${randomBytes(4).toString('hex')}`;
-  assertTestDatabase(name);
   const admin = new Client({ connectionString: dbUrl('postgres') });
   await admin.connect();
   try {

@@ -3,8 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
+import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
 import { WorkerModule } from '../../src/worker.module';
+import { assertTestDatabase } from './env';
 
 export interface TestWorker {
   app: INestApplicationContext;
@@ -16,8 +18,10 @@ export async function startTestWorker(
   config: AppConfig,
   options: { logStream?: DestinationStream } = {},
 ): Promise<TestWorker> {
+  await assertTestDatabase(config.DATABASE_URL);
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config, options), { logger: false });
   await app.init();
+  await assertTestDatabase(app.get(DataSource));
   return { app, close: () => app.close() };
 }
 
