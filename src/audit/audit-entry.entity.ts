@@ -1,9 +1,11 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 // Append-only: a database trigger refuses UPDATE, DELETE and TRUNCATE (migration Foundation).
 @Entity({ name: 'audit_log' })
+@Index('audit_log_at_idx', ['at'])
+@Index('audit_log_entity_idx', ['entityType', 'entityId'])
 export class AuditEntry {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'audit_log_pkey' })
   id!: string;
 
   @Column({ type: 'timestamptz', default: () => 'now()' })

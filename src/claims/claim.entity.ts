@@ -1,16 +1,30 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Canteen } from '../canteens/canteen.entity';
+import { Subdistrict } from '../subdistricts/subdistrict.entity';
+import { User } from '../users/user.entity';
 import { CLAIM_STATUSES, ClaimStatus } from '../common/enums';
 
 // PostgreSQL is the source of truth for claims; the BullMQ job only carries the claim id.
 @Entity({ name: 'claims' })
+// Expression indexes (COALESCE(canteen_id, 0): one scope for "all canteens"), which TypeORM cannot compare: declared
+// for the reader, left to the migration (synchronize: false).
+@Index('claims_version_key', { synchronize: false })
+@Index('claims_one_active_key', { synchronize: false })
+@Check('claims_version_check', `version >= 1`)
+@Check('claims_month_check', `month ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`)
+@Check('claims_status_check', `status IN ('QUEUED', 'RUNNING', 'DONE', 'FAILED')`)
+@Check('claims_progress_check', `progress >= 0 AND progress <= 100`)
+@Check('claims_check', `status <> 'DONE' OR (sha256 IS NOT NULL AND file_path IS NOT NULL AND totals IS NOT NULL)`)
 export class Claim {
-  @PrimaryGeneratedColumn()
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'claims_pkey' })
   id!: number;
 
   @Column({ name: 'subdistrict_id', type: 'integer' })
+  @ForeignKey(() => Subdistrict, { name: 'claims_subdistrict_id_fkey' })
   subdistrictId!: number;
 
   @Column({ name: 'canteen_id', type: 'integer', nullable: true })
+  @ForeignKey(() => Canteen, { name: 'claims_canteen_id_fkey' })
   canteenId!: number | null;
 
   @Column({ type: 'char', length: 7 })
@@ -38,6 +52,7 @@ export class Claim {
   sha256!: string | null;
 
   @Column({ name: 'requested_by', type: 'integer', nullable: true })
+  @ForeignKey(() => User, { name: 'claims_requested_by_fkey' })
   requestedBy!: number | null;
 
   @Column({ name: 'requested_at', type: 'timestamptz', default: () => 'now()' })

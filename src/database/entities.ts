@@ -1,4 +1,6 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { LoginKnownAddress, LoginThrottleBucket } from '../auth/login-throttle.entity';
+import { Session } from '../auth/session.entity';
 import { Canteen } from '../canteens/canteen.entity';
 import { Claim } from '../claims/claim.entity';
 import { Diner } from '../diners/diner.entity';
@@ -6,6 +8,22 @@ import { Meal } from '../meals/meal.entity';
 import { MonthLock } from '../meals/month-lock.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
+import { UserCanteen } from '../users/user-canteen.entity';
 import { User } from '../users/user.entity';
 
-export const ENTITIES = [Subdistrict, Canteen, User, AuditEntry, PolicyVersionRow, Diner, Meal, MonthLock, Claim];
+// Every table of the schema, as the migrations create it (test/schema.e2e-spec.ts proves TypeORM sees no difference).
+export const ENTITIES = [
+  Subdistrict,
+  Canteen,
+  User,
+  UserCanteen,
+  Session,
+  LoginThrottleBucket,
+  LoginKnownAddress,
+  AuditEntry,
+  PolicyVersionRow,
+  Diner,
+  Meal,
+  MonthLock,
+  Claim,
+];

@@ -1,12 +1,35 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Canteen } from '../canteens/canteen.entity';
+import { Subdistrict } from '../subdistricts/subdistrict.entity';
+import { User } from '../users/user.entity';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
 
 @Entity({ name: 'diners' })
+// Registered once per sub-district: found by the keyed hash of the normalised ID number.
+@Unique('diners_subdistrict_id_id_number_hmac_key', ['subdistrictId', 'idNumberHmac'])
+@Index('diners_card_no_key', ['subdistrictId', 'cardNo'], { unique: true, where: 'card_no IS NOT NULL' })
+@Index('diners_name_idx', ['subdistrictId', 'name'])
+@Check('diners_name_check', `length(btrim(name)) > 0`)
+@Check('diners_sex_check', `sex IN ('M', 'F')`)
+@Check('diners_card_no_check', `card_no IS NULL OR (length(card_no) >= 1 AND length(card_no) <= 64)`)
+@Check('diners_status_check', `status IN ('ACTIVE', 'SUSPENDED', 'MOVED_AWAY', 'DECEASED')`)
+@Check('diners_check', `status = 'ACTIVE' OR status_effective_from IS NOT NULL`)
 export class Diner {
-  @PrimaryGeneratedColumn()
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'diners_pkey' })
   id!: number;
 
   @Column({ name: 'subdistrict_id', type: 'integer' })
+  @ForeignKey(() => Subdistrict, { name: 'diners_subdistrict_id_fkey' })
   subdistrictId!: number;
 
   @Column({ type: 'text' })
@@ -47,9 +70,11 @@ export class Diner {
   statusNote!: string | null;
 
   @Column({ name: 'registered_canteen_id', type: 'integer', nullable: true })
+  @ForeignKey(() => Canteen, { name: 'diners_registered_canteen_id_fkey' })
   registeredCanteenId!: number | null;
 
   @Column({ name: 'registered_by', type: 'integer', nullable: true })
+  @ForeignKey(() => User, { name: 'diners_registered_by_fkey' })
   registeredBy!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -1,8 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
 
 @Entity({ name: 'subdistricts' })
+@Unique('subdistricts_name_key', ['name'])
+@Check('subdistricts_name_check', `length(btrim(name)) > 0`)
+@Check('subdistricts_admin_code_check', `admin_code ~ '^[0-9]{6}$'`)
 export class Subdistrict {
-  @PrimaryGeneratedColumn()
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'subdistricts_pkey' })
   id!: number;
 
   @Column({ type: 'text' })

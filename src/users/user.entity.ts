@@ -1,9 +1,22 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Subdistrict } from '../subdistricts/subdistrict.entity';
 import { ROLES, Role } from '../common/enums';
 
 @Entity({ name: 'users' })
+@Index('users_username_key', ['username'], { unique: true })
+@Check('users_username_check', `username = lower(btrim(username)) AND length(username) >= 3`)
+@Check('users_role_check', `role IN ('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')`)
 export class User {
-  @PrimaryGeneratedColumn()
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'users_pkey' })
   id!: number;
 
   @Column({ type: 'text' })
@@ -16,6 +29,7 @@ export class User {
   role!: Role;
 
   @Column({ name: 'subdistrict_id', type: 'integer' })
+  @ForeignKey(() => Subdistrict, { name: 'users_subdistrict_id_fkey' })
   subdistrictId!: number;
 
   @Column({ name: 'display_name', type: 'text', nullable: true })
@@ -25,6 +39,7 @@ export class User {
   active!: boolean;
 
   @Column({ name: 'created_by', type: 'integer', nullable: true })
+  @ForeignKey(() => User, { name: 'users_created_by_fkey' })
   createdBy!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
