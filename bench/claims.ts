@@ -1,6 +1,7 @@
 // Claim benchmark (issue 7): synthetic months of 10k, 100k and 1M subsidised meals loaded with COPY; wall time and
 // peak RSS of the worker building each claim; and the floor for the same rows: COPY of them to a file plus a bare
 // exceljs streaming write. Usage: npm run bench:claims [-- 10000,100000]
+import { insertDiners, NewDiner } from '../src/diners/diner.queries';
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
 import ExcelJS from 'exceljs';
@@ -11,7 +12,7 @@ import { PiiCipher } from '../src/common/pii-cipher';
 import { keyBytes } from '../src/config/app-config';
 import { CLAIMS_QUEUE, claimJobId, JOB_BUILD_CLAIM } from '../src/queue/queue.constants';
 import { ageOn } from '../src/subsidy/age';
-import { makeIdNumber, maskIdNumber } from '../src/subsidy/id-number';
+import { makeIdNumber } from '../src/subsidy/id-number';
 import { addDays } from '../src/common/local-date';
 import {
   benchEnv,
@@ -62,25 +63,13 @@ async function seedRegister(ds: DataSource, diners: number): Promise<{ subdistri
   }
   const batch = 5000;
   for (let start = 0; start < diners; start += batch) {
-    const names: string[] = [],
-      enc: Buffer[] = [],
-      mac: Buffer[] = [],
-      masked: string[] = [],
-      births: string[] = [];
+    const batchOf: NewDiner[] = [];
     for (let i = start; i < Math.min(diners, start + batch); i++) {
-      const birth = birthOf(i);
-      const id = makeIdNumber('371502', birth, i % 1000);
-      names.push(`老人${i}`);
-      enc.push(cipher.encrypt(id));
-      mac.push(cipher.hmac(id));
-      masked.push(maskIdNumber(id));
-      births.push(birth);
+      const birthDate = birthOf(i);
+      const idNumber = makeIdNumber('371502', birthDate, i % 1000);
+      batchOf.push({ subdistrictId: sub.id, name: `老人${i}`, idNumber, birthDate, sex: 'M' });
     }
-    await ds.query(
-      `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex)
-       SELECT $1, n, e, h, m, b::date, 'M' FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[]) AS t(n, e, h, m, b)`,
-      [sub.id, names, enc, mac, masked, births],
-    );
+    await insertDiners(ds, cipher, batchOf);
   }
   return { subdistrictId: sub.id, cashierId: user.id };
 }

@@ -1,6 +1,7 @@
 // Till benchmark (issue 7): throughput and latency of POST /api/canteens/{id}/meals (and of the quote) at rising
 // concurrency, many distinct diners, fresh Idempotency-Keys; and the ceiling: pgbench running the same SQL.
 // Usage: npm run bench:till     (writes bench/results/till.json)
+import { insertDiners, NewDiner } from '../src/diners/diner.queries';
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { hashPassword } from '../src/auth/passwords';
 import { addDays } from '../src/common/local-date';
 import { PiiCipher } from '../src/common/pii-cipher';
 import { keyBytes } from '../src/config/app-config';
-import { makeIdNumber, maskIdNumber } from '../src/subsidy/id-number';
+import { makeIdNumber } from '../src/subsidy/id-number';
 import {
   BENCH_DB,
   BENCH_DB_URL,
@@ -124,20 +125,13 @@ async function seed(ds: DataSource): Promise<void> {
     `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (sha256('bench-token'::bytea), 1, now() + interval '1 day')`,
   );
   for (let start = 0; start < DINERS; start += 5000) {
-    const rows = { n: [] as string[], e: [] as Buffer[], h: [] as Buffer[], m: [] as string[], b: [] as string[] };
+    const batch: NewDiner[] = [];
     for (let i = start; i < Math.min(DINERS, start + 5000); i++) {
-      const id = idNumberOf(i);
-      rows.n.push(`老人${i}`);
-      rows.e.push(cipher.encrypt(id));
-      rows.h.push(cipher.hmac(id));
-      rows.m.push(maskIdNumber(id));
-      rows.b.push(`${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
+      const idNumber = idNumberOf(i);
+      const birthDate = `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
+      batch.push({ subdistrictId: sub.id, name: `老人${i}`, idNumber, birthDate, sex: 'M' });
     }
-    await ds.query(
-      `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex)
-       SELECT $1, n, e, h, m, b::date, 'M' FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::text[], $6::text[]) AS t(n, e, h, m, b)`,
-      [sub.id, rows.n, rows.e, rows.h, rows.m, rows.b],
-    );
+    await insertDiners(ds, cipher, batch);
   }
   await ds.query('ANALYZE');
 }

@@ -4,7 +4,10 @@ import Redis from 'ioredis';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PiiCipher } from '../src/common/pii-cipher';
 import { AppConfig } from '../src/config/app-config';
+import { insertDiners } from '../src/diners/diner.queries';
+import { makeIdNumber } from '../src/subsidy/id-number';
 import { CLAIMS_QUEUE, claimJobId } from '../src/queue/queue.constants';
 import { sha256, waitForClaim } from './support/claims';
 import { createCanteen, createUser, UserFixture } from './support/factories';
@@ -113,15 +116,22 @@ describe('Monthly claims under faults', () => {
     const canteen = await createCanteen(t.db, { name: '压力测试幸福食堂' });
     const cashier = await createUser(t, 'CASHIER', { canteenIds: [canteen.id] });
     // Arranged in two statements: enough diners for one subsidised meal a day each, then the month's meals.
-    const [{ first }] = await t.db.query(
-      `WITH ins AS (
-         INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex)
-         SELECT $1, '压测老人' || g, decode(md5('enc' || g), 'hex'), decode(md5('mac-fault-' || g), 'hex'),
-                '371502********' || lpad((g % 10000)::text, 4, '0'), '1940-01-01', 'M'
-           FROM generate_series(1, $2) g RETURNING id)
-       SELECT min(id) AS first FROM ins`,
-      [canteen.subdistrictId, DINERS],
+    const dinerIds = await insertDiners(
+      t.db,
+      t.app.get(PiiCipher),
+      Array.from({ length: DINERS }, (_, g) => {
+        // A sequence number has three digits: a thousand diners per birth date.
+        const birthDate = `${1940 + Math.floor(g / 1000)}-01-01`;
+        return {
+          subdistrictId: canteen.subdistrictId,
+          name: `压测老人${g}`,
+          idNumber: makeIdNumber('371502', birthDate, g % 1000),
+          birthDate,
+          sex: g % 2 === 1 ? ('M' as const) : ('F' as const),
+        };
+      }),
     );
+    const first = Math.min(...dinerIds);
     await t.db.query(
       `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen, subsidy_fen,
           payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification, cashier_user_id,

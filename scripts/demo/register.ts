@@ -6,7 +6,8 @@ import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/commo
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { keyBytes } from '../../src/config/app-config';
 import { ageOn } from '../../src/subsidy/age';
-import { makeIdNumber, maskIdNumber } from '../../src/subsidy/id-number';
+import { insertDiners } from '../../src/diners/diner.queries';
+import { makeIdNumber } from '../../src/subsidy/id-number';
 
 interface DemoCanteen {
   name: string;
@@ -278,39 +279,28 @@ export async function seedRegister(ds: DataSource, env: NodeJS.ProcessEnv): Prom
       }
     }
 
-    const diners = demoDiners();
-    let inserted = 0;
-    for (let start = 0; start < diners.length; start += 100) {
-      const params: unknown[] = [];
-      const tuples = diners.slice(start, start + 100).map((d) => {
-        const base = params.length;
-        params.push(
-          sub.id,
-          d.name,
-          cipher.encrypt(d.idNumber),
-          cipher.hmac(d.idNumber),
-          maskIdNumber(d.idNumber),
-          d.birthDate,
-          d.sex,
-          d.phone,
-          d.community,
-          d.cardNo,
-          d.status,
-          d.statusFrom,
-          d.statusNote,
-          canteenId(d.canteen),
-          userIds.get(`shouyin${d.canteen + 1}`) ?? null,
-        );
-        return `(${Array.from({ length: 15 }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-      });
-      const rows = await m.query(
-        `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex, phone,
-                             community, card_no, status, status_effective_from, status_note, registered_canteen_id, registered_by)
-         VALUES ${tuples.join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
-        params,
-      );
-      inserted += rows.length;
-    }
+    const inserted = (
+      await insertDiners(
+        m,
+        cipher,
+        demoDiners().map((d) => ({
+          subdistrictId: sub.id,
+          name: d.name,
+          idNumber: d.idNumber,
+          birthDate: d.birthDate,
+          sex: d.sex,
+          phone: d.phone,
+          community: d.community,
+          cardNo: d.cardNo,
+          status: d.status,
+          statusEffectiveFrom: d.statusFrom,
+          statusNote: d.statusNote,
+          registeredCanteenId: canteenId(d.canteen),
+          registeredBy: userIds.get(`shouyin${d.canteen + 1}`) ?? null,
+        })),
+        { skipConflicts: true },
+      )
+    ).length;
     if (inserted > 0) {
       await m.query(
         `INSERT INTO audit_log (action, entity_type, subdistrict_id, details) VALUES ('DINERS_IMPORTED', 'diner', $1, $2)`,

@@ -11,6 +11,7 @@ import { PiiCipher } from '../common/pii-cipher';
 import { ageOn } from '../subsidy/age';
 import { IdNumberError, maskIdNumber, parseIdNumber, ParsedIdNumber } from '../subsidy/id-number';
 import { Diner } from './diner.entity';
+import { insertDiners } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, UpdateDinerDto } from './diner.dto';
 
@@ -149,25 +150,24 @@ export class DinersService {
     const work = async (m: EntityManager): Promise<DinerView> => {
       const hmac = this.cipher.hmac(parsed.idNumber);
       const masked = maskIdNumber(parsed.idNumber);
-      const inserted: { id: number }[] = await m.query(
-        `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex,
-                             phone, community, card_no, registered_canteen_id, registered_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT DO NOTHING RETURNING id`,
+      const inserted = await insertDiners(
+        m,
+        this.cipher,
         [
-          subdistrictId,
-          dto.name,
-          this.cipher.encrypt(parsed.idNumber),
-          hmac,
-          masked,
-          parsed.birthDate,
-          parsed.sex,
-          dto.phone || null,
-          dto.community || null,
-          dto.cardNo || null,
-          canteenId,
-          user.id,
+          {
+            subdistrictId,
+            name: dto.name,
+            idNumber: parsed.idNumber,
+            birthDate: parsed.birthDate,
+            sex: parsed.sex,
+            phone: dto.phone || null,
+            community: dto.community || null,
+            cardNo: dto.cardNo || null,
+            registeredCanteenId: canteenId,
+            registeredBy: user.id,
+          },
         ],
+        { skipConflicts: true },
       );
       if (inserted.length === 0) {
         const [existing]: { id: number }[] = await m.query(
@@ -179,7 +179,7 @@ export class DinersService {
         }
         throw conflict('CARD_NO_TAKEN', '该就餐卡号已被其他老人使用');
       }
-      const id = inserted[0].id;
+      const id = inserted[0];
       await this.audit.record(
         {
           actor: user,

@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/passwords';
-import { CanteenType, MealPeriod, Role } from '../../src/common/enums';
+import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
-import { makeIdNumber, maskIdNumber } from '../../src/subsidy/id-number';
+import { insertDiners } from '../../src/diners/diner.queries';
+import { makeIdNumber } from '../../src/subsidy/id-number';
 import type { TestApp } from './test-app';
 
 // Tiny factories that write straight to the database, for arranging a test. What a test *exercises*
@@ -94,7 +95,7 @@ export async function createDiner(
     name?: string;
     subdistrictId?: number;
     cardNo?: string | null;
-    status?: string;
+    status?: DinerStatusValue;
     statusEffectiveFrom?: string | null;
   },
 ): Promise<DinerFixture> {
@@ -103,24 +104,19 @@ export async function createDiner(
   const cipher = t.app.get(PiiCipher);
   const name = opts.name ?? `测试老人${n}`;
   const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(t.db));
-  const sexDigit = Number(idNumber[16]);
-  const [row] = await t.db.query(
-    `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex, card_no, status, status_effective_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-    [
+  const [id] = await insertDiners(t.db, cipher, [
+    {
       subdistrictId,
       name,
-      cipher.encrypt(idNumber),
-      cipher.hmac(idNumber),
-      maskIdNumber(idNumber),
-      opts.birthDate,
-      sexDigit % 2 === 1 ? 'M' : 'F',
-      opts.cardNo ?? null,
-      opts.status ?? 'ACTIVE',
-      opts.statusEffectiveFrom ?? null,
-    ],
-  );
-  return { id: row.id, idNumber, name, birthDate: opts.birthDate };
+      idNumber,
+      birthDate: opts.birthDate,
+      sex: Number(idNumber[16]) % 2 === 1 ? 'M' : 'F',
+      cardNo: opts.cardNo ?? null,
+      status: opts.status ?? 'ACTIVE',
+      statusEffectiveFrom: opts.statusEffectiveFrom ?? null,
+    },
+  ]);
+  return { id, idNumber, name, birthDate: opts.birthDate };
 }
 
 /**
