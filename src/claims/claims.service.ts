@@ -62,7 +62,7 @@ export class ClaimsService {
 
   /** POST /api/claims: checks the caller's reach, then creates or returns the running claim. */
   async requestForUser(user: AuthUser, month: string, canteenId: number | undefined): Promise<ClaimView> {
-    if (!isValidMonth(month)) throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
+    if (!isValidMonth(month)) throw badRequest('INVALID_MONTH');
     if (month > monthOf(todayLocal())) throw badRequest('MONTH_IN_FUTURE', '不能申报尚未开始的月份');
     let subdistrictId = user.subdistrictId;
     if (canteenId !== undefined) {
@@ -147,8 +147,7 @@ export class ClaimsService {
   }
 
   async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
-    if (month !== undefined && !isValidMonth(month))
-      throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
+    if (month !== undefined && !isValidMonth(month)) throw badRequest('INVALID_MONTH');
     const ids: { id: number }[] = await this.dataSource.query(
       `SELECT c.id FROM claims c WHERE ($1::text IS NULL OR c.month = $1) AND ${this.scopeSql('c', 2)}
        ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT 500`,

@@ -168,7 +168,7 @@ export class MonthLocksService {
   }
 
   private assertMonth(month: string): void {
-    if (!isValidMonth(month)) throw badRequest('INVALID_MONTH', '月份格式不正确，应为 YYYY-MM');
+    if (!isValidMonth(month)) throw badRequest('INVALID_MONTH');
   }
 
   /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */
