@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
-import { isValidMonth } from '../common/local-date';
+import { isValidMonth, monthLabel } from '../common/local-date';
 import { monthLockKey } from './meals.service';
 
 export interface MonthLockView {
@@ -53,8 +53,6 @@ const toView = (r: LockRow): MonthLockView => ({
   unlockedBy: r.unlocked_by,
   unlockReason: r.unlock_reason,
 });
-
-const monthLabel = (month: string): string => `${month.slice(0, 4)}年${Number(month.slice(5))}月`;
 
 /**
  * SPEC §3: finance locks a month (the whole sub-district or one canteen) once its claim is final; a locked month
