@@ -5,7 +5,7 @@ import { JobsOptions, Queue } from 'bullmq';
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuditService } from '../audit/audit.service';
@@ -15,6 +15,7 @@ import { isValidMonth, monthBounds, monthOf, todayLocal } from '../common/local-
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import { Claim } from './claim.entity';
+import { isUniqueViolation } from '../database/pg-errors';
 
 /** What the API answers for a claim. Money in fen. */
 export interface ClaimView {
@@ -43,10 +44,6 @@ export interface ClaimRequest {
 }
 
 const ACTIVE: ClaimStatus[] = ['QUEUED', 'RUNNING'];
-const UNIQUE_VIOLATION = '23505';
-
-const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof QueryFailedError && (e.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION;
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
 @Injectable()

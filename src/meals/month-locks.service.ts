@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isValidMonth, monthLabel } from '../common/local-date';
 import { monthLockKey } from './meals.service';
+import { isUniqueViolation } from '../database/pg-errors';
 
 export interface MonthLockView {
   id: number;
@@ -99,7 +100,7 @@ export class MonthLocksService {
         return toView(row);
       });
     } catch (e) {
-      if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(e, 'month_locks_active_key')) {
         throw this.alreadyLocked(month, canteenId === undefined);
       }
       throw e;
