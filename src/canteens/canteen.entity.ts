@@ -1,7 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { CANTEEN_TYPES, CanteenType, MealPeriod } from '../common/enums';
-
-export type PeriodHours = Record<MealPeriod, [string, string]>;
+import { CANTEEN_TYPES, CanteenType, MealPeriod, PeriodHours } from '../common/enums';
 
 @Entity({ name: 'canteens' })
 export class Canteen {

@@ -5,9 +5,9 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { assertCanReachCanteen } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod } from '../common/enums';
+import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod, PeriodHours } from '../common/enums';
 import { isValidLocalDate } from '../common/local-date';
-import { Canteen, PeriodHours } from './canteen.entity';
+import { Canteen } from './canteen.entity';
 import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
 import { isUniqueViolation } from '../database/pg-errors';
 

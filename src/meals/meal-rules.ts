@@ -1,5 +1,5 @@
 // Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
-import { Role, MealPeriod, MEAL_PERIODS } from '../common/enums';
+import { Role, MealPeriod, MEAL_PERIODS, PeriodHours } from '../common/enums';
 
 const HOUR_MS = 3_600_000;
 
@@ -41,13 +41,15 @@ export function servedAtProblem(role: Role, servedAt: Date, now: Date): string |
   return null;
 }
 
-export type PeriodHours = Partial<Record<MealPeriod, [string, string]>>;
-
 /**
  * The period a till preselects at a local time 'HH:MM': the one whose hours hold it, else the next one to
  * start today, else the last one of the day. Only periods the canteen sells (`available`) are considered.
  */
-export function periodAt(hours: PeriodHours, hhmm: string, available: readonly MealPeriod[]): MealPeriod | null {
+export function periodAt(
+  hours: Partial<PeriodHours>,
+  hhmm: string,
+  available: readonly MealPeriod[],
+): MealPeriod | null {
   const periods = MEAL_PERIODS.filter((p) => available.includes(p));
   if (periods.length === 0) return null;
   const within = periods.find((p) => {

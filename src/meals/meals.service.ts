@@ -5,7 +5,14 @@ import { auditDetails, AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import { DINER_STATUS_LABELS, MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, Verification } from '../common/enums';
+import {
+  DINER_STATUS_LABELS,
+  MEAL_PERIOD_LABELS,
+  MEAL_PERIODS,
+  MealPeriod,
+  PeriodHours,
+  Verification,
+} from '../common/enums';
 import {
   compareLocalDates,
   isValidLocalDate,
@@ -28,7 +35,7 @@ import {
   PolicyVersion,
   SubsidyResult,
 } from '../subsidy/subsidy-calculator';
-import { canonicalMealRequest, parseInstant, PeriodHours, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, parseInstant, periodAt, servedAtProblem } from './meal-rules';
 import { QuoteMealQuery, RecordMealDto } from './meals.dto';
 
 /** The answer of POST /api/canteens/{id}/meals (SPEC §6), also for a replay of the same Idempotency-Key. */
