@@ -20,7 +20,7 @@ import { QueueErrorLog } from './queue/queue-error-log';
  * offline queue through 20 reconnect attempts (up to 4 minutes) before POST /api/claims could answer 503. Not for
  * the worker's connection, whose blocking commands wait on purpose.
  */
-export function queueConnection(config: AppConfig): RedisOptions {
+function queueConnection(config: AppConfig): RedisOptions {
   return {
     ...redisOptionsFromUrl(config.REDIS_URL),
     enableOfflineQueue: false,

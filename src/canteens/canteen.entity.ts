@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-import { CANTEEN_TYPES, CanteenType, MealPeriod, PeriodHours } from '../common/enums';
+import { CANTEEN_TYPES, CanteenType, PeriodHours } from '../common/enums';
 
 @Entity({ name: 'canteens' })
 export class Canteen {
@@ -41,15 +41,4 @@ export class Canteen {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-export function priceOf(canteen: Canteen, period: MealPeriod): number | null {
-  switch (period) {
-    case 'BREAKFAST':
-      return canteen.breakfastPriceFen;
-    case 'LUNCH':
-      return canteen.lunchPriceFen;
-    case 'DINNER':
-      return canteen.dinnerPriceFen;
-  }
 }

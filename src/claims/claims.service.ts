@@ -11,7 +11,7 @@ import { assertCanReachCanteen } from '../auth/access';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ClaimStatus } from '../common/enums';
-import { isValidMonth, monthBounds, monthOf, todayLocal } from '../common/local-date';
+import { isValidMonth, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import { Claim } from './claim.entity';
@@ -251,11 +251,7 @@ export class ClaimsService {
 }
 
 /** 柳园街道幸福食堂补贴申报表-2025年3月-第1版.xlsx (or …-{canteen}-…). */
-export function claimFileName(
-  subdistrictName: string,
-  claim: Pick<ClaimView, 'month' | 'version' | 'canteenName'>,
-): string {
-  const [y, m] = claim.month.split('-');
+function claimFileName(subdistrictName: string, claim: Pick<ClaimView, 'month' | 'version' | 'canteenName'>): string {
   const scope = claim.canteenName ? `-${claim.canteenName}` : '';
-  return `${subdistrictName}幸福食堂补贴申报表${scope}-${y}年${Number(m)}月-第${claim.version}版.xlsx`;
+  return `${subdistrictName}幸福食堂补贴申报表${scope}-${monthLabel(claim.month)}-第${claim.version}版.xlsx`;
 }

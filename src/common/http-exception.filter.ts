@@ -5,7 +5,7 @@ import { isDatabaseUnavailable } from './database-unavailable';
 import { ERROR_CODES, ErrorCode } from './error-codes';
 
 // How long a till should wait before retrying while PostgreSQL is away (seconds).
-export const DATABASE_RETRY_AFTER_S = 5;
+const DATABASE_RETRY_AFTER_S = 5;
 
 // The code of an HTTP error that carries none of ours (Nest's own exceptions: an unknown route, multer's size limit…).
 const DEFAULT_CODES: Record<number, ErrorCode> = {

@@ -13,12 +13,12 @@ import { maskIdNumber, tryParseIdNumber } from '../subsidy/id-number';
 import { idShapedField } from './id-shaped-fields';
 import { checkXlsxZip } from './xlsx-guard';
 
-export const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
+const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
 const REQUIRED_COLUMNS = ['姓名', '身份证号码'] as const;
-export const IMPORT_MAX_ROWS = 5_000;
+const IMPORT_MAX_ROWS = 5_000;
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 // 5,000 rows of the template's five columns unpack to about 2 MB (10 MB with every field at its longest).
-export const IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+const IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
 const IMPORT_MAX_ZIP_ENTRIES = 1_000;
 const INSERT_CHUNK = 500;
 

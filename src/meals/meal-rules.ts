@@ -4,13 +4,13 @@ import { Role, MealPeriod, MEAL_PERIODS, PeriodHours } from '../common/enums';
 const HOUR_MS = 3_600_000;
 
 // SPEC §3: cashiers may back-date 24 hours, operators (and admins) 7 days; 5 minutes of clock skew ahead.
-export const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
+const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
   CASHIER: 24 * HOUR_MS,
   OPERATOR: 7 * 24 * HOUR_MS,
   ADMIN: 7 * 24 * HOUR_MS,
   FINANCE: 0,
 };
-export const FUTURE_SKEW_MS = 5 * 60_000;
+const FUTURE_SKEW_MS = 5 * 60_000;
 
 const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 

@@ -47,7 +47,7 @@ interface Cache {
   expiresAt: number;
 }
 
-export const POLICY_CACHE_TTL_MS = 60_000;
+const POLICY_CACHE_TTL_MS = 60_000;
 const TIER_KEYS = ['minAge', 'maxAge', 'amountFen'];
 
 const SELECT_VERSIONS = `SELECT id, effective_from::text AS effective_from, limit_mode, tiers, note, created_by, created_at

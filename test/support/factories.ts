@@ -11,7 +11,7 @@ import type { TestApp } from './test-app';
 let seq = 0;
 const next = (): number => ++seq;
 
-export async function firstSubdistrictId(db: DataSource): Promise<number> {
+async function firstSubdistrictId(db: DataSource): Promise<number> {
   const [row] = await db.query(`SELECT id FROM subdistricts ORDER BY id LIMIT 1`);
   return row.id;
 }

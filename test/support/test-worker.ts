@@ -22,7 +22,7 @@ export async function startTestWorker(
 }
 
 /** The config as environment variables, for a worker run as a child process. */
-export function configEnv(config: AppConfig): Record<string, string> {
+function configEnv(config: AppConfig): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value !== undefined && value !== null) env[key] = String(value);
