@@ -8,7 +8,7 @@ import { databaseOptions } from '../src/database/database-options';
 // Benchmarks run against the local PostgreSQL and Redis of the run command, in a database of their own.
 export const PG_PORT = Number(process.env.PG_PORT ?? 54329);
 export const REDIS_PORT = Number(process.env.REDIS_PORT ?? 63799);
-export const PG_BASE = `postgres://postgres@127.0.0.1:${PG_PORT}`;
+const PG_BASE = `postgres://postgres@127.0.0.1:${PG_PORT}`;
 export const BENCH_DB = process.env.BENCH_DB ?? 'happy_canteen_bench';
 export const BENCH_DB_URL = `${PG_BASE}/${BENCH_DB}`;
 // BENCH_PG_SOCKET_DIR: the app under test and pgbench reach PostgreSQL through its Unix socket instead of TCP.

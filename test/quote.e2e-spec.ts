@@ -208,6 +208,13 @@ describe('GET /api/subsidy/quote', () => {
       await expectError({ idNumber: valid, date: DATE, priceFen: ['100', '200'] }, 'INVALID_PRICE');
     });
 
+    it('takes prices up to the cap of every meal price (¥1,000) and refuses one fen more', async () => {
+      const atCap = await quote({ idNumber: valid, date: DATE, priceFen: '100000' }).expect(200);
+      expect(atCap.body.payableFen + atCap.body.subsidyFen).toBe(100_000);
+      await expectError({ idNumber: valid, date: DATE, priceFen: '100001' }, 'INVALID_PRICE');
+      await expectError({ idNumber: valid, date: DATE, priceFen: '2147483647' }, 'INVALID_PRICE');
+    });
+
     it('refuses an unknown query parameter', async () => {
       const res = await quote({ idNumber: valid, date: DATE, priceFen: '1200', canteenId: '1' }).expect(400);
       expect(res.body.code).toBe('UNKNOWN_FIELD');

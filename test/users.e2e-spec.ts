@@ -85,6 +85,25 @@ describe('Users, login and who may add whom (real PostgreSQL and Redis)', () => 
     expect(short.body).toMatchObject({ code: 'VALIDATION_FAILED', message: '密码至少 8 位' });
   });
 
+  it('answers 409 CANTEEN_NAME_TAKEN for a canteen name the sub-district already has (new or renamed)', async () => {
+    const admin = await t.adminToken();
+    const [{ name }] = await t.db.query(`SELECT name FROM canteens WHERE id = $1`, [own]);
+    const created = await t
+      .http()
+      .post('/api/canteens')
+      .set('authorization', admin)
+      .send({ name, type: 'ENTERPRISE', prices: { LUNCH: 1200 } })
+      .expect(409);
+    expect(created.body).toMatchObject({ code: 'CANTEEN_NAME_TAKEN', message: '该街道已有同名食堂' });
+    const renamed = await t
+      .http()
+      .patch(`/api/canteens/${other}`)
+      .set('authorization', admin)
+      .send({ name })
+      .expect(409);
+    expect(renamed.body.code).toBe('CANTEEN_NAME_TAKEN');
+  });
+
   it('lists for an operator only the cashiers of its canteens', async () => {
     await createUser(t, 'CASHIER', { canteenIds: [other], username: 'other_cashier' });
     const res = await t.http().get('/api/users').set('authorization', operator.token).expect(200);

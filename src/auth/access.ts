@@ -20,7 +20,3 @@ export function canReachCanteen(user: AuthUser, canteen: { id: number; subdistri
 export function assertCanReachCanteen(user: AuthUser, canteen: { id: number; subdistrictId: number }): void {
   if (!canReachCanteen(user, canteen)) throw forbidden('您无权操作该食堂的数据', 'CANTEEN_FORBIDDEN');
 }
-
-export function canReachSubdistrict(user: AuthUser, subdistrictId: number): boolean {
-  return user.role === 'ADMIN' || user.subdistrictId === subdistrictId;
-}

@@ -13,31 +13,29 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CANTEEN_TYPES, CanteenType } from '../common/enums';
+import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { IsId, IsLocalDate, IsNonBlank, IsOptionalNonNull } from '../common/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
-
-// A meal above ¥1000 is a typo, not a price.
-const MAX_PRICE_FEN = 100_000;
 
 /** Prices per meal period in fen; null means the period is not served. */
 export class PricesDto {
   @IsOptional()
   @IsInt({ message: '早餐价格必须是以分为单位的整数' })
   @Min(0, { message: '早餐价格不能为负数' })
-  @Max(MAX_PRICE_FEN, { message: '早餐价格过高' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '早餐价格过高（不超过 1000 元）' })
   BREAKFAST?: number | null;
 
   @IsOptional()
   @IsInt({ message: '午餐价格必须是以分为单位的整数' })
   @Min(0, { message: '午餐价格不能为负数' })
-  @Max(MAX_PRICE_FEN, { message: '午餐价格过高' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '午餐价格过高（不超过 1000 元）' })
   LUNCH?: number | null;
 
   @IsOptional()
   @IsInt({ message: '晚餐价格必须是以分为单位的整数' })
   @Min(0, { message: '晚餐价格不能为负数' })
-  @Max(MAX_PRICE_FEN, { message: '晚餐价格过高' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '晚餐价格过高（不超过 1000 元）' })
   DINNER?: number | null;
 }
 

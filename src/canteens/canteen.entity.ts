@@ -9,9 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
-import { CANTEEN_TYPES, CanteenType, MealPeriod } from '../common/enums';
-
-export type PeriodHours = Record<MealPeriod, [string, string]>;
+import { CANTEEN_TYPES, CanteenType, PeriodHours } from '../common/enums';
 
 // The column default as PostgreSQL prints it (jsonb orders keys by length, then bytes; a space after ':' and ',').
 const DEFAULT_PERIOD_HOURS_DB =
@@ -67,15 +65,4 @@ export class Canteen {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
-}
-
-export function priceOf(canteen: Canteen, period: MealPeriod): number | null {
-  switch (period) {
-    case 'BREAKFAST':
-      return canteen.breakfastPriceFen;
-    case 'LUNCH':
-      return canteen.lunchPriceFen;
-    case 'DINNER':
-      return canteen.dinnerPriceFen;
-  }
 }

@@ -5,10 +5,14 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { assertCanReachCanteen } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod } from '../common/enums';
+import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod, PeriodHours } from '../common/enums';
 import { isDateInRange } from '../common/local-date';
-import { Canteen, PeriodHours } from './canteen.entity';
+import { Canteen } from './canteen.entity';
 import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
+import { isUniqueViolation } from '../database/pg-errors';
+
+// UNIQUE (subdistrict_id, name), migration Foundation.
+const NAME_KEY = 'canteens_subdistrict_id_name_key';
 
 export const DEFAULT_PERIOD_HOURS: PeriodHours = {
   BREAKFAST: ['05:30', '09:30'],
@@ -72,10 +76,6 @@ const PRICE_COLUMNS = {
   DINNER: 'dinnerPriceFen',
 } as const satisfies Record<MealPeriod, keyof Canteen>;
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
-}
-
 @Injectable()
 export class CanteensService {
   constructor(
@@ -127,7 +127,7 @@ export class CanteensService {
       try {
         await m.save(canteen);
       } catch (e) {
-        if (isUniqueViolation(e)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
+        if (isUniqueViolation(e, NAME_KEY)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
         throw e;
       }
       const view = toCanteenView(canteen);
@@ -165,7 +165,7 @@ export class CanteensService {
       try {
         await m.save(found);
       } catch (e) {
-        if (isUniqueViolation(e)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
+        if (isUniqueViolation(e, NAME_KEY)) throw conflict('CANTEEN_NAME_TAKEN', '该街道已有同名食堂');
         throw e;
       }
       const after = toCanteenView(found);

@@ -16,17 +16,9 @@ import {
   Verification,
 } from '../common/enums';
 import { fenToYuan } from '../common/money';
-import { monthBounds } from '../common/local-date';
+import { localDateTimeOf, monthBounds, monthLabel } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
-import {
-  continuationName,
-  describeTiers,
-  monthLabel,
-  PolicyTier,
-  shanghaiDateTime,
-  summaryTitle,
-  uniqueSheetName,
-} from './workbook-format';
+import { continuationName, describeTiers, PolicyTier, summaryTitle, uniqueSheetName } from './workbook-format';
 import { TierColumn, tierColumns, tierLabel } from './tier-columns';
 
 /** One tier's subsidised meals and money. Money in fen. */
@@ -373,7 +365,7 @@ export class ClaimWorkbookBuilder {
       ws.addRow([`补贴标准（自${p.from}起执行）：${describeTiers(p.tiers)}`]).commit();
     }
     ws.addRow(['补贴金额＝min(档次标准, 餐价)；作废的就餐记录不计入补贴，只计入作废笔数。']).commit();
-    ws.addRow([`生成时间：${shanghaiDateTime(new Date())}（北京时间）`]).commit();
+    ws.addRow([`生成时间：${localDateTimeOf(new Date())}（北京时间）`]).commit();
     ws.addRow([]).commit();
     ws.addRow(['经办人：', '', '', '审核人：', '', '', '负责人：', '', '日期：']).commit();
     ws.commit();

@@ -221,7 +221,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
 }
 
 /** claim-12-all-v3.xlsx / claim-13-c5-v1.xlsx: unique per claim, no personal data. */
-export function claimFileKey(claim: Pick<Claim, 'id' | 'canteenId' | 'version'>): string {
+function claimFileKey(claim: Pick<Claim, 'id' | 'canteenId' | 'version'>): string {
   return `claim-${claim.id}-${claim.canteenId === null ? 'all' : `c${claim.canteenId}`}-v${claim.version}.xlsx`;
 }
 
@@ -287,7 +287,7 @@ const FS_ERRORS: Record<string, string> = {
  * The claim's `error` for people: `CODE: sentence`. A file-system cause finance can pass on is named; anything
  * else (a PostgreSQL or Redis error) is not, since its text means nothing to finance and may leak internals.
  */
-export function claimErrorText(e: unknown, attempt: number, last: boolean): string {
+function claimErrorText(e: unknown, attempt: number, last: boolean): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   const cause = code && FS_ERRORS[code] ? `原因：${FS_ERRORS[code]}。` : '';
   return last

@@ -5,16 +5,17 @@ import { JobsOptions, Queue } from 'bullmq';
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ClaimStatus } from '../common/enums';
-import { monthBounds, monthOf, todayLocal, isMonthInRange } from '../common/local-date';
+import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import { Claim } from './claim.entity';
+import { isUniqueViolation } from '../database/pg-errors';
 
 /** What the API answers for a claim. Money in fen. */
 export interface ClaimView {
@@ -83,10 +84,6 @@ const toClaimView = (r: ClaimRow): ClaimView => ({
 });
 
 const ACTIVE: ClaimStatus[] = ['QUEUED', 'RUNNING'];
-const UNIQUE_VIOLATION = '23505';
-
-const isUniqueViolation = (e: unknown): boolean =>
-  e instanceof QueryFailedError && (e.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION;
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
 @Injectable()
@@ -102,7 +99,7 @@ export class ClaimsService {
 
   /** POST /api/claims: checks the caller's reach, then creates or returns the running claim. */
   async requestForUser(user: AuthUser, month: string, canteenId: number | undefined): Promise<ClaimView> {
-    if (!isMonthInRange(month)) throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
+    if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     if (month > monthOf(todayLocal())) throw badRequest('MONTH_IN_FUTURE', '不能申报尚未开始的月份');
     let subdistrictId = user.subdistrictId;
     if (canteenId !== undefined) {
@@ -187,8 +184,7 @@ export class ClaimsService {
   }
 
   async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
-    if (month !== undefined && !isMonthInRange(month))
-      throw badRequest('MONTH_INVALID', '月份格式应为 YYYY-MM，如 2025-03');
+    if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
     const rows: ClaimRow[] = await this.dataSource.query(
       `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${this.scopeSql('c', 2)}
@@ -277,11 +273,7 @@ export class ClaimsService {
 }
 
 /** 柳园街道幸福食堂补贴申报表-2025年3月-第1版.xlsx (or …-{canteen}-…). */
-export function claimFileName(
-  subdistrictName: string,
-  claim: Pick<ClaimView, 'month' | 'version' | 'canteenName'>,
-): string {
-  const [y, m] = claim.month.split('-');
+function claimFileName(subdistrictName: string, claim: Pick<ClaimView, 'month' | 'version' | 'canteenName'>): string {
   const scope = claim.canteenName ? `-${claim.canteenName}` : '';
-  return `${subdistrictName}幸福食堂补贴申报表${scope}-${y}年${Number(m)}月-第${claim.version}版.xlsx`;
+  return `${subdistrictName}幸福食堂补贴申报表${scope}-${monthLabel(claim.month)}-第${claim.version}版.xlsx`;
 }

@@ -1,11 +1,4 @@
-import {
-  continuationName,
-  describeTiers,
-  monthLabel,
-  shanghaiDateTime,
-  summaryTitle,
-  uniqueSheetName,
-} from './workbook-format';
+import { continuationName, describeTiers, summaryTitle, uniqueSheetName } from './workbook-format';
 
 describe(uniqueSheetName.name, () => {
   it('keeps a short, clean name as it is', () => {
@@ -35,12 +28,7 @@ describe('workbook labels', () => {
   });
 
   it('writes the SPEC §5 title with the month without a leading zero', () => {
-    expect(monthLabel('2025-03')).toBe('2025年3月');
     expect(summaryTitle('柳园街道', '2022-10')).toBe('柳园街道幸福食堂老年人就餐补贴申报表（2022年10月）');
-  });
-
-  it('shows Beijing time whatever the machine zone is', () => {
-    expect(shanghaiDateTime(new Date('2025-03-31T18:30:05Z'))).toBe('2025-04-01 02:30:05');
   });
 
   it('describes the policy tiers in yuan', () => {

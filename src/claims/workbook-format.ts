@@ -1,4 +1,6 @@
 // Pure helpers of the claim workbook: sheet names, labels, the title. No Nest, no TypeORM.
+import { monthLabel } from '../common/local-date';
+import { formatYuanWithSign } from '../common/money';
 import { boundsLabel } from './tier-columns';
 
 /** Excel's hard limits on a sheet name. */
@@ -31,25 +33,9 @@ export function continuationName(base: string, part: number): string {
   return part === 1 ? base : `${base}（续${part}）`;
 }
 
-/** '2025-03' → '2025年3月'. */
-export function monthLabel(month: string): string {
-  return `${month.slice(0, 4)}年${Number(month.slice(5, 7))}月`;
-}
-
 /** SPEC §5: `{sub-district}幸福食堂老年人就餐补贴申报表（{YYYY}年{M}月）`. */
 export function summaryTitle(subdistrictName: string, month: string): string {
   return `${subdistrictName}幸福食堂老年人就餐补贴申报表（${monthLabel(month)}）`;
-}
-
-/** An instant as Beijing wall-clock time, 'YYYY-MM-DD HH:mm:ss', whatever the machine's time zone. */
-export function shanghaiDateTime(instant: Date): string {
-  const shifted = new Date(instant.getTime() + 8 * 3_600_000);
-  return shifted.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** 200 fen → '¥2.00' (for sentences in the workbook; cells hold numbers). */
-export function yuanText(fen: number): string {
-  return `¥${(fen / 100).toFixed(2)}`;
 }
 
 export interface PolicyTier {
@@ -62,6 +48,6 @@ export interface PolicyTier {
 export function describeTiers(tiers: PolicyTier[]): string {
   return [...tiers]
     .sort((a, b) => a.minAge - b.minAge)
-    .map((t) => `${boundsLabel(t.minAge, t.maxAge)}每餐${yuanText(t.amountFen)}`)
+    .map((t) => `${boundsLabel(t.minAge, t.maxAge)}每餐${formatYuanWithSign(t.amountFen)}`)
     .join('；');
 }

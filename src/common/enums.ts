@@ -10,6 +10,8 @@ export const CANTEEN_TYPE_LABELS: Record<CanteenType, string> = {
 
 export const MEAL_PERIODS = ['BREAKFAST', 'LUNCH', 'DINNER'] as const;
 export type MealPeriod = (typeof MEAL_PERIODS)[number];
+/** A canteen's serving hours: period → ['HH:MM', 'HH:MM'], start before end. */
+export type PeriodHours = Record<MealPeriod, [string, string]>;
 export const MEAL_PERIOD_LABELS: Record<MealPeriod, string> = { BREAKFAST: '早餐', LUNCH: '午餐', DINNER: '晚餐' };
 
 export const VERIFICATIONS = ['ID_CARD_READER', 'MANUAL_ENTRY', 'MEAL_CARD'] as const;

@@ -2,23 +2,31 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { ErrorBody } from './app-error';
 import { isDatabaseUnavailable } from './database-unavailable';
+import { ERROR_CODES, ErrorCode } from './error-codes';
 
 // How long a till should wait before retrying while PostgreSQL is away (seconds).
-export const DATABASE_RETRY_AFTER_S = 5;
+const DATABASE_RETRY_AFTER_S = 5;
 
-const DEFAULT_CODES: Record<number, [string, string]> = {
-  400: ['BAD_REQUEST', '请求有误'],
-  401: ['UNAUTHENTICATED', '请先登录'],
-  403: ['FORBIDDEN', '无权执行此操作'],
-  404: ['NOT_FOUND', '请求的资源不存在'],
-  405: ['METHOD_NOT_ALLOWED', '不支持该请求方法'],
-  409: ['CONFLICT', '数据冲突，请刷新后重试'],
-  413: ['PAYLOAD_TOO_LARGE', '上传内容过大'],
-  415: ['UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型'],
-  422: ['UNPROCESSABLE', '请求无法处理'],
-  429: ['TOO_MANY_REQUESTS', '请求过于频繁，请稍后再试'],
-  503: ['SERVICE_UNAVAILABLE', '服务暂不可用，请稍后重试'],
+// The code of an HTTP error that carries none of ours (Nest's own exceptions: an unknown route, multer's size limit…).
+const DEFAULT_CODES: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
 };
+
+const body = (statusCode: number, code: ErrorCode): ErrorBody => ({
+  statusCode,
+  code,
+  message: ERROR_CODES[code].message,
+});
 
 /** Every error leaves as `{ statusCode, code, message }` in zh-CN; never a stack trace. */
 @Catch()
@@ -32,17 +40,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.warn(`PostgreSQL unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
       if (res.headersSent) return;
       res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
-      res.status(HttpStatus.SERVICE_UNAVAILABLE).json({
-        statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-        code: 'DATABASE_UNAVAILABLE',
-        message: '数据库暂时无法连接，请稍后重试',
-      } satisfies ErrorBody);
+      res.status(HttpStatus.SERVICE_UNAVAILABLE).json(body(HttpStatus.SERVICE_UNAVAILABLE, 'DATABASE_UNAVAILABLE'));
       return;
     }
-    const body = this.toBody(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const answer = this.toBody(exception);
+    if (answer.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    res.status(answer.statusCode).json(answer);
   }
 
   private toBody(exception: unknown): ErrorBody {
@@ -54,30 +58,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
       // Nest maps body-parser's SyntaxError to a bare BadRequestException.
       if (status === 400 && /JSON/.test(exception.message)) {
-        return { statusCode: 400, code: 'INVALID_JSON', message: '请求内容不是有效的 JSON' };
+        return body(400, 'INVALID_JSON');
       }
-      const [code, message] =
-        DEFAULT_CODES[status] ??
-        (status >= 500 ? ['INTERNAL_ERROR', '服务器内部错误，请稍后重试'] : ['ERROR', '请求失败']);
-      return { statusCode: status, code, message };
+      return body(status, DEFAULT_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'ERROR'));
     }
-    const parserError = bodyParserError(exception);
-    if (parserError) return parserError;
-    return {
-      statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: 'INTERNAL_ERROR',
-      message: '服务器内部错误，请稍后重试',
-    };
+    return bodyParserError(exception) ?? body(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR');
   }
 }
 
 // body-parser's refusals (http-errors with a 4xx status and a `type`), each with a stable code.
-const BODY_PARSER_CODES: Record<string, [string, string]> = {
-  'entity.parse.failed': ['INVALID_JSON', '请求内容不是有效的 JSON'],
-  'entity.too.large': ['PAYLOAD_TOO_LARGE', '上传内容过大'],
-  'charset.unsupported': ['UNSUPPORTED_CHARSET', '请求内容须为 UTF-8 编码'],
-  'encoding.unsupported': ['UNSUPPORTED_ENCODING', '不支持该内容压缩方式'],
-  'parameters.too.many': ['TOO_MANY_PARAMETERS', '请求参数过多'],
+const BODY_PARSER_CODES: Record<string, ErrorCode> = {
+  'entity.parse.failed': 'INVALID_JSON',
+  'entity.too.large': 'PAYLOAD_TOO_LARGE',
+  'charset.unsupported': 'UNSUPPORTED_CHARSET',
+  'encoding.unsupported': 'UNSUPPORTED_ENCODING',
+  'parameters.too.many': 'TOO_MANY_PARAMETERS',
 };
 
 function bodyParserError(exception: unknown): ErrorBody | null {
@@ -85,6 +80,5 @@ function bodyParserError(exception: unknown): ErrorBody | null {
   if (typeof err?.status !== 'number' || err.status < 400 || err.status >= 500) return null;
   const known = typeof err.type === 'string' ? BODY_PARSER_CODES[err.type] : undefined;
   // Anything else body-parser refuses (a broken gzip/br body, a body shorter than its length) is a bad request.
-  const [code, message] = known ?? ['INVALID_BODY', '请求内容无法读取'];
-  return { statusCode: err.status, code, message };
+  return body(err.status, known ?? 'INVALID_BODY');
 }

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import {
   addDays,
+  localDateTimeOf,
+  localTimeOf,
+  monthLabel,
   compareLocalDates,
   daysInMonth,
   isLeapYear,
@@ -322,6 +325,59 @@ describe('monthBounds', () => {
         expect(localDateOf(new Date(b.end.getTime() - 1))).toBe(b.lastDay);
         expect(localDateOf(b.end)).toBe(addDays(b.lastDay, 1));
       }),
+    );
+  });
+});
+
+describe('monthLabel', () => {
+  it('writes the month without a leading zero', () => {
+    expect(monthLabel('2025-03')).toBe('2025年3月');
+    expect(monthLabel('2022-10')).toBe('2022年10月');
+    expect(monthLabel('0999-12')).toBe('999年12月');
+  });
+
+  it('refuses what is not a month rather than labelling it', () => {
+    expect(() => monthLabel('2025-13')).toThrow(RangeError);
+    expect(() => monthLabel('2025-3')).toThrow(RangeError);
+  });
+});
+
+describe('localDateTimeOf', () => {
+  it('shows Beijing wall-clock time whatever the machine zone is', () => {
+    expect(localDateTimeOf(new Date('2025-03-31T18:30:05Z'))).toBe('2025-04-01 02:30:05');
+    expect(localTimeOf(new Date('2025-03-31T18:30:05Z'))).toBe('02:30');
+    expect(localTimeOf(new Date('2025-06-01T11:45:00+08:00'))).toBe('11:45');
+  });
+
+  it('agrees with localDateOf on the date of every instant', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+        (d) => {
+          expect(localDateTimeOf(d).slice(0, 10)).toBe(localDateOf(d));
+        },
+      ),
+    );
+  });
+
+  it('agrees with Intl for Asia/Shanghai (no daylight saving time since 1991)', () => {
+    const intl = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1992-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }),
+        (d) => {
+          expect(localDateTimeOf(d)).toBe(intl.format(d));
+        },
+      ),
     );
   });
 });

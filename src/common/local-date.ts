@@ -103,6 +103,18 @@ export function localDateOf(instant: Date): LocalDate {
   return localDateOfEpochDay(Math.floor((ms + OFFSET_MS) / MS_PER_DAY));
 }
 
+/** An instant as Shanghai wall-clock time, 'YYYY-MM-DD HH:mm:ss', whatever the machine's time zone. */
+export function localDateTimeOf(instant: Date): string {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('Invalid Date');
+  return new Date(ms + OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The Shanghai wall-clock time of an instant, 'HH:MM'. */
+export function localTimeOf(instant: Date): string {
+  return localDateTimeOf(instant).slice(11, 16);
+}
+
 export function todayLocal(now: Date = new Date()): LocalDate {
   return localDateOf(now);
 }
@@ -137,6 +149,12 @@ function parseMonth(month: string): { year: number; month: number } {
 function formatMonth(year: number, month: number): string {
   if (year < 0 || year > 9999) throw new RangeError(`Year ${year} is outside 0000..9999`);
   return `${pad(year, 4)}-${pad(month, 2)}`;
+}
+
+/** '2025-03' → '2025年3月' (titles and messages). */
+export function monthLabel(month: string): string {
+  const m = parseMonth(month);
+  return `${m.year}年${m.month}月`;
 }
 
 export function monthOf(d: LocalDate): string {

@@ -1,5 +1,9 @@
 // Money is integer fen (分) everywhere; yuan exist only as text on pages and numbers in the spreadsheet.
 
+// The highest meal price anywhere (canteen prices, a meal's priceFen, the quote): ¥1,000. Above it is a typo, not a
+// price (the meals column itself would hold any int4).
+export const MAX_MEAL_PRICE_FEN = 100_000;
+
 const YUAN_PATTERN = /^(\d+)(?:\.(\d{1,2}))?$/;
 
 /** A safe, non-negative integer: an amount of fen that can be stored and added without rounding. */

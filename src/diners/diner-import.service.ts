@@ -7,24 +7,25 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { AppError, badRequest } from '../common/app-error';
+import { IMPORT_ROW_CODES, ImportRowCode } from '../common/error-codes';
 import { PiiCipher } from '../common/pii-cipher';
 import { tryParseIdNumber } from '../subsidy/id-number';
 import { insertDiners } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { checkXlsxZip } from './xlsx-guard';
 
-export const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
+const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
 const REQUIRED_COLUMNS = ['姓名', '身份证号码'] as const;
-export const IMPORT_MAX_ROWS = 5_000;
+const IMPORT_MAX_ROWS = 5_000;
 export const IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 // 5,000 rows of the template's five columns unpack to about 2 MB (10 MB with every field at its longest).
-export const IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+const IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
 const IMPORT_MAX_ZIP_ENTRIES = 1_000;
 
 export interface ImportRejection {
   row: number;
   reason: string;
-  code: string;
+  code: ImportRowCode;
 }
 
 export interface ImportResult {
@@ -112,22 +113,23 @@ export class DinerImportService {
 
     const rows = await this.readRows(file.buffer);
     const rejected: ImportRejection[] = [];
-    const reject = (row: number, code: string, reason: string) => rejected.push({ row, code, reason });
+    const reject = (row: number, code: ImportRowCode, reason: string = IMPORT_ROW_CODES[code]) =>
+      rejected.push({ row, code, reason });
     const valid: ValidRow[] = [];
     const seenIds = new Map<string, number>();
     const seenCards = new Map<string, number>();
     for (const { row, cells } of rows) {
       const [name, id, phone, cardNo, community] = cells;
       if (!name.text) {
-        reject(row, 'NAME_REQUIRED', '姓名未填写');
+        reject(row, 'NAME_REQUIRED');
         continue;
       }
       if (name.text.length > 50) {
-        reject(row, 'NAME_TOO_LONG', '姓名过长');
+        reject(row, 'NAME_TOO_LONG');
         continue;
       }
       if (!id.text) {
-        reject(row, 'ID_REQUIRED', '身份证号码未填写');
+        reject(row, 'ID_REQUIRED');
         continue;
       }
       if (id.numeric) {
@@ -146,11 +148,11 @@ export class DinerImportService {
         continue;
       }
       if (phone.text && !/^[0-9+\- ]{3,30}$/.test(phone.text)) {
-        reject(row, 'PHONE_INVALID', '联系电话格式不正确');
+        reject(row, 'PHONE_INVALID');
         continue;
       }
       if (cardNo.text && !/^[0-9A-Za-z-]{1,64}$/.test(cardNo.text)) {
-        reject(row, 'CARD_NO_INVALID', '就餐卡号只能包含字母、数字和 -，最长 64 位');
+        reject(row, 'CARD_NO_INVALID');
         continue;
       }
       const idShaped = idShapedField({ phone: phone.text, cardNo: cardNo.text });
@@ -163,7 +165,7 @@ export class DinerImportService {
         continue;
       }
       if (community.text.length > 100) {
-        reject(row, 'COMMUNITY_TOO_LONG', '所属社区名称过长');
+        reject(row, 'COMMUNITY_TOO_LONG');
         continue;
       }
       seenIds.set(idNumber, row);
@@ -201,7 +203,7 @@ export class DinerImportService {
       const taken = new Set(takenCards.map((c) => c.card_no));
       const toInsert = fresh.filter((v) => {
         if (v.cardNo !== null && taken.has(v.cardNo)) {
-          reject(v.row, 'CARD_NO_TAKEN', '该就餐卡号已被其他老人使用');
+          reject(v.row, 'CARD_NO_TAKEN');
           return false;
         }
         return true;

@@ -55,7 +55,7 @@ export function toDinerView(d: Diner, today = todayLocal()): DinerView {
 }
 
 /** Validates an ID number, turning its problem into a 400 with the stable code (ID_FORMAT, …). */
-export function parseIdOrThrow(raw: string): ParsedIdNumber {
+function parseIdOrThrow(raw: string): ParsedIdNumber {
   try {
     return parseIdNumber(raw);
   } catch (e) {

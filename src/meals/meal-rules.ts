@@ -1,17 +1,17 @@
 // Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
-import { Role, MealPeriod, MEAL_PERIODS } from '../common/enums';
+import { Role, MealPeriod, MEAL_PERIODS, PeriodHours } from '../common/enums';
 import { MAX_BUSINESS_YEAR, MIN_BUSINESS_YEAR } from '../common/local-date';
 
 const HOUR_MS = 3_600_000;
 
 // SPEC §3: cashiers may back-date 24 hours, operators (and admins) 7 days; 5 minutes of clock skew ahead.
-export const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
+const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
   CASHIER: 24 * HOUR_MS,
   OPERATOR: 7 * 24 * HOUR_MS,
   ADMIN: 7 * 24 * HOUR_MS,
   FINANCE: 0,
 };
-export const FUTURE_SKEW_MS = 5 * 60_000;
+const FUTURE_SKEW_MS = 5 * 60_000;
 
 const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 
@@ -43,13 +43,15 @@ export function servedAtProblem(role: Role, servedAt: Date, now: Date): string |
   return null;
 }
 
-export type PeriodHours = Partial<Record<MealPeriod, [string, string]>>;
-
 /**
  * The period a till preselects at a local time 'HH:MM': the one whose hours hold it, else the next one to
  * start today, else the last one of the day. Only periods the canteen sells (`available`) are considered.
  */
-export function periodAt(hours: PeriodHours, hhmm: string, available: readonly MealPeriod[]): MealPeriod | null {
+export function periodAt(
+  hours: Partial<PeriodHours>,
+  hhmm: string,
+  available: readonly MealPeriod[],
+): MealPeriod | null {
   const periods = MEAL_PERIODS.filter((p) => available.includes(p));
   if (periods.length === 0) return null;
   const within = periods.find((p) => {

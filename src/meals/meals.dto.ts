@@ -2,13 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
+import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
 
 // An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-// A meal price a canteen could plausibly charge: up to ¥1,000 (the column itself holds any int4).
-export const MAX_MEAL_PRICE_FEN = 100_000;
 
 /** Who is eating, and which meal: the part a quote and a recording share. */
 class DinerMealDto {

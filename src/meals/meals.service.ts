@@ -5,8 +5,24 @@ import { auditDetails, AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import { DINER_STATUS_LABELS, MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, Verification } from '../common/enums';
-import { compareLocalDates, LocalDate, localDateOf, monthOf, todayLocal, isDateInRange } from '../common/local-date';
+import {
+  DINER_STATUS_LABELS,
+  MEAL_PERIOD_LABELS,
+  MEAL_PERIODS,
+  MealPeriod,
+  PeriodHours,
+  Verification,
+} from '../common/enums';
+import {
+  compareLocalDates,
+  isDateInRange,
+  LocalDate,
+  localDateOf,
+  localTimeOf,
+  monthLabel,
+  monthOf,
+  todayLocal,
+} from '../common/local-date';
 import { formatYuan } from '../common/money';
 import { PiiCipher } from '../common/pii-cipher';
 import { prepared } from '../database/prepared';
@@ -19,7 +35,7 @@ import {
   PolicyVersion,
   SubsidyResult,
 } from '../subsidy/subsidy-calculator';
-import { canonicalMealRequest, parseInstant, PeriodHours, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, parseInstant, periodAt, servedAtProblem } from './meal-rules';
 import { QuoteMealQuery, RecordMealDto } from './meals.dto';
 
 /** The answer of POST /api/canteens/{id}/meals (SPEC §6), also for a replay of the same Idempotency-Key. */
@@ -203,7 +219,7 @@ function reachableCanteen<T extends CanteenRow>(user: AuthUser, row: T | undefin
 }
 
 const monthLocked = (month: string): AppError =>
-  conflict('MONTH_LOCKED', `${month.slice(0, 4)}年${Number(month.slice(5))}月已锁定结算，不能再新增或作废就餐记录`);
+  conflict('MONTH_LOCKED', `${monthLabel(month)}已锁定结算，不能再新增或作废就餐记录`);
 
 /**
  * Rethrows a database error, as MONTH_LOCKED when the month-lock trigger raised it (migrations
@@ -562,8 +578,7 @@ export class MealsService {
                 WHERE c.active AND c.subdistrict_id = $1 AND c.id = ANY($2::int[]) ORDER BY c.id`,
               [user.subdistrictId, user.canteenIds],
             );
-    // Asia/Shanghai is UTC+08:00 all year.
-    const hhmm = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(11, 16);
+    const hhmm = localTimeOf(now);
     return {
       today: todayLocal(now),
       now: now.toISOString(),
@@ -665,7 +680,7 @@ export class MealsService {
       out.push({ code: 'UNDER_AGE', message: `该老人 ${result.age} 周岁，未满补贴年龄，按原价收费` });
     }
     if (subsidisedAt !== null) {
-      const time = new Date(subsidisedAt.getTime() + 8 * 3_600_000).toISOString().slice(11, 16);
+      const time = localTimeOf(subsidisedAt);
       out.push({
         code: 'ALREADY_SUBSIDISED',
         canteenName: subsidisedCanteen ?? '',

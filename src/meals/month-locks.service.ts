@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { assertCanReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
-import { isMonthInRange } from '../common/local-date';
+import { isMonthInRange, monthLabel } from '../common/local-date';
 import { monthLockKey } from './meals.service';
+import { isUniqueViolation } from '../database/pg-errors';
 
 export interface MonthLockView {
   id: number;
@@ -54,8 +55,6 @@ const toView = (r: LockRow): MonthLockView => ({
   unlockReason: r.unlock_reason,
 });
 
-const monthLabel = (month: string): string => `${month.slice(0, 4)}年${Number(month.slice(5))}月`;
-
 /**
  * SPEC §3: finance locks a month (the whole sub-district or one canteen) once its claim is final; a locked month
  * refuses new, back-dated and voided meals. Unlocking is admin-only, with a reason. Both are audited.
@@ -101,7 +100,7 @@ export class MonthLocksService {
         return toView(row);
       });
     } catch (e) {
-      if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
+      if (isUniqueViolation(e, 'month_locks_active_key')) {
         throw this.alreadyLocked(month, canteenId === undefined);
       }
       throw e;
@@ -168,7 +167,7 @@ export class MonthLocksService {
   }
 
   private assertMonth(month: string): void {
-    if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH', '月份格式不正确，应为 YYYY-MM');
+    if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH');
   }
 
   /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
@@ -19,6 +19,7 @@ import {
   selectPolicyVersion,
   validatePolicyTiers,
 } from '../subsidy/subsidy-calculator';
+import { isUniqueViolation, PG_FOREIGN_KEY_VIOLATION, pgErrorFields } from '../database/pg-errors';
 
 /** A version as the admin API shows it: the calculator's fields plus its derived end and its history. */
 export interface PolicyVersionView extends PolicyVersion {
@@ -53,10 +54,8 @@ interface Cache {
   expiresAt: number;
 }
 
-export const POLICY_CACHE_TTL_MS = 60_000;
+const POLICY_CACHE_TTL_MS = 60_000;
 const TIER_KEYS = ['minAge', 'maxAge', 'amountFen'];
-const PG_UNIQUE_VIOLATION = '23505';
-const PG_FOREIGN_KEY_VIOLATION = '23503';
 
 const SELECT_VERSIONS = `SELECT id, effective_from::text AS effective_from, limit_mode, tiers, note, created_by, created_at
   FROM subsidy_policy_versions ORDER BY effective_from, id`;
@@ -67,9 +66,6 @@ const toVersion = (r: VersionRow): PolicyVersion => ({
   tiers: r.tiers.map((t) => ({ minAge: t.minAge, maxAge: t.maxAge, amountFen: t.amountFen })),
   limitMode: r.limit_mode,
 });
-
-const pgCode = (e: unknown): string | undefined =>
-  e instanceof QueryFailedError ? (e.driverError as { code?: string }).code : undefined;
 
 /**
  * The subsidy policy: effective-dated versions in PostgreSQL, read by every meal and quote.
@@ -159,7 +155,7 @@ export class PolicyService {
         return row.id as number;
       });
     } catch (e) {
-      if (pgCode(e) === PG_UNIQUE_VIOLATION) {
+      if (isUniqueViolation(e, 'subsidy_policy_versions_effective_from_key')) {
         throw conflict('POLICY_VERSION_EXISTS', `${effectiveFrom} 起生效的政策版本已存在`);
       }
       throw e;
@@ -199,7 +195,7 @@ export class PolicyService {
       });
     } catch (e) {
       // A meal recorded against it between our check and the delete: the foreign key refuses.
-      if (pgCode(e) === PG_FOREIGN_KEY_VIOLATION) throw inUse('该政策版本已被就餐记录使用，不能删除');
+      if (pgErrorFields(e)?.code === PG_FOREIGN_KEY_VIOLATION) throw inUse('该政策版本已被就餐记录使用，不能删除');
       throw e;
     } finally {
       this.invalidate();

@@ -1,20 +1,15 @@
 // 居民身份证号码 (GB 11643-1999): 6-digit address code, 8-digit birth date YYYYMMDD, 3-digit sequence
 // (odd = male) and a check character by ISO 7064 MOD 11-2. Legacy 15-digit numbers (YYMMDD meaning 19YY,
 // no check character) are upgraded to 18. Address codes are not checked: old codes stay valid.
+import { ERROR_CODES } from '../common/error-codes';
 import { compareLocalDates, isValidLocalDate, LocalDate, todayLocal } from '../common/local-date';
 
-export type IdErrorCode = 'ID_FORMAT' | 'ID_BIRTHDATE' | 'ID_CHECKSUM';
-
-export const ID_ERROR_MESSAGES: Readonly<Record<IdErrorCode, string>> = {
-  ID_FORMAT: '身份证号码格式不正确，应为18位（或15位旧号码）',
-  ID_BIRTHDATE: '身份证号码中的出生日期无效',
-  ID_CHECKSUM: '身份证号码校验位不正确，请核对',
-};
+export type IdErrorCode = Extract<keyof typeof ERROR_CODES, 'ID_FORMAT' | 'ID_BIRTHDATE' | 'ID_CHECKSUM'>;
 
 export class IdNumberError extends Error {
   constructor(
     readonly code: IdErrorCode,
-    message: string = ID_ERROR_MESSAGES[code],
+    message: string = ERROR_CODES[code].message,
   ) {
     super(message);
     this.name = 'IdNumberError';

@@ -2,13 +2,11 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
 import { badRequest } from '../common/app-error';
-import { compareLocalDates, LocalDate, todayLocal, isDateInRange } from '../common/local-date';
+import { compareLocalDates, isDateInRange, LocalDate, todayLocal } from '../common/local-date';
+import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { PolicyService } from '../policy/policy.service';
 import { tryParseIdNumber } from './id-number';
 import { evaluateSubsidy, SubsidyReason, TierCode } from './subsidy-calculator';
-
-// A meal price the meals table can hold (integer column).
-const MAX_PRICE_FEN = 2_147_483_647;
 
 // Each parameter is checked by hand so that every problem has its own stable code (ID_*, INVALID_DATE,
 // INVALID_PRICE) rather than the generic VALIDATION_FAILED.
@@ -60,8 +58,11 @@ export class SubsidyController {
     }
 
     const price = typeof q.priceFen === 'string' && /^\d{1,10}$/.test(q.priceFen) ? Number(q.priceFen) : NaN;
-    if (!(price <= MAX_PRICE_FEN)) {
-      throw badRequest('INVALID_PRICE', '餐价无效，应为以“分”为单位的非负整数，如 1200 表示 12.00 元');
+    if (!(price <= MAX_MEAL_PRICE_FEN)) {
+      throw badRequest(
+        'INVALID_PRICE',
+        '餐价无效，应为以“分”为单位的非负整数（不超过 1000 元），如 1200 表示 12.00 元',
+      );
     }
 
     const result = evaluateSubsidy({

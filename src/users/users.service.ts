@@ -9,6 +9,7 @@ import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { Role } from '../common/enums';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
+import { isUniqueViolation } from '../database/pg-errors';
 
 export interface UserView {
   id: number;
@@ -103,7 +104,7 @@ export class UsersService {
         );
         id = row.id;
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') {
+        if (isUniqueViolation(e, 'users_username_key')) {
           throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
         }
         throw e;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 // Where the test suites find PostgreSQL and Redis (started by scripts/test.sh).
-export const PG_BASE_URL = process.env.TEST_PG_URL ?? `postgres://postgres@127.0.0.1:${process.env.PG_PORT ?? 54329}`;
+const PG_BASE_URL = process.env.TEST_PG_URL ?? `postgres://postgres@127.0.0.1:${process.env.PG_PORT ?? 54329}`;
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? `redis://127.0.0.1:${process.env.REDIS_PORT ?? 63799}`;
 export const TEMPLATE_DB_ENV = 'HC_TEST_TEMPLATE_DB';
 export const RUN_ID_ENV = 'HC_TEST_RUN_ID';
