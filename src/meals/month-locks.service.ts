@@ -6,7 +6,7 @@ import { assertCanReachCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isValidMonth } from '../common/local-date';
-import { monthLockKey } from './meals.service';
+import { monthLockKey } from './month-lock-key';
 
 export interface MonthLockView {
   id: number;
