@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Matches, Min } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
+import { IdParamPipe } from '../common/id-param.pipe';
 import { ClaimsService, ClaimView } from './claims.service';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -26,7 +27,7 @@ export class ListClaimsQuery {
 }
 
 // An id that is not a positive integer names no claim.
-const claimIdPipe = new ParseIntPipe({ exceptionFactory: () => notFound('CLAIM_NOT_FOUND', '申报记录不存在') });
+const claimIdPipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记录不存在'));
 
 @ApiTags('claims')
 @ApiBearerAuth()

@@ -65,8 +65,6 @@ export interface TillCanteen {
   currentPeriod: MealPeriod | null;
 }
 
-export const MEAL_ID_PATTERN = /^[1-9]\d{0,17}$/;
-
 /** The canteen row of a look-up, once it exists and is within the caller's reach (404 / 403 otherwise). */
 const reachable = <T extends CanteenRow>(user: AuthUser, row: T | undefined): T => {
   reachableCanteen(user, row && { id: row.id, subdistrictId: row.subdistrict_id });
@@ -288,12 +286,11 @@ export class MealsService {
   }
 
   /** SPEC §3: a wrong meal is voided, never deleted; a voided meal counts nowhere and frees the day's subsidy. */
-  async void(user: AuthUser, mealIdRaw: string, reasonRaw: string, ip: string | null): Promise<MealListItem> {
+  async void(user: AuthUser, mealId: string, reasonRaw: string, ip: string | null): Promise<MealListItem> {
     const reason = reasonRaw.trim();
     if (reason === '') throw badRequest('VOID_REASON_REQUIRED', '请填写作废原因');
-    if (!MEAL_ID_PATTERN.test(mealIdRaw)) throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
     return this.db.transaction(async (m) => {
-      const meal = await lockMealForVoid(m, mealIdRaw);
+      const meal = await lockMealForVoid(m, mealId);
       if (!meal || !canReachCanteen(user, { id: meal.canteen_id, subdistrictId: meal.subdistrict_id })) {
         throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
       }
