@@ -13,6 +13,7 @@ import { IdNumberError, parseIdNumber } from '../subsidy/id-number';
 import { evaluateSubsidy, isEligibleOn, SubsidyResult } from '../subsidy/subsidy-calculator';
 import {
   CanteenRow,
+  DinerBrief,
   DinerFields,
   DinerKeyColumn,
   findCanteen,
@@ -45,7 +46,7 @@ export type { QuoteWarning } from './quote-warnings';
 export { monthLockKey } from './month-lock-key';
 
 export interface MealQuote {
-  diner: { id: number; name: string; maskedIdNumber: string; age: number };
+  diner: DinerBrief;
   mealDate: LocalDate;
   mealPeriod: MealPeriod;
   tier: string;
