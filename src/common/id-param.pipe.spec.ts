@@ -9,7 +9,7 @@ describe(parsePathId.name, () => {
   });
 
   it('refuses zero, signs, fractions, blanks and values beyond int4', () => {
-    for (const text of ['0', '-1', '+1', '1.0', '1e3', ' 1', '', 'abc', '2147483648', '99999999999999999999']) {
+    for (const text of ['0', '-1', '+1', '1.0', '1e3', ' 1', '', 'abc', '2147483648', '00000000007', '9'.repeat(20)]) {
       expect(parsePathId(text)).toBeNull();
     }
   });

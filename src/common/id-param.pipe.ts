@@ -10,7 +10,8 @@ const INT8_MAX = 9_223_372_036_854_775_807n;
  * beyond the column's range would be an error, not "not found").
  */
 export function parsePathId(text: string, max: bigint = INT4_MAX): string | null {
-  if (!/^\d{1,19}$/.test(text)) return null;
+  // No more digits than the maximum has (as i12's parseIdParam: '00000000007' is refused for int4).
+  if (!/^\d+$/.test(text) || text.length > max.toString().length) return null;
   const id = BigInt(text);
   return id >= 1n && id <= max ? id.toString() : null;
 }
