@@ -1,11 +1,24 @@
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import type { Test } from 'supertest';
+import { DataSource } from 'typeorm';
+import { todayLocal } from '../src/common/local-date';
 import { makeIdNumber } from '../src/subsidy/id-number';
-import { createCanteen, createDiner, createSubdistrict, createUser, DinerFixture } from './support/factories';
-import { startTestApp, TestApp } from './support/test-app';
+import {
+  CanteenFixture,
+  createCanteen,
+  createDiner,
+  createSubdistrict,
+  createUser,
+  DinerFixture,
+  firstSubdistrictId,
+  insertMeal,
+  UserFixture,
+} from './support/factories';
+import { startTestApp, TEST_ADMIN, TestApp } from './support/test-app';
 
-// SPEC §2: every route of the register × every role × own and other canteen / sub-district, each cell asserted.
+// SPEC §2: every route of the app × every role × own and other canteen / sub-district, each cell asserted. The
+// routes are read from the running app: a route without cells here (or in PUBLIC_ROUTES) fails the suite.
 // Sub-district A holds canteens A1 (where the cashier and operator work) and A2; sub-district B holds B1.
 
 const ROLES = ['ANON', 'CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN'] as const;
@@ -18,13 +31,38 @@ const C: Expected = [403, 'CANTEEN_FORBIDDEN'];
 const S: Expected = [403, 'SUBDISTRICT_FORBIDDEN'];
 const D: Expected = [404, 'DINER_NOT_FOUND'];
 const U: Expected = [404, 'USER_NOT_FOUND'];
+const M: Expected = [404, 'MEAL_NOT_FOUND'];
+const K: Expected = [404, 'CLAIM_NOT_FOUND'];
+const ALL_200 = { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 } as const;
+
+// Routes anyone may call without a token: they hold no data of a site.
+const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /api/health', 'GET /api/health/ready'];
+// The OpenAPI document and its page (swagger-ui), also public.
+const isDocs = (route: string): boolean => /^GET \/api\/docs/.test(route);
+
+type Site = 'A1' | 'A2' | 'B1';
 
 interface World {
-  canteen: Record<'A1' | 'A2' | 'B1', number>;
+  canteen: Record<Site, number>;
+  canteenFixture: Record<Site, CanteenFixture>;
+  subA: number;
   subB: number;
   dinerA: DinerFixture;
   dinerB: DinerFixture;
-  cashierOf: Record<'A1' | 'A2' | 'B1', number>;
+  cashierOf: Record<Site, number>;
+  /** The logged-in users of the matrix, by role. */
+  user: Record<Exclude<Caller, 'ANON'>, UserFixture | null>;
+  /** Claims arranged in SQL (queued: never built here), per canteen and for the whole sub-district A. */
+  claim: Record<Site | 'subA', number>;
+  /** A month with an active lock of sub-district A and of canteen B1, for the lock list. */
+  lockedMonth: string;
+}
+
+interface Arrange {
+  db: DataSource;
+  w: World;
+  role: Exclude<Caller, 'ANON'> | 'ANON';
+  adminToken: string;
 }
 
 interface Cell {
@@ -33,11 +71,22 @@ interface Cell {
   call: (http: TestApp['http'], w: World) => Test;
   expect: Record<Exclude<Caller, 'ANON'>, Expected>;
   check?: (res: Response, role: Caller, w: World) => void;
+  /** Sets the stage for one call (run before each role's request). */
+  arrange?: (a: Arrange) => Promise<void>;
+  /** The call ends the session it is made with, so it gets a session of its own. */
+  freshSession?: boolean;
 }
 
 let seq = 0;
 const freshId = () => makeIdNumber('371502', '1946-06-06', ++seq);
 const unique = (p: string) => `${p}${++seq}_${Date.now().toString(36)}`;
+// A month of its own for each lock call (locks of one month and site are unique), far in the past.
+let monthSeq = 0;
+const freshMonth = (): string =>
+  `${1901 + Math.floor(monthSeq / 12)}-${String((monthSeq++ % 12) + 1).padStart(2, '0')}`;
+// What a later call of the same cell uses (set by its arrange step).
+const arranged: { meal: string; month: string; policyVersion: number } = { meal: '0', month: '', policyVersion: 0 };
+const dinerAt = (w: World, key: Site): DinerFixture => (key === 'B1' ? w.dinerB : w.dinerA);
 
 async function oneRowFile(): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -47,19 +96,43 @@ async function oneRowFile(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+/** 'METHOD /path' of every route the running app serves, read from its Express router. */
+function appRoutes(t: TestApp): string[] {
+  const express = t.app.getHttpAdapter().getInstance() as { router?: { stack: RouterLayer[] } };
+  const stack = express.router?.stack ?? [];
+  return [
+    ...new Set(
+      stack.flatMap((layer) =>
+        layer.route
+          ? Object.keys(layer.route.methods)
+              .filter((m) => m !== '_all')
+              .map((m) => `${m.toUpperCase()} ${layer.route!.path}`)
+          : [],
+      ),
+    ),
+  ].sort();
+}
+
 const ids = (res: Response): number[] => (res.body as { id: number }[]).map((x) => x.id);
 const site = { A1: 'own', A2: 'other canteen', B1: 'other sub-district' } as const;
 
 function perCanteen(
   route: string,
-  call: (http: TestApp['http'], w: World, canteenId: number, key: 'A1' | 'A2' | 'B1') => Test,
-  expectations: Record<'A1' | 'A2' | 'B1', Cell['expect']>,
+  call: (http: TestApp['http'], w: World, canteenId: number, key: Site) => Test,
+  expectations: Record<Site, Cell['expect']>,
+  extra: { arrange?: (a: Arrange, key: Site) => Promise<void>; check?: Cell['check'] } = {},
 ): Cell[] {
   return (['A1', 'A2', 'B1'] as const).map((key) => ({
     route,
     target: site[key],
     call: (http, w) => call(http, w, w.canteen[key], key),
     expect: expectations[key],
+    check: extra.check,
+    arrange: extra.arrange && ((a: Arrange) => extra.arrange!(a, key)),
   }));
 }
 
@@ -240,6 +313,228 @@ const CELLS: Cell[] = [
     call: (http) => http().get('/api/diners/import-template'),
     expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
   },
+
+  // The till: quotes, meals, the day's list, voids, the start page.
+  ...perCanteen(
+    'GET /api/canteens/:canteenId/meals/quote',
+    (http, w, id, key) =>
+      http()
+        .get(`/api/canteens/${id}/meals/quote`)
+        .query({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH' }),
+    {
+      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+    },
+    { check: (res) => expect(res.text).not.toMatch(/\d{17}[\dX]/) },
+  ),
+  ...perCanteen(
+    'POST /api/canteens/:canteenId/meals',
+    (http, w, id, key) =>
+      http()
+        .post(`/api/canteens/${id}/meals`)
+        .set('idempotency-key', unique('matrix-meal-'))
+        .send({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
+    {
+      A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, ADMIN: 201 },
+      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
+      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
+    },
+  ),
+  ...perCanteen('GET /api/canteens/:canteenId/meals', (http, _w, id) => http().get(`/api/canteens/${id}/meals`), {
+    A1: ALL_200,
+    A2: { CASHIER: C, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
+    B1: { CASHIER: C, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+  }),
+  ...perCanteen(
+    'POST /api/meals/:id/void',
+    (http) => http().post(`/api/meals/${arranged.meal}/void`).send({ reason: '矩阵作废' }),
+    {
+      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+      A2: { CASHIER: M, OPERATOR: M, FINANCE: R, ADMIN: 200 },
+      B1: { CASHIER: M, OPERATOR: M, FINANCE: R, ADMIN: 200 },
+    },
+    {
+      // A meal of today at the site, recorded by the caller where it may record (a cashier voids only its own).
+      arrange: async ({ db, w, role }, key) => {
+        const own = role === 'CASHIER' && key === 'A1' ? w.user.CASHIER : null;
+        arranged.meal = await insertMeal(db, {
+          canteen: w.canteenFixture[key],
+          dinerId: dinerAt(w, key).id,
+          cashierUserId: own?.id ?? w.cashierOf[key],
+          servedAt: new Date(),
+          mealDate: todayLocal(),
+          priceFen: 1200,
+          subsidyFen: 0,
+          age: 80,
+          tier: 'NONE',
+          reason: 'ALREADY_SUBSIDISED',
+        });
+      },
+    },
+  ),
+  {
+    route: 'GET /api/till',
+    target: 'any',
+    call: (http) => http().get('/api/till'),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const seen = (res.body as { canteens: { id: number }[] }).canteens.map((c) => c.id);
+      if (role === 'CASHIER' || role === 'OPERATOR') expect(seen).toEqual([w.canteen.A1]);
+      if (role === 'FINANCE') {
+        expect(seen).toEqual(expect.arrayContaining([w.canteen.A1, w.canteen.A2]));
+        expect(seen).not.toContain(w.canteen.B1);
+      }
+      if (role === 'ADMIN') expect(seen).toEqual(expect.arrayContaining(Object.values(w.canteen)));
+    },
+  },
+  {
+    route: 'GET /api/subsidy/quote',
+    target: 'any',
+    call: (http) => http().get('/api/subsidy/quote').query({ idNumber: freshId(), priceFen: '1200' }),
+    expect: ALL_200,
+  },
+
+  // Month locks.
+  ...perCanteen(
+    'POST /api/months/:month/lock',
+    (http, _w, id) => http().post(`/api/months/${freshMonth()}/lock`).send({ canteenId: id }),
+    {
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, ADMIN: 200 },
+    },
+  ),
+  {
+    route: 'POST /api/months/:month/lock (whole sub-district)',
+    target: 'own',
+    call: (http) => http().post(`/api/months/${freshMonth()}/lock`).send({}),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
+    check: (res, _role, w) => expect(res.body).toMatchObject({ subdistrictId: w.subA, canteenId: null }),
+  },
+  ...perCanteen(
+    'POST /api/months/:month/unlock',
+    (http, _w, id) => http().post(`/api/months/${arranged.month}/unlock`).send({ canteenId: id, reason: '矩阵解锁' }),
+    {
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+    },
+    {
+      arrange: async ({ db, w }, key) => {
+        arranged.month = freshMonth();
+        await db.query(
+          `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by)
+           SELECT $1, $2, $3, id FROM users WHERE username = 'admin'`,
+          [w.canteenFixture[key].subdistrictId, w.canteen[key], arranged.month],
+        );
+      },
+    },
+  ),
+  {
+    route: 'GET /api/months/:month/locks',
+    target: 'any',
+    call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const subs = (res.body as { subdistrictId: number }[]).map((l) => l.subdistrictId);
+      if (role === 'ADMIN') expect(subs).toEqual(expect.arrayContaining([w.subA, w.subB]));
+      else expect(subs).toEqual([w.subA]);
+    },
+  },
+
+  // Claims (arranged in SQL and never built here: a claim in reach answers 409 CLAIM_NOT_READY for its file).
+  ...perCanteen(
+    'POST /api/claims',
+    (http, _w, id) => http().post('/api/claims').send({ month: '2025-01', canteenId: id }),
+    {
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, ADMIN: 202 },
+    },
+  ),
+  {
+    route: 'POST /api/claims (whole sub-district)',
+    target: 'own',
+    call: (http) => http().post('/api/claims').send({ month: '2025-01' }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
+    check: (res, _role, w) => expect(res.body).toMatchObject({ subdistrictId: w.subA, canteenId: null }),
+  },
+  {
+    route: 'GET /api/claims',
+    target: 'any',
+    call: (http) => http().get('/api/claims').query({ month: '2024-12' }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res);
+      if (role === 'OPERATOR') expect(seen).toEqual([w.claim.A1]);
+      if (role === 'FINANCE') expect(seen.sort()).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
+      if (role === 'ADMIN') expect(seen).toEqual(expect.arrayContaining(Object.values(w.claim)));
+    },
+  },
+  ...perCanteen('GET /api/claims/:id', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}`), {
+    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: 200 },
+  }),
+  {
+    route: 'GET /api/claims/:id',
+    target: 'own',
+    call: (http, w) => http().get(`/api/claims/${w.claim.subA}`),
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+  },
+  ...perCanteen('GET /api/claims/:id/file', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/file`), {
+    A1: {
+      CASHIER: R,
+      OPERATOR: [409, 'CLAIM_NOT_READY'],
+      FINANCE: [409, 'CLAIM_NOT_READY'],
+      ADMIN: [409, 'CLAIM_NOT_READY'],
+    },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: [409, 'CLAIM_NOT_READY'], ADMIN: [409, 'CLAIM_NOT_READY'] },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
+  }),
+
+  // Policy versions: the rates are public to staff; only admins change them.
+  {
+    route: 'GET /api/policy/versions',
+    target: 'any',
+    call: (http) => http().get('/api/policy/versions'),
+    expect: ALL_200,
+  },
+  {
+    route: 'POST /api/policy/versions',
+    target: 'any',
+    call: (http) =>
+      http()
+        .post('/api/policy/versions')
+        .send({
+          effectiveFrom: `${2040 + ++seq}-01-01`,
+          tiers: [{ minAge: 70, maxAge: null, amountFen: 300 }],
+        }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 201 },
+  },
+  {
+    route: 'DELETE /api/policy/versions/:id',
+    target: 'any',
+    call: (http) => http().delete(`/api/policy/versions/${arranged.policyVersion}`),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 204 },
+    arrange: async ({ db }) => {
+      const [row]: { id: number }[] = await db.query(
+        `INSERT INTO subsidy_policy_versions (effective_from, limit_mode, tiers)
+         VALUES ($1, 'PER_DAY', '[{"minAge": 70, "maxAge": null, "amountFen": 300}]') RETURNING id`,
+        [`${2100 + ++seq}-01-01`],
+      );
+      arranged.policyVersion = row.id;
+    },
+  },
+
+  {
+    route: 'POST /api/auth/logout',
+    target: 'any',
+    call: (http) => http().post('/api/auth/logout'),
+    expect: { CASHIER: 204, OPERATOR: 204, FINANCE: 204, ADMIN: 204 },
+    freshSession: true,
+  },
 ];
 
 // The import needs a file built asynchronously, so its cells are added with a prepared upload.
@@ -275,6 +570,7 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
     const A2 = (await createCanteen(t.db, { name: '矩阵A2食堂' })).id;
     const subB = await createSubdistrict(t.db, '另一街道');
     const B1 = (await createCanteen(t.db, { name: '矩阵B1食堂', subdistrictId: subB })).id;
+    const subA = await firstSubdistrictId(t.db);
     const [cashier, operator, finance] = await Promise.all([
       createUser(t, 'CASHIER', { canteenIds: [A1] }),
       createUser(t, 'OPERATOR', { canteenIds: [A1] }),
@@ -289,9 +585,40 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       createUser(t, 'CASHIER', { canteenIds: [A2] }),
       createUser(t, 'CASHIER', { canteenIds: [B1], subdistrictId: subB }),
     ]);
+    const fixture = async (id: number): Promise<CanteenFixture> => {
+      const [c]: { subdistrict_id: number; name: string }[] = await t.db.query(
+        `SELECT subdistrict_id, name FROM canteens WHERE id = $1`,
+        [id],
+      );
+      return { id, subdistrictId: c.subdistrict_id, name: c.name };
+    };
+    const claim = async (subdistrictId: number, canteenId: number | null): Promise<number> => {
+      const [row]: { id: number }[] = await t.db.query(
+        `INSERT INTO claims (subdistrict_id, canteen_id, month, version) VALUES ($1, $2, '2024-12', 1) RETURNING id`,
+        [subdistrictId, canteenId],
+      );
+      return row.id;
+    };
+    const lockedMonth = '1999-01';
+    await t.db.query(
+      `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by)
+       SELECT x.s, x.c, $1, u.id FROM users u, (VALUES ($2::int, NULL::int), ($3::int, $4::int)) x(s, c)
+        WHERE u.username = 'admin'`,
+      [lockedMonth, subA, subB, B1],
+    );
     w = {
       canteen: { A1, A2, B1 },
+      canteenFixture: { A1: await fixture(A1), A2: await fixture(A2), B1: await fixture(B1) },
+      subA,
       subB,
+      user: { CASHIER: cashier, OPERATOR: operator, FINANCE: finance, ADMIN: null },
+      claim: {
+        A1: await claim(subA, A1),
+        A2: await claim(subA, A2),
+        B1: await claim(subB, B1),
+        subA: await claim(subA, null),
+      },
+      lockedMonth,
       dinerA: await createDiner(t, { birthDate: '1941-04-04', name: '本街道老人' }),
       dinerB: await createDiner(t, {
         birthDate: '1942-05-05',
@@ -320,12 +647,23 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
   const describeCell = (role: Caller, expected: Expected) =>
     `${role} → ${Array.isArray(expected) ? expected.join(' ') : expected}`;
 
+  /** A session of its own for a call that ends it. */
+  const freshToken = async (role: Exclude<Caller, 'ANON'>): Promise<string> => {
+    const u = w.user[role];
+    return u === null ? t.login(TEST_ADMIN.username, TEST_ADMIN.password) : t.login(u.username, u.password);
+  };
+
   for (const cell of CELLS) {
     describe(`${cell.route} [${cell.target}]`, () => {
       for (const role of ROLES) {
         const expected: Expected = role === 'ANON' ? [401, 'UNAUTHENTICATED'] : cell.expect[role];
         it(describeCell(role, expected), async () => {
-          const res = await withToken(cell.call(t.http, w), role);
+          await cell.arrange?.({ db: t.db, w, role, adminToken: tokens.ADMIN! });
+          const req = cell.call(t.http, w);
+          const res =
+            cell.freshSession && role !== 'ANON'
+              ? await req.set('authorization', await freshToken(role))
+              : await withToken(req, role);
           assertCell(res, expected);
           if (role !== 'ANON' && res.status < 300) cell.check?.(res, role, w);
         });
@@ -351,6 +689,38 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       }
     });
   }
+
+  it('covers every route of the app', () => {
+    const key = (route: string): string => route.split(' ').slice(0, 2).join(' ').replace(/\?.*$/, '');
+    const covered = new Set([...CELLS, ...IMPORT_CELLS].map((c) => key(c.route)));
+    const routes = appRoutes(t);
+    expect(routes.length).toBeGreaterThan(30);
+    const uncovered = routes.filter((r) => !covered.has(r) && !PUBLIC_ROUTES.includes(r) && !isDocs(r));
+    expect(uncovered).toEqual([]);
+    // And no cell names a route the app does not have (a renamed path would leave its cells testing a 404).
+    expect([...covered].filter((r) => !routes.includes(r))).toEqual([]);
+  });
+
+  it('answers an id beyond int4 or int8 in any path with 400 INVALID_ID or the route’s "not found", never a 500', async () => {
+    const withIds = appRoutes(t).filter((r) => /:(?!month)\w+/.test(r));
+    expect(withIds.length).toBeGreaterThan(10);
+    const answers: Record<string, string> = {};
+    // 2147483648 is past int4 (serial ids); meal ids are int8, so that one is a real meal id without a meal.
+    for (const id of ['2147483648', '99999999999999999999']) {
+      for (const route of withIds) {
+        const [method, path] = route.split(' ');
+        const url = path.replace(/:month/, '2025-01').replace(/:\w+/g, id);
+        const req = t.http()[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](url);
+        const res = await req
+          .set('authorization', tokens.ADMIN!)
+          .send(path.endsWith('/void') ? { reason: '越界' } : {});
+        answers[`${route} (${id})`] = `${res.status} ${res.body?.code}`;
+      }
+    }
+    for (const [route, answer] of Object.entries(answers)) {
+      expect(`${route} → ${answer}`).toMatch(/→ (400 INVALID_ID|404 [A-Z_]+_NOT_FOUND)$/);
+    }
+  });
 
   it('never let a refused call change anything: no diner registered at a canteen out of reach', async () => {
     const rows: { n: number }[] = await t.db.query(

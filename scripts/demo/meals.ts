@@ -23,6 +23,8 @@ import {
   PolicyVersion,
   selectPolicyVersion,
 } from '../../src/subsidy/subsidy-calculator';
+import { insertMeals, MealInsert } from '../../src/meals/meal.queries';
+import { subsidySlot } from '../../src/meals/subsidy-slot';
 
 interface CanteenRow {
   id: number;
@@ -44,52 +46,6 @@ interface DinerRow {
 }
 
 const BATCH = 2_000;
-const COLUMNS = [
-  'subdistrict_id',
-  'canteen_id',
-  'diner_id',
-  'meal_date',
-  'meal_period',
-  'served_at',
-  'price_fen',
-  'subsidy_fen',
-  'payable_fen',
-  'age',
-  'tier',
-  'reason',
-  'policy_version_id',
-  'subsidy_slot',
-  'verification',
-  'cashier_user_id',
-  'idempotency_key',
-  'request_hash',
-  'voided_at',
-  'voided_by',
-  'void_reason',
-] as const;
-const TYPES = [
-  'int',
-  'int',
-  'int',
-  'date',
-  'text',
-  'timestamptz',
-  'int',
-  'int',
-  'int',
-  'int',
-  'text',
-  'text',
-  'int',
-  'text',
-  'text',
-  'int',
-  'text',
-  'text',
-  'timestamptz',
-  'int',
-  'text',
-];
 const VOID_REASONS = ['录错餐次', '刷错了人', '老人临时取消用餐', '重复刷卡'];
 
 // A small deterministic PRNG (mulberry32): the same demo every time.
@@ -159,17 +115,11 @@ export async function seedMeals(ds: DataSource, now = new Date()): Promise<void>
     return [{ diner: d, home, local, lunch: 0.55 + rand() * 0.4, breakfast: rand() * 0.35, dinner: rand() * 0.3 }];
   });
 
-  const rows: unknown[][] = [];
+  const rows: MealInsert[] = [];
   await ds.transaction(async (m) => {
     const flushIn = async (): Promise<void> => {
       if (rows.length === 0) return;
-      const columns = COLUMNS.map((_, i) => rows.map((r) => r[i]));
-      await m.query(
-        `INSERT INTO meals (${COLUMNS.join(', ')})
-         SELECT * FROM unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-         ON CONFLICT DO NOTHING`,
-        columns,
-      );
+      await insertMeals(m, rows, { skipConflicts: true });
       rows.length = 0;
     };
     for (let day = first; compareLocalDates(day, today) <= 0; day = addDays(day, 1)) {
@@ -190,7 +140,7 @@ export async function seedMeals(ds: DataSource, now = new Date()): Promise<void>
             continue;
           }
           if (locked(canteen, day)) continue;
-          const slot = policy?.limitMode === 'PER_PERIOD' ? period : 'DAY';
+          const slot = subsidySlot(policy, period);
           const s = evaluateSubsidy({
             policy,
             birthDate: d.birth_date,
@@ -214,29 +164,29 @@ export async function seedMeals(ds: DataSource, now = new Date()): Promise<void>
           if (voided && s.subsidyFen > 0) subsidised.delete(slot);
           // Today: only what has been served (and voided) by now.
           if (servedAt.getTime() + (voided ? 60_000 : 0) > now.getTime()) continue;
-          rows.push([
-            canteen.subdistrict_id,
-            canteen.id,
-            d.id,
-            day,
-            period,
+          rows.push({
+            subdistrictId: canteen.subdistrict_id,
+            canteenId: canteen.id,
+            dinerId: d.id,
+            mealDate: day,
+            mealPeriod: period,
             servedAt,
             priceFen,
-            s.subsidyFen,
-            s.payableFen,
-            s.age,
-            s.tier,
-            s.reason,
-            s.policyVersionId,
-            slot,
+            subsidyFen: s.subsidyFen,
+            payableFen: s.payableFen,
+            age: s.age,
+            tier: s.tier,
+            reason: s.reason,
+            policyVersionId: s.policyVersionId,
+            subsidySlot: slot,
             verification,
-            cashier,
-            `demo-${day}-${d.id}-${period}`,
-            'demo',
-            voided ? new Date(servedAt.getTime() + 60_000) : null,
-            voided ? cashier : null,
-            voided ? pick(VOID_REASONS) : null,
-          ]);
+            cashierUserId: cashier,
+            idempotencyKey: `demo-${day}-${d.id}-${period}`,
+            requestHash: 'demo',
+            voidedAt: voided ? new Date(servedAt.getTime() + 60_000) : null,
+            voidedBy: voided ? cashier : null,
+            voidReason: voided ? pick(VOID_REASONS) : null,
+          });
           if (rows.length >= BATCH) await flushIn();
         }
       }

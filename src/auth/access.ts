@@ -1,11 +1,16 @@
-import { forbidden } from '../common/app-error';
+// SPEC §2 site scope, the one place it is decided: cashiers and operators reach only their canteens, finance its
+// sub-district, admins everything. Pure predicates for a row in hand, one SQL fragment for list queries; loading a
+// canteen and checking it is CanteensService.getReachable.
+import { forbidden, notFound } from '../common/app-error';
 import { AuthUser } from './auth-user';
 
-/**
- * SPEC §2 site scope: cashiers and operators reach only their canteens, finance only its
- * sub-district, admins everything.
- */
-export function canReachCanteen(user: AuthUser, canteen: { id: number; subdistrictId: number }): boolean {
+export interface CanteenRef {
+  id: number;
+  subdistrictId: number;
+}
+
+/** Whether the caller reaches this canteen (its meals, prices, cashiers, claims). */
+export function canReachCanteen(user: AuthUser, canteen: CanteenRef): boolean {
   switch (user.role) {
     case 'ADMIN':
       return true;
@@ -17,6 +22,41 @@ export function canReachCanteen(user: AuthUser, canteen: { id: number; subdistri
   }
 }
 
-export function assertCanReachCanteen(user: AuthUser, canteen: { id: number; subdistrictId: number }): void {
+/** Whether the caller reaches what belongs to a whole sub-district (its register of diners, its month locks). */
+export function canReachSubdistrict(user: AuthUser, subdistrictId: number): boolean {
+  return user.role === 'ADMIN' || user.subdistrictId === subdistrictId;
+}
+
+export function assertCanReachCanteen(user: AuthUser, canteen: CanteenRef): void {
   if (!canReachCanteen(user, canteen)) throw forbidden('您无权操作该食堂的数据', 'CANTEEN_FORBIDDEN');
+}
+
+/** A canteen looked up by id: 404 CANTEEN_NOT_FOUND when there is none, 403 CANTEEN_FORBIDDEN when out of reach. */
+export function reachableCanteen<T extends CanteenRef>(user: AuthUser, canteen: T | null | undefined): T {
+  if (!canteen) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
+  assertCanReachCanteen(user, canteen);
+  return canteen;
+}
+
+/** Adds a value to a query's parameters and answers its placeholder (`$3`, or `:name` for a query builder). */
+export type Bind = (value: unknown) => string;
+
+/** A binder for positional parameters, appending to `params`. */
+export const positional =
+  (params: unknown[]): Bind =>
+  (value) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+
+/**
+ * The WHERE condition that keeps a list query to the caller's reach, the same rule as canReachCanteen (or
+ * canReachSubdistrict when `columns.canteen` is left out). A row whose canteen column is NULL (a claim or lock of
+ * the whole sub-district) is out of reach of cashiers and operators.
+ */
+export function reachSql(user: AuthUser, columns: { subdistrict: string; canteen?: string }, bind: Bind): string {
+  if (user.role === 'ADMIN') return 'TRUE';
+  const own = `${columns.subdistrict} = ${bind(user.subdistrictId)}::int`;
+  if (user.role === 'FINANCE' || columns.canteen === undefined) return `(${own})`;
+  return `(${own} AND ${columns.canteen} = ANY(${bind(user.canteenIds)}::int[]))`;
 }

@@ -4,7 +4,7 @@ import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { CreateCanteenDto, UpdateCanteenDto } from './canteen.dto';
 import { CanteensService, CanteenView, toCanteenView } from './canteens.service';
-import { IdParamPipe } from './id-param.pipe';
+import { IdParamPipe } from '../common/id-param.pipe';
 
 @ApiTags('canteens')
 @ApiBearerAuth()

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { assertCanReachCanteen } from '../auth/access';
+import { reachableCanteen, reachSql } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod, PeriodHours } from '../common/enums';
 import { isDateInRange } from '../common/local-date';
@@ -85,19 +85,17 @@ export class CanteensService {
 
   /** The canteen, if the caller may reach it: 404 CANTEEN_NOT_FOUND / 403 CANTEEN_FORBIDDEN otherwise. */
   async getReachable(user: AuthUser, id: number, manager: EntityManager = this.db.manager): Promise<Canteen> {
-    const canteen = await manager.findOne(Canteen, { where: { id } });
-    if (!canteen) throw notFound('CANTEEN_NOT_FOUND', '食堂不存在');
-    assertCanReachCanteen(user, canteen);
-    return canteen;
+    return reachableCanteen(user, await manager.findOne(Canteen, { where: { id } }));
   }
 
   async list(user: AuthUser): Promise<CanteenView[]> {
-    const qb = this.db.getRepository(Canteen).createQueryBuilder('c').orderBy('c.id');
-    if (user.role === 'FINANCE') qb.where('c.subdistrictId = :s', { s: user.subdistrictId });
-    if (user.role === 'OPERATOR' || user.role === 'CASHIER') {
-      if (user.canteenIds.length === 0) return [];
-      qb.where('c.subdistrictId = :s AND c.id IN (:...ids)', { s: user.subdistrictId, ids: user.canteenIds });
-    }
+    const params: Record<string, unknown> = {};
+    const reach = reachSql(user, { subdistrict: 'c.subdistrict_id', canteen: 'c.id' }, (value) => {
+      const name = `reach${Object.keys(params).length}`;
+      params[name] = value;
+      return `:${name}`;
+    });
+    const qb = this.db.getRepository(Canteen).createQueryBuilder('c').where(reach, params).orderBy('c.id');
     return (await qb.getMany()).map(toCanteenView);
   }
 
@@ -153,9 +151,10 @@ export class CanteensService {
       throw forbidden('只有管理员可以修改食堂名称', 'ROLE_FORBIDDEN');
     return this.db.transaction(async (m) => {
       // Lock the row: two operators editing at once apply one after the other.
-      const found = await m.findOne(Canteen, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!found) throw notFound('CANTEEN_NOT_FOUND', '食堂不存在');
-      assertCanReachCanteen(user, found);
+      const found = reachableCanteen(
+        user,
+        await m.findOne(Canteen, { where: { id }, lock: { mode: 'pessimistic_write' } }),
+      );
       const before = toCanteenView(found);
       if (dto.name !== undefined) found.name = dto.name.trim();
       if (dto.prices) this.applyPrices(found, dto.prices);

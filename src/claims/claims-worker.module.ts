@@ -1,5 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { CanteensService } from '../canteens/canteens.service';
 import { redisOptionsFromUrl } from '../common/redis-connection';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE } from '../queue/queue.constants';
@@ -23,7 +24,7 @@ export class ClaimsWorkerModule {
     })(ClaimProcessor);
     return {
       module: ClaimsWorkerModule,
-      providers: [ClaimsService, ClaimWorkbookBuilder, ClaimProcessor],
+      providers: [ClaimsService, CanteensService, ClaimWorkbookBuilder, ClaimProcessor],
     };
   }
 }

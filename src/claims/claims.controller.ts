@@ -1,22 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  PipeTransform,
-  Post,
-  Query,
-  Res,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { parseIdParam } from '../canteens/id-param.pipe';
 import { notFound } from '../common/app-error';
+import { IdParamPipe } from '../common/id-param.pipe';
 import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
 import { ClaimsService, ClaimView } from './claims.service';
 
@@ -36,13 +25,7 @@ export class ListClaimsQuery {
 }
 
 // An id that is not a positive integer names no claim.
-const claimIdPipe: PipeTransform<string, number> = {
-  transform: (value: string) => {
-    const id = parseIdParam(value);
-    if (id === null) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
-    return id;
-  },
-};
+const claimIdPipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记录不存在'));
 
 @ApiTags('claims')
 @ApiBearerAuth()

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CanteensModule } from '../canteens/canteens.module';
 import { ClaimsController } from './claims.controller';
 import { ClaimsService } from './claims.service';
 
 /** The HTTP side of monthly claims: request, follow and download. The worker builds them. */
 @Module({
+  imports: [CanteensModule],
   controllers: [ClaimsController],
   providers: [ClaimsService],
   exports: [ClaimsService],

@@ -7,7 +7,8 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { assertCanReachCanteen } from '../auth/access';
+import { positional, reachSql } from '../auth/access';
+import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ClaimStatus } from '../common/enums';
@@ -95,6 +96,7 @@ export class ClaimsService {
     @InjectQueue(CLAIMS_QUEUE) private readonly queue: Queue<ClaimJobData>,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly canteens: CanteensService,
   ) {}
 
   /** POST /api/claims: checks the caller's reach, then creates or returns the running claim. */
@@ -103,12 +105,7 @@ export class ClaimsService {
     if (month > monthOf(todayLocal())) throw badRequest('MONTH_IN_FUTURE', '不能申报尚未开始的月份');
     let subdistrictId = user.subdistrictId;
     if (canteenId !== undefined) {
-      const [canteen] = await this.dataSource.query(`SELECT id, subdistrict_id FROM canteens WHERE id = $1`, [
-        canteenId,
-      ]);
-      if (!canteen) throw notFound('CANTEEN_NOT_FOUND', '食堂不存在');
-      assertCanReachCanteen(user, { id: canteen.id, subdistrictId: canteen.subdistrict_id });
-      subdistrictId = canteen.subdistrict_id;
+      subdistrictId = (await this.canteens.getReachable(user, canteenId)).subdistrictId;
     }
     return this.request({ subdistrictId, canteenId: canteenId ?? null, month, requestedBy: user.id });
   }
@@ -186,18 +183,20 @@ export class ClaimsService {
   async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
     if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
+    const params: unknown[] = [month ?? null];
     const rows: ClaimRow[] = await this.dataSource.query(
-      `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${this.scopeSql('c', 2)}
+      `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${this.reach(user, params)}
        ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT 500`,
-      [month ?? null, ...this.scopeParams(user)],
+      params,
     );
     return rows.map(toClaimView);
   }
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {
+    const params: unknown[] = [id];
     const [row] = await this.dataSource.query(
-      `SELECT c.id FROM claims c WHERE c.id = $1 AND ${this.scopeSql('c', 2)}`,
-      [id, ...this.scopeParams(user)],
+      `SELECT c.id FROM claims c WHERE c.id = $1 AND ${this.reach(user, params)}`,
+      params,
     );
     // Existence is private: a claim out of reach is "not found".
     if (!row) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
@@ -258,17 +257,10 @@ export class ClaimsService {
     return row !== undefined;
   }
 
-  // SPEC §2: finance and admin see the sub-district's claims; operators only claims of their own canteens.
-  private scopeSql(alias: string, firstParam: number): string {
-    const a = alias;
-    return `(($${firstParam}::text = 'ADMIN')
-      OR ($${firstParam}::text = 'FINANCE' AND ${a}.subdistrict_id = $${firstParam + 1})
-      OR ($${firstParam}::text = 'OPERATOR' AND ${a}.subdistrict_id = $${firstParam + 1}
-          AND ${a}.canteen_id = ANY($${firstParam + 2}::int[])))`;
-  }
-
-  private scopeParams(user: AuthUser): unknown[] {
-    return [user.role, user.subdistrictId, user.canteenIds];
+  // SPEC §2: finance and admin see the sub-district's claims; operators only claims of their own canteens (not
+  // the sub-district's, whose canteen_id is NULL).
+  private reach(user: AuthUser, params: unknown[]): string {
+    return reachSql(user, { subdistrict: 'c.subdistrict_id', canteen: 'c.canteen_id' }, positional(params));
   }
 }
 

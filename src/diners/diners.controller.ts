@@ -15,7 +15,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { IdParamPipe } from '../canteens/id-param.pipe';
+import { IdParamPipe } from '../common/id-param.pipe';
 import { DinerImportService, IMPORT_MAX_BYTES, ImportResult } from './diner-import.service';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, ImportQueryDto, UpdateDinerDto } from './diner.dto';
 import { DinersService, DinerView, toDinerView } from './diners.service';

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { canReachSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
@@ -125,7 +126,7 @@ export class DinersService {
       where: { id },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    if (!diner || (user.role !== 'ADMIN' && diner.subdistrictId !== user.subdistrictId)) {
+    if (!diner || !canReachSubdistrict(user, diner.subdistrictId)) {
       throw notFound('DINER_NOT_FOUND', '就餐老人不存在');
     }
     return diner;
@@ -295,7 +296,7 @@ export class DinersService {
   /** The sub-district whose register the caller reads: its own; an admin may name another. */
   readableSubdistrict(user: AuthUser, requested?: number): number {
     if (requested === undefined || requested === user.subdistrictId) return user.subdistrictId;
-    if (user.role !== 'ADMIN') throw forbidden('您只能查询本街道的老人', 'SUBDISTRICT_FORBIDDEN');
+    if (!canReachSubdistrict(user, requested)) throw forbidden('您只能查询本街道的老人', 'SUBDISTRICT_FORBIDDEN');
     return requested;
   }
 }

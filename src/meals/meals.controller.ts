@@ -2,10 +2,14 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { IdParamPipe } from '../canteens/id-param.pipe';
+import { notFound } from '../common/app-error';
+import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
 import { MealListItem, MealQuote, MealsService, MealTotals, RecordedMeal, TillCanteen } from './meals.service';
+
+// A meal id that cannot exist names no meal.
+const mealIdPipe = new BigIdParamPipe(() => notFound('MEAL_NOT_FOUND', '该就餐记录不存在'));
 
 @ApiTags('meals')
 @ApiBearerAuth()
@@ -56,7 +60,7 @@ export class MealsController {
   @Roles('CASHIER', 'OPERATOR', 'ADMIN')
   void(
     @CurrentUser() user: AuthUser,
-    @Param('id') id: string,
+    @Param('id', mealIdPipe) id: string,
     @Body() body: VoidMealDto,
     @ClientIp() ip: string | null,
   ): Promise<MealListItem> {

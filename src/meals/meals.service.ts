@@ -2,17 +2,10 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { auditDetails, AuditService } from '../audit/audit.service';
-import { assertCanReachCanteen, canReachCanteen } from '../auth/access';
+import { canReachCanteen, reachableCanteen } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import {
-  DINER_STATUS_LABELS,
-  MEAL_PERIOD_LABELS,
-  MEAL_PERIODS,
-  MealPeriod,
-  PeriodHours,
-  Verification,
-} from '../common/enums';
+import { MEAL_PERIOD_LABELS, MEAL_PERIODS, MealPeriod, PeriodHours } from '../common/enums';
 import {
   compareLocalDates,
   isDateInRange,
@@ -23,49 +16,43 @@ import {
   monthOf,
   todayLocal,
 } from '../common/local-date';
-import { formatYuan } from '../common/money';
 import { PiiCipher } from '../common/pii-cipher';
-import { prepared } from '../database/prepared';
 import { PolicyService } from '../policy/policy.service';
 import { IdNumberError, parseIdNumber } from '../subsidy/id-number';
+import { evaluateSubsidy, isEligibleOn, SubsidyResult } from '../subsidy/subsidy-calculator';
 import {
-  DinerStatus,
-  evaluateSubsidy,
-  isEligibleOn,
-  PolicyVersion,
-  SubsidyResult,
-} from '../subsidy/subsidy-calculator';
+  CanteenRow,
+  DinerBrief,
+  DinerFields,
+  DinerKeyColumn,
+  findCanteen,
+  findMeal,
+  findMealByKey,
+  findMealsOfDay,
+  findQuoteLookup,
+  findRecordLookup,
+  findTillCanteens,
+  FoundDiner,
+  insertMealAudited,
+  lockMealForVoid,
+  markMealVoided,
+  MealListItem,
+  priceOf,
+  pricesOf,
+  RecordedMeal,
+  toListItem,
+  toRecorded,
+} from './meal.queries';
 import { canonicalMealRequest, parseInstant, periodAt, servedAtProblem } from './meal-rules';
+import { MealTotals, mealTotals } from './meal-totals';
 import { QuoteMealQuery, RecordMealDto } from './meals.dto';
+import { QuoteWarning, quoteWarnings } from './quote-warnings';
+import { subsidySlot } from './subsidy-slot';
 
-/** The answer of POST /api/canteens/{id}/meals (SPEC §6), also for a replay of the same Idempotency-Key. */
-export interface RecordedMeal {
-  id: string;
-  mealDate: LocalDate;
-  mealPeriod: MealPeriod;
-  diner: DinerBrief;
-  tier: string;
-  priceFen: number;
-  subsidyFen: number;
-  payableFen: number;
-  reason: string;
-}
-
-export interface DinerBrief {
-  id: number;
-  name: string;
-  maskedIdNumber: string;
-  age: number;
-}
-
-export interface QuoteWarning {
-  code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
-  message: string;
-  status?: DinerStatus;
-  statusEffectiveFrom?: LocalDate | null;
-  canteenName?: string;
-  servedAt?: string;
-}
+export type { DinerBrief, MealListItem, RecordedMeal } from './meal.queries';
+export type { MealTotals } from './meal-totals';
+export type { QuoteWarning } from './quote-warnings';
+export { monthLockKey } from './month-lock-key';
 
 export interface MealQuote {
   diner: DinerBrief;
@@ -80,25 +67,6 @@ export interface MealQuote {
   warnings: QuoteWarning[];
 }
 
-/** A meal as the till's list and the void answer show it. */
-export interface MealListItem extends RecordedMeal {
-  canteenId: number;
-  servedAt: string;
-  verification: Verification;
-  cashier: { id: number; username: string };
-  voided: { at: string; by: number; reason: string } | null;
-}
-
-export interface MealTotals {
-  count: number;
-  subsidisedCount: number;
-  priceFen: number;
-  subsidyFen: number;
-  payableFen: number;
-  voidedCount: number;
-  byTier: Record<string, { count: number; subsidyFen: number }>;
-}
-
 export interface TillCanteen {
   id: number;
   name: string;
@@ -107,116 +75,11 @@ export interface TillCanteen {
   currentPeriod: MealPeriod | null;
 }
 
-interface CanteenRow {
-  id: number;
-  subdistrict_id: number;
-  name: string;
-  active: boolean;
-  breakfast_price_fen: number | null;
-  lunch_price_fen: number | null;
-  dinner_price_fen: number | null;
-  period_hours: PeriodHours;
-}
-
-/** The diner's columns of a till look-up, all null when no diner has the ID number or card. */
-interface DinerFields {
-  diner_id: number | null;
-  diner_name: string | null;
-  id_number_masked: string;
-  birth_date: string;
-  status: DinerStatus;
-  status_effective_from: string | null;
-}
-
-type Diner = DinerFields & { diner_id: number; diner_name: string };
-
-/** The one read of a recording: canteen, month lock, an earlier meal of this key, the diner, today's subsidy. */
-interface RecordLookupRow extends CanteenRow, DinerFields {
-  locked: boolean;
-  existing_id: string | null;
-  existing_hash: string | null;
-  subsidised: boolean;
-}
-
-interface MealRow {
-  id: string;
-  canteen_id: number;
-  meal_date: string;
-  meal_period: MealPeriod;
-  served_at: Date;
-  price_fen: number;
-  subsidy_fen: number;
-  payable_fen: number;
-  age: number;
-  tier: string;
-  reason: string;
-  verification: Verification;
-  cashier_user_id: number;
-  cashier_username: string;
-  voided_at: Date | null;
-  voided_by: number | null;
-  void_reason: string | null;
-  diner_id: number;
-  diner_name: string;
-  id_number_masked: string;
-}
-
-const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_price_fen,
-  c.dinner_price_fen, c.period_hours`;
-
-const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
-  m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
-  m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
-
-const MEAL_FROM = `meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`;
-
-/**
- * The key of the advisory lock that orders meal writes against month locks: meals and voids take it shared,
- * locking a month takes it exclusive, so no meal commits into a month that was locked while it was written.
- */
-export const monthLockKey = (subdistrictId: number, month: string): string => `month_lock:${subdistrictId}:${month}`;
-
-export const MEAL_ID_PATTERN = /^[1-9]\d{0,17}$/;
-
-const priceOf = (c: CanteenRow, period: MealPeriod): number | null =>
-  period === 'BREAKFAST' ? c.breakfast_price_fen : period === 'LUNCH' ? c.lunch_price_fen : c.dinner_price_fen;
-
-const toListItem = (r: MealRow): MealListItem => ({
-  id: String(r.id),
-  canteenId: r.canteen_id,
-  mealDate: r.meal_date,
-  mealPeriod: r.meal_period,
-  servedAt: r.served_at.toISOString(),
-  diner: { id: r.diner_id, name: r.diner_name, maskedIdNumber: r.id_number_masked, age: r.age },
-  tier: r.tier,
-  priceFen: r.price_fen,
-  subsidyFen: r.subsidy_fen,
-  payableFen: r.payable_fen,
-  reason: r.reason,
-  verification: r.verification,
-  cashier: { id: r.cashier_user_id, username: r.cashier_username },
-  voided:
-    r.voided_at === null ? null : { at: r.voided_at.toISOString(), by: r.voided_by ?? 0, reason: r.void_reason ?? '' },
-});
-
-const toRecorded = (r: MealRow): RecordedMeal => ({
-  id: String(r.id),
-  mealDate: r.meal_date,
-  mealPeriod: r.meal_period,
-  diner: { id: r.diner_id, name: r.diner_name, maskedIdNumber: r.id_number_masked, age: r.age },
-  tier: r.tier,
-  priceFen: r.price_fen,
-  subsidyFen: r.subsidy_fen,
-  payableFen: r.payable_fen,
-  reason: r.reason,
-});
-
-/** The canteen row of a look-up by id, once it is known to exist and to be within the caller's reach. */
-function reachableCanteen<T extends CanteenRow>(user: AuthUser, row: T | undefined): T {
-  if (!row) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-  assertCanReachCanteen(user, { id: row.id, subdistrictId: row.subdistrict_id });
-  return row;
-}
+/** The canteen row of a look-up, once it exists and is within the caller's reach (404 / 403 otherwise). */
+const reachable = <T extends CanteenRow>(user: AuthUser, row: T | undefined): T => {
+  reachableCanteen(user, row && { id: row.id, subdistrictId: row.subdistrict_id });
+  return row as T;
+};
 
 const monthLocked = (month: string): AppError =>
   conflict('MONTH_LOCKED', `${monthLabel(month)}已锁定结算，不能再新增或作废就餐记录`);
@@ -235,7 +98,7 @@ const refuseLockedMonth =
 
 /** A diner identified by ID number (found through its keyed hash) or by meal-card number. */
 interface DinerKey {
-  column: 'id_number_hmac' | 'card_no';
+  column: DinerKeyColumn;
   value: Buffer | string;
   idNumber: string | null;
 }
@@ -289,26 +152,17 @@ export class MealsService {
       )
       .toString('hex');
     const policy = await this.policy.policyFor(mealDate);
-    const slot = policy?.limitMode === 'PER_PERIOD' ? body.mealPeriod : 'DAY';
+    const slot = subsidySlot(policy, body.mealPeriod);
 
-    const [lookup]: RecordLookupRow[] = await prepared(
-      this.db,
-      `meal_record_lookup_${dinerKey.column}`,
-      `SELECT ${CANTEEN_COLUMNS},
-              EXISTS (SELECT 1 FROM month_locks l WHERE l.subdistrict_id = c.subdistrict_id AND l.month = $2
-                         AND l.unlocked_at IS NULL AND (l.canteen_id IS NULL OR l.canteen_id = c.id)) AS locked,
-              e.id AS existing_id, e.request_hash AS existing_hash,
-              d.id AS diner_id, d.name AS diner_name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
-              d.status_effective_from::text AS status_effective_from,
-              EXISTS (SELECT 1 FROM meals s WHERE s.diner_id = d.id AND s.meal_date = $5 AND s.subsidy_slot = $6
-                         AND s.subsidy_fen > 0 AND s.voided_at IS NULL) AS subsidised
-         FROM canteens c
-         LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${dinerKey.column} = $3
-         LEFT JOIN meals e ON e.canteen_id = c.id AND e.idempotency_key = $4
-        WHERE c.id = $1`,
-      [canteenId, month, dinerKey.value, key, mealDate, slot],
-    );
-    const row = reachableCanteen(user, lookup);
+    const lookup = await findRecordLookup(this.db, dinerKey.column, {
+      canteenId,
+      month,
+      dinerKey: dinerKey.value,
+      idempotencyKey: key,
+      mealDate,
+      slot,
+    });
+    const row = reachable(user, lookup);
     if (row.existing_id !== null) return this.replay(row.existing_id, row.existing_hash, requestHash);
 
     const problem = servedAtProblem(user.role, servedAt, now);
@@ -339,46 +193,30 @@ export class MealsService {
         ...(body.servedAt === undefined ? {} : { servedAt: servedAt.toISOString() }),
       };
       try {
-        const inserted: { id: string }[] = await prepared(
+        return await insertMealAudited(
           this.db,
-          'meal_insert_audited',
-          `WITH m AS (
-             INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
-                 subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
-                 cashier_user_id, idempotency_key, request_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-             ON CONFLICT DO NOTHING RETURNING id
-           ), a AS (
-             INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id,
-                 canteen_id, ip, details)
-             SELECT $16, $19, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $20, $21 FROM m
-           )
-           SELECT id FROM m`,
-          [
-            row.subdistrict_id,
-            row.id,
-            diner.diner_id,
+          {
+            subdistrictId: row.subdistrict_id,
+            canteenId: row.id,
+            dinerId: diner.diner_id,
             mealDate,
-            body.mealPeriod,
+            mealPeriod: body.mealPeriod,
             servedAt,
             priceFen,
-            s.subsidyFen,
-            s.payableFen,
-            s.age,
-            s.tier,
-            s.reason,
-            s.policyVersionId,
-            slot,
-            body.verification,
-            user.id,
-            key,
+            subsidyFen: s.subsidyFen,
+            payableFen: s.payableFen,
+            age: s.age,
+            tier: s.tier,
+            reason: s.reason,
+            policyVersionId: s.policyVersionId,
+            subsidySlot: slot,
+            verification: body.verification,
+            cashierUserId: user.id,
+            idempotencyKey: key,
             requestHash,
-            user.username,
-            ip,
-            auditDetails(details),
-          ],
+          },
+          { actorUsername: user.username, ip, details: auditDetails(details) },
         );
-        return inserted[0]?.id ?? null;
       } catch (e) {
         return refuseLockedMonth(month)(e);
       }
@@ -388,13 +226,13 @@ export class MealsService {
     let id = await insert(result);
     if (id === null) {
       // Either a copy of this request won (same key) or another till subsidised this diner first.
-      const existing = await this.byKey(row.id, key);
+      const existing = await findMealByKey(this.db, row.id, key);
       if (existing) return this.replay(existing.id, existing.request_hash, requestHash);
       if (result.subsidyFen === 0) throw new Error('meal insert conflicted on no known unique index');
       result = evaluate(true);
       id = await insert(result);
       if (id === null) {
-        const again = await this.byKey(row.id, key);
+        const again = await findMealByKey(this.db, row.id, key);
         if (!again) throw new Error('meal insert conflicted on no known unique index');
         return this.replay(again.id, again.request_hash, requestHash);
       }
@@ -418,26 +256,14 @@ export class MealsService {
     const mealDate = todayLocal(now);
     const dinerKey = this.dinerKey(q.idNumber, q.cardNo, mealDate);
     const policy = await this.policy.policyFor(mealDate);
-    const slot = policy?.limitMode === 'PER_PERIOD' ? q.mealPeriod : 'DAY';
-    const [lookup]: (CanteenRow & DinerFields & { subsidised_at: Date | null; subsidised_canteen: string | null })[] =
-      await prepared(
-        this.db,
-        `meal_quote_lookup_${dinerKey.column}`,
-        `SELECT ${CANTEEN_COLUMNS},
-                d.id AS diner_id, d.name AS diner_name, d.id_number_masked, d.birth_date::text AS birth_date, d.status,
-                d.status_effective_from::text AS status_effective_from,
-                s.served_at AS subsidised_at, s.canteen_name AS subsidised_canteen
-           FROM canteens c
-           LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${dinerKey.column} = $2
-           LEFT JOIN LATERAL (
-             SELECT m.served_at, mc.name AS canteen_name FROM meals m JOIN canteens mc ON mc.id = m.canteen_id
-              WHERE m.diner_id = d.id AND m.meal_date = $3 AND m.subsidy_slot = $4
-                AND m.subsidy_fen > 0 AND m.voided_at IS NULL
-              LIMIT 1) s ON true
-          WHERE c.id = $1`,
-        [canteenId, dinerKey.value, mealDate, slot],
-      );
-    const row = reachableCanteen(user, lookup);
+    const slot = subsidySlot(policy, q.mealPeriod);
+    const lookup = await findQuoteLookup(this.db, dinerKey.column, {
+      canteenId,
+      dinerKey: dinerKey.value,
+      mealDate,
+      slot,
+    });
+    const row = reachable(user, lookup);
     const diner = this.foundDiner(row);
     const priceFen = q.priceFen ?? this.canteenPrice(row, q.mealPeriod);
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
@@ -459,28 +285,22 @@ export class MealsService {
       payableFen: result.payableFen,
       reason: result.reason,
       policyVersionId: result.policyVersionId,
-      warnings: this.warnings(result, diner, policy, row.subsidised_at, row.subsidised_canteen, q.mealPeriod),
+      warnings: quoteWarnings({
+        result,
+        diner: { status: diner.status, statusEffectiveFrom: diner.status_effective_from },
+        policy,
+        period: q.mealPeriod,
+        subsidised: row.subsidised_at === null ? null : { at: row.subsidised_at, canteenName: row.subsidised_canteen },
+      }),
     };
   }
 
   /** SPEC §3: a wrong meal is voided, never deleted; a voided meal counts nowhere and frees the day's subsidy. */
-  async void(user: AuthUser, mealIdRaw: string, reasonRaw: string, ip: string | null): Promise<MealListItem> {
+  async void(user: AuthUser, mealId: string, reasonRaw: string, ip: string | null): Promise<MealListItem> {
     const reason = reasonRaw.trim();
     if (reason === '') throw badRequest('VOID_REASON_REQUIRED', '请填写作废原因');
-    if (!MEAL_ID_PATTERN.test(mealIdRaw)) throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
     return this.db.transaction(async (m) => {
-      const [meal]: {
-        id: string;
-        subdistrict_id: number;
-        canteen_id: number;
-        cashier_user_id: number;
-        meal_date: string;
-        voided_at: Date | null;
-      }[] = await m.query(
-        `SELECT id, subdistrict_id, canteen_id, cashier_user_id, meal_date::text AS meal_date, voided_at
-           FROM meals WHERE id = $1 FOR UPDATE`,
-        [mealIdRaw],
-      );
+      const meal = await lockMealForVoid(m, mealId);
       if (!meal || !canReachCanteen(user, { id: meal.canteen_id, subdistrictId: meal.subdistrict_id })) {
         throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
       }
@@ -489,13 +309,9 @@ export class MealsService {
       }
       if (meal.voided_at !== null) throw conflict('MEAL_ALREADY_VOIDED', '该就餐记录已作废');
       // A locked month is refused by the trigger meals_void_month_not_locked, as new meals are.
-      const [updated]: MealRow[] = await m
-        .query(
-          `WITH v AS (UPDATE meals SET voided_at = now(), voided_by = $2, void_reason = $3 WHERE id = $1 RETURNING *)
-           SELECT ${MEAL_COLUMNS} FROM v m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`,
-          [meal.id, user.id, reason],
-        )
-        .catch(refuseLockedMonth(monthOf(meal.meal_date)));
+      const updated = await markMealVoided(m, meal.id, user.id, reason).catch(
+        refuseLockedMonth(monthOf(meal.meal_date)),
+      );
       await this.audit.record(
         {
           actor: user,
@@ -521,73 +337,22 @@ export class MealsService {
   ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
     const day = date ?? todayLocal();
     if (!isDateInRange(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
-    const [row]: CanteenRow[] = await prepared(
-      this.db,
-      'canteen_by_id',
-      `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.id = $1`,
-      [canteenId],
-    );
-    const canteen = reachableCanteen(user, row);
-    const rows: MealRow[] = await this.db.query(
-      `SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.canteen_id = $1 AND m.meal_date = $2
-        ORDER BY m.served_at DESC, m.id DESC`,
-      [canteen.id, day],
-    );
-    const meals = rows.map(toListItem);
-    const totals: MealTotals = {
-      count: 0,
-      subsidisedCount: 0,
-      priceFen: 0,
-      subsidyFen: 0,
-      payableFen: 0,
-      voidedCount: 0,
-      byTier: {},
-    };
-    for (const meal of meals) {
-      if (meal.voided) {
-        totals.voidedCount++;
-        continue;
-      }
-      totals.count++;
-      totals.priceFen += meal.priceFen;
-      totals.subsidyFen += meal.subsidyFen;
-      totals.payableFen += meal.payableFen;
-      if (meal.subsidyFen > 0) {
-        totals.subsidisedCount++;
-        const tier = (totals.byTier[meal.tier] ??= { count: 0, subsidyFen: 0 });
-        tier.count++;
-        tier.subsidyFen += meal.subsidyFen;
-      }
-    }
+    const canteen = reachable(user, await findCanteen(this.db, canteenId));
+    const meals = (await findMealsOfDay(this.db, canteen.id, day)).map(toListItem);
+    const totals = mealTotals(meals);
     return { date: day, meals, totals };
   }
 
   /** What the till page needs to start: the caller's canteens with prices and hours, the period by the clock. */
   async till(user: AuthUser): Promise<{ today: LocalDate; now: string; canteens: TillCanteen[] }> {
     const now = new Date();
-    const rows: CanteenRow[] =
-      user.role === 'ADMIN'
-        ? await this.db.query(`SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.active ORDER BY c.id`)
-        : user.role === 'FINANCE'
-          ? await this.db.query(
-              `SELECT ${CANTEEN_COLUMNS} FROM canteens c WHERE c.active AND c.subdistrict_id = $1 ORDER BY c.id`,
-              [user.subdistrictId],
-            )
-          : await this.db.query(
-              `SELECT ${CANTEEN_COLUMNS} FROM canteens c
-                WHERE c.active AND c.subdistrict_id = $1 AND c.id = ANY($2::int[]) ORDER BY c.id`,
-              [user.subdistrictId, user.canteenIds],
-            );
+    const rows = await findTillCanteens(this.db, user);
     const hhmm = localTimeOf(now);
     return {
       today: todayLocal(now),
       now: now.toISOString(),
       canteens: rows.map((c) => {
-        const prices: Partial<Record<MealPeriod, number>> = {};
-        for (const p of MEAL_PERIODS) {
-          const price = priceOf(c, p);
-          if (price !== null) prices[p] = price;
-        }
+        const prices = pricesOf(c);
         const available = MEAL_PERIODS.filter((p) => prices[p] !== undefined);
         return {
           id: c.id,
@@ -616,11 +381,11 @@ export class MealsService {
     }
   }
 
-  private foundDiner(row: DinerFields): Diner {
+  private foundDiner(row: DinerFields): FoundDiner {
     if (row.diner_id === null) {
       throw notFound('DINER_NOT_FOUND', '未找到该老人的登记信息，请先登记（姓名和身份证号码）');
     }
-    return row as Diner;
+    return row as FoundDiner;
   }
 
   private canteenPrice(canteen: CanteenRow, period: MealPeriod): number {
@@ -634,16 +399,6 @@ export class MealsService {
     return price;
   }
 
-  private async byKey(canteenId: number, key: string): Promise<{ id: string; request_hash: string } | undefined> {
-    const rows: { id: string; request_hash: string }[] = await prepared(
-      this.db,
-      'meal_by_key',
-      `SELECT id, request_hash FROM meals WHERE canteen_id = $1 AND idempotency_key = $2`,
-      [canteenId, key],
-    );
-    return rows[0];
-  }
-
   private async replay(id: string, storedHash: string | null, requestHash: string): Promise<RecordedMeal> {
     if (storedHash !== requestHash) {
       throw new AppError(
@@ -652,44 +407,8 @@ export class MealsService {
         '该 Idempotency-Key 已用于另一笔不同的就餐记录，请为新的就餐生成新的 Key',
       );
     }
-    const [row]: MealRow[] = await this.db.query(`SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.id = $1`, [id]);
+    const row = await findMeal(this.db, id);
+    if (!row) throw new Error(`meal ${id} of a replay is gone`);
     return toRecorded(row);
-  }
-
-  private warnings(
-    result: SubsidyResult,
-    diner: DinerFields,
-    policy: PolicyVersion | null,
-    subsidisedAt: Date | null,
-    subsidisedCanteen: string | null,
-    period: MealPeriod,
-  ): QuoteWarning[] {
-    const out: QuoteWarning[] = [];
-    if (policy === null) out.push({ code: 'NO_POLICY', message: '该日期没有适用的补贴政策，按原价收费' });
-    if (diner.status !== 'ACTIVE' && result.reason === 'NOT_ELIGIBLE') {
-      out.push({
-        code: 'NOT_ELIGIBLE',
-        status: diner.status,
-        statusEffectiveFrom: diner.status_effective_from,
-        message: `该老人状态为“${DINER_STATUS_LABELS[diner.status]}”${
-          diner.status_effective_from ? `（${diner.status_effective_from} 起）` : ''
-        }，不享受补贴，按原价收费`,
-      });
-    }
-    if (result.tier === 'NONE' && policy !== null) {
-      out.push({ code: 'UNDER_AGE', message: `该老人 ${result.age} 周岁，未满补贴年龄，按原价收费` });
-    }
-    if (subsidisedAt !== null) {
-      const time = localTimeOf(subsidisedAt);
-      out.push({
-        code: 'ALREADY_SUBSIDISED',
-        canteenName: subsidisedCanteen ?? '',
-        servedAt: subsidisedAt.toISOString(),
-        message: `该老人今天${policy?.limitMode === 'PER_PERIOD' ? MEAL_PERIOD_LABELS[period] : ''}已于 ${time} 在${
-          subsidisedCanteen ?? '其他食堂'
-        }享受过补贴，本餐按原价 ${formatYuan(result.payableFen)} 元收费`,
-      });
-    }
-    return out;
   }
 }

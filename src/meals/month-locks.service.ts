@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { assertCanReachCanteen } from '../auth/access';
+import { CanteensService } from '../canteens/canteens.service';
+import { positional, reachSql } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isMonthInRange, monthLabel } from '../common/local-date';
-import { monthLockKey } from './meals.service';
 import { isUniqueViolation } from '../database/pg-errors';
+import { monthLockKey } from './month-lock-key';
 
 export interface MonthLockView {
   id: number;
@@ -64,6 +65,7 @@ export class MonthLocksService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly canteens: CanteensService,
   ) {}
 
   async lock(user: AuthUser, month: string, canteenId: number | undefined, ip: string | null): Promise<MonthLockView> {
@@ -156,13 +158,12 @@ export class MonthLocksService {
   /** Every lock of the month in the caller's sub-district (admins: all), the lifted ones too. */
   async list(user: AuthUser, month: string): Promise<MonthLockView[]> {
     this.assertMonth(month);
-    const rows: LockRow[] =
-      user.role === 'ADMIN'
-        ? await this.db.query(`${SELECT_LOCKS} WHERE l.month = $1 ORDER BY l.id`, [month])
-        : await this.db.query(`${SELECT_LOCKS} WHERE l.month = $1 AND l.subdistrict_id = $2 ORDER BY l.id`, [
-            month,
-            user.subdistrictId,
-          ]);
+    const params: unknown[] = [month];
+    const reach = reachSql(user, { subdistrict: 'l.subdistrict_id' }, positional(params));
+    const rows: LockRow[] = await this.db.query(
+      `${SELECT_LOCKS} WHERE l.month = $1 AND ${reach} ORDER BY l.id`,
+      params,
+    );
     return rows.map(toView);
   }
 
@@ -173,13 +174,7 @@ export class MonthLocksService {
   /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */
   private async scope(user: AuthUser, canteenId: number | undefined): Promise<number> {
     if (canteenId === undefined) return user.subdistrictId;
-    const [c]: { id: number; subdistrict_id: number }[] = await this.db.query(
-      `SELECT id, subdistrict_id FROM canteens WHERE id = $1`,
-      [canteenId],
-    );
-    if (!c) throw notFound('CANTEEN_NOT_FOUND', '该食堂不存在');
-    assertCanReachCanteen(user, { id: c.id, subdistrictId: c.subdistrict_id });
-    return c.subdistrict_id;
+    return (await this.canteens.getReachable(user, canteenId)).subdistrictId;
   }
 
   private alreadyLocked(month: string, wholeSubdistrict: boolean) {

@@ -4,6 +4,7 @@ import { Allow, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
+import { IdParamPipe } from '../common/id-param.pipe';
 import type { LimitMode } from '../subsidy/subsidy-calculator';
 import { PolicyService, PolicyVersionView } from './policy.service';
 
@@ -42,6 +43,9 @@ export class AddPolicyVersionDto {
   note?: string;
 }
 
+// A version id that cannot exist names no version.
+const policyVersionIdPipe = new IdParamPipe(() => notFound('POLICY_VERSION_NOT_FOUND', '该政策版本不存在'));
+
 @ApiTags('policy')
 @ApiBearerAuth()
 @Controller('policy/versions')
@@ -67,8 +71,11 @@ export class PolicyController {
   @Roles('ADMIN')
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') id: string, @CurrentUser() user: AuthUser, @ClientIp() ip: string | null): Promise<void> {
-    if (!/^\d{1,9}$/.test(id)) throw notFound('POLICY_VERSION_NOT_FOUND', '该政策版本不存在');
-    await this.policy.remove(Number(id), user, ip);
+  async remove(
+    @Param('id', policyVersionIdPipe) id: number,
+    @CurrentUser() user: AuthUser,
+    @ClientIp() ip: string | null,
+  ): Promise<void> {
+    await this.policy.remove(id, user, ip);
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { IdParamPipe } from '../canteens/id-param.pipe';
+import { IdParamPipe } from '../common/id-param.pipe';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { UsersService, UserView } from './users.service';
 

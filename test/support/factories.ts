@@ -3,6 +3,7 @@ import { hashPassword } from '../../src/auth/passwords';
 import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { insertDiners } from '../../src/diners/diner.queries';
+import { insertMeals } from '../../src/meals/meal.queries';
 import { makeIdNumber } from '../../src/subsidy/id-number';
 import type { TestApp } from './test-app';
 
@@ -141,32 +142,34 @@ export async function insertMeal(
     voided?: { by: number; reason: string } | null;
   },
 ): Promise<string> {
-  const [row] = await db.query(
-    `INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen, subsidy_fen,
-        payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification, cashier_user_id, idempotency_key,
-        request_hash, voided_at, voided_by, void_reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'DAY', 'ID_CARD_READER', $14, $15, 'fixture',
-        $16, $17, $18) RETURNING id`,
+  const [id] = await insertMeals(
+    db,
     [
-      m.canteen.subdistrictId,
-      m.canteen.id,
-      m.dinerId,
-      m.mealDate,
-      m.period ?? 'LUNCH',
-      m.servedAt,
-      m.priceFen,
-      m.subsidyFen,
-      m.priceFen - m.subsidyFen,
-      m.age,
-      m.tier,
-      m.reason,
-      m.policyVersionId === undefined ? 1 : m.policyVersionId,
-      m.cashierUserId,
-      `fixture-${next()}-${Date.now()}`,
-      m.voided ? new Date() : null,
-      m.voided?.by ?? null,
-      m.voided?.reason ?? null,
+      {
+        subdistrictId: m.canteen.subdistrictId,
+        canteenId: m.canteen.id,
+        dinerId: m.dinerId,
+        mealDate: m.mealDate,
+        mealPeriod: m.period ?? 'LUNCH',
+        servedAt: m.servedAt,
+        priceFen: m.priceFen,
+        subsidyFen: m.subsidyFen,
+        payableFen: m.priceFen - m.subsidyFen,
+        age: m.age,
+        tier: m.tier,
+        reason: m.reason,
+        policyVersionId: m.policyVersionId === undefined ? 1 : m.policyVersionId,
+        subsidySlot: 'DAY',
+        verification: 'ID_CARD_READER',
+        cashierUserId: m.cashierUserId,
+        idempotencyKey: `fixture-${next()}-${Date.now()}`,
+        requestHash: 'fixture',
+        voidedAt: m.voided ? new Date() : null,
+        voidedBy: m.voided?.by ?? null,
+        voidReason: m.voided?.reason ?? null,
+      },
     ],
+    { skipConflicts: false },
   );
-  return String(row.id);
+  return id;
 }
