@@ -18,7 +18,8 @@ import {
 import { fenToYuan } from '../common/money';
 import { localDateTimeOf, monthBounds, monthLabel } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
-import { continuationName, describeTiers, PolicyTier, summaryTitle, uniqueSheetName } from './workbook-format';
+import type { PolicyTier } from '../subsidy/subsidy-calculator';
+import { continuationName, describeTiers, summaryTitle, uniqueSheetName } from './workbook-format';
 import { TierColumn, tierColumns, tierLabel } from './tier-columns';
 
 /** One tier's subsidised meals and money. Money in fen. */

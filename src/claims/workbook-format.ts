@@ -1,6 +1,7 @@
 // Pure helpers of the claim workbook: sheet names, labels, the title. No Nest, no TypeORM.
 import { monthLabel } from '../common/local-date';
 import { formatYuanWithSign } from '../common/money';
+import type { PolicyTier } from '../subsidy/subsidy-calculator';
 import { boundsLabel } from './tier-columns';
 
 /** Excel's hard limits on a sheet name. */
@@ -36,12 +37,6 @@ export function continuationName(base: string, part: number): string {
 /** SPEC §5: `{sub-district}幸福食堂老年人就餐补贴申报表（{YYYY}年{M}月）`. */
 export function summaryTitle(subdistrictName: string, month: string): string {
   return `${subdistrictName}幸福食堂老年人就餐补贴申报表（${monthLabel(month)}）`;
-}
-
-export interface PolicyTier {
-  minAge: number;
-  maxAge: number | null;
-  amountFen: number;
 }
 
 /** '70–79岁每餐¥2.00；80岁以上每餐¥4.00' */

@@ -1,11 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { PolicyTier } from '../subsidy/subsidy-calculator';
 import { User } from '../users/user.entity';
-
-export interface PolicyTierRow {
-  minAge: number;
-  maxAge: number | null;
-  amountFen: number;
-}
 
 // Immutable once written (trigger in migration SubsidyPolicy): meals keep the version they used.
 @Entity({ name: 'subsidy_policy_versions' })
@@ -23,7 +18,7 @@ export class PolicyVersionRow {
   limitMode!: 'PER_DAY' | 'PER_PERIOD';
 
   @Column({ type: 'jsonb' })
-  tiers!: PolicyTierRow[];
+  tiers!: PolicyTier[];
 
   @Column({ type: 'text', nullable: true })
   note!: string | null;

@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
@@ -7,6 +8,24 @@ import { IsId, IsOptionalNonNull } from '../common/validation';
 const lowerTrim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
 
+// The fields creating and changing a user share, declared once (strength is checked by the service: PASSWORD_WEAK).
+const PasswordField = (): PropertyDecorator =>
+  applyDecorators(
+    IsString({ message: '请填写密码' }),
+    MinLength(8, { message: '密码至少 8 位' }),
+    MaxLength(128, { message: '密码过长' }),
+  );
+const CanteenIdsField = (): PropertyDecorator =>
+  applyDecorators(
+    ApiPropertyOptional({ type: [Number] }),
+    IsOptionalNonNull(),
+    IsArray({ message: '食堂列表格式不正确' }),
+    ArrayMaxSize(100, { message: '食堂过多' }),
+    IsId('食堂编号必须是正整数', { each: true }),
+  );
+const DisplayNameField = (): PropertyDecorator =>
+  applyDecorators(IsOptionalNonNull(), IsString({ message: '姓名必须是文字' }), MaxLength(50, { message: '姓名过长' }));
+
 export class CreateUserDto {
   @ApiProperty({ example: 'cashier_donguan' })
   @Transform(lowerTrim)
@@ -15,26 +34,18 @@ export class CreateUserDto {
   username!: string;
 
   @ApiProperty()
-  @IsString({ message: '请填写密码' })
-  @MinLength(8, { message: '密码至少 8 位' })
-  @MaxLength(128, { message: '密码过长' })
+  @PasswordField()
   password!: string;
 
   @ApiProperty({ enum: ROLES })
   @IsIn(ROLES, { message: '角色必须是 CASHIER、OPERATOR、FINANCE 或 ADMIN' })
   role!: Role;
 
-  @ApiPropertyOptional({ type: [Number] })
-  @IsOptionalNonNull()
-  @IsArray({ message: '食堂列表格式不正确' })
-  @ArrayMaxSize(100, { message: '食堂过多' })
-  @IsId('食堂编号必须是正整数', { each: true })
+  @CanteenIdsField()
   canteenIds?: number[];
 
   @ApiPropertyOptional({ example: '张收银' })
-  @IsOptionalNonNull()
-  @IsString({ message: '姓名必须是文字' })
-  @MaxLength(50, { message: '姓名过长' })
+  @DisplayNameField()
   displayName?: string;
 
   @ApiPropertyOptional({ description: '财务或管理员所属街道（管理员指定；默认与创建者相同）' })
@@ -51,21 +62,13 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ description: '重置密码' })
   @IsOptionalNonNull()
-  @IsString({ message: '请填写密码' })
-  @MinLength(8, { message: '密码至少 8 位' })
-  @MaxLength(128, { message: '密码过长' })
+  @PasswordField()
   password?: string;
 
-  @ApiPropertyOptional({ type: [Number] })
-  @IsOptionalNonNull()
-  @IsArray({ message: '食堂列表格式不正确' })
-  @ArrayMaxSize(100, { message: '食堂过多' })
-  @IsId('食堂编号必须是正整数', { each: true })
+  @CanteenIdsField()
   canteenIds?: number[];
 
   @ApiPropertyOptional()
-  @IsOptionalNonNull()
-  @IsString({ message: '姓名必须是文字' })
-  @MaxLength(50, { message: '姓名过长' })
+  @DisplayNameField()
   displayName?: string;
 }
