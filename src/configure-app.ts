@@ -24,9 +24,10 @@ export function configureApp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: '1mb' });
   // The pages, outside /api only: serve-static would otherwise stat() the disk on every API request.
   const pages = express.static(join(__dirname, 'web'), { index: 'index.html', maxAge: 0 });
-  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
-    req.url.startsWith('/api/') ? next() : pages(req, res, next),
-  );
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction): void => {
+    if (req.url.startsWith('/api/')) next();
+    else pages(req, res, next);
+  });
   if (config.API_DOCS === 'off') return;
   const document = SwaggerModule.createDocument(
     app,

@@ -1,3 +1,4 @@
+import { thrownBy } from '../../test/support/thrown';
 import { DEFAULT_PERIOD_HOURS, mergePeriodHours } from './canteens.service';
 
 describe(mergePeriodHours.name, () => {
@@ -18,8 +19,8 @@ describe(mergePeriodHours.name, () => {
     [{ LUNCH: ['13:30', '10:30'] }, /早于/],
     [{ LUNCH: ['12:00', '12:00'] }, /早于/],
   ])('refuses %j with INVALID_PERIOD_HOURS', (patch, message) => {
-    expect(() => mergePeriodHours(DEFAULT_PERIOD_HOURS, patch)).toThrow(
-      expect.objectContaining({ code: 'INVALID_PERIOD_HOURS', message: expect.stringMatching(message) }),
-    );
+    const error = thrownBy(() => mergePeriodHours(DEFAULT_PERIOD_HOURS, patch));
+    expect(error).toMatchObject({ code: 'INVALID_PERIOD_HOURS' });
+    expect((error as Error).message).toMatch(message);
   });
 });

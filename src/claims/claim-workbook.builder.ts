@@ -138,7 +138,9 @@ export class ClaimWorkbookBuilder {
   ): Promise<ClaimTotals> {
     const { firstDay, lastDay } = monthBounds(scope.month);
     const params = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
-    const [sub] = (await client.query(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])).rows;
+    const [sub] = (
+      await client.query<{ name: string }>(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])
+    ).rows;
     const totals = await this.totals(client, params, firstDay, lastDay);
     const policies = await this.policies(client, params);
     const tiers = totals.tiers.map(({ code, label }) => ({ code, label }));
@@ -228,16 +230,16 @@ export class ClaimWorkbookBuilder {
         ORDER BY c.id`,
       params,
     );
-    const byTier: Row[] = (
-      await client.query(
+    const byTier = (
+      await client.query<Row>(
         `SELECT m.canteen_id, m.tier, count(*) AS meals, sum(m.subsidy_fen) AS fen
            FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
           GROUP BY m.canteen_id, m.tier`,
         params,
       )
     ).rows;
-    const versions: Row[] = (
-      await client.query(
+    const versions = (
+      await client.query<Row>(
         `SELECT tiers FROM subsidy_policy_versions
           WHERE effective_from BETWEEN $1 AND $2
              OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $1
@@ -275,7 +277,7 @@ export class ClaimWorkbookBuilder {
     });
     // A diner who ate at two canteens counts once in the total.
     const [{ diners }] = (
-      await client.query(
+      await client.query<{ diners: string }>(
         `SELECT count(DISTINCT m.diner_id) AS diners FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}`,
         params,
       )

@@ -129,7 +129,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     const claim = await this.dataSource.getRepository(Claim).findOneBy({ id: claimId });
     // A re-delivered job for a finished claim does nothing.
     if (!claim || claim.status === 'DONE' || claim.status === 'FAILED') return { claimId };
-    const started = await this.dataSource.query(
+    // An UPDATE answers [rows, affected].
+    const started: [unknown[], number] = await this.dataSource.query(
       `UPDATE claims SET status = 'RUNNING', started_at = now(), attempts = attempts + 1, progress = 0
         WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
       [claimId],
@@ -149,7 +150,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       );
       const file = await seal(tmpPath);
       await publish(tmpPath, finalPath, () => this.isDone(claimId));
-      const done = await this.dataSource.query(
+      const done: [unknown[], number] = await this.dataSource.query(
         `UPDATE claims SET status = 'DONE', progress = 100, totals = $2, file_path = $3, file_size = $4, sha256 = $5,
                 finished_at = now(), error = NULL
           WHERE id = $1 AND status = 'RUNNING'`,
@@ -183,7 +184,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
 
   /** One JSON line per failed attempt, with the error's detail (pino's err serializer: type, message, stack). */
   @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined, err: Error): void {
+  onFailed(job: Job<unknown> | undefined, err: Error): void {
     this.logger.error({
       msg: `job ${job?.name} ${job?.id} failed (attempt ${job?.attemptsMade ?? '?'}/${job?.opts.attempts ?? '?'})`,
       jobId: job?.id,
@@ -199,7 +200,9 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   private async isDone(claimId: number): Promise<boolean> {
-    const [row] = await this.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [claimId]);
+    const [row]: { status: string }[] = await this.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [
+      claimId,
+    ]);
     return row?.status === 'DONE';
   }
 

@@ -119,20 +119,20 @@ export class ClaimsService {
     for (let tries = 0; claimId === null && tries < 3; tries++) {
       try {
         claimId = await this.dataSource.transaction(async (m) => {
-          const [active] = await m.query(
+          const [active]: { id: number }[] = await m.query(
             `SELECT id FROM claims WHERE subdistrict_id = $1 AND COALESCE(canteen_id, 0) = COALESCE($2::int, 0)
                AND month = $3 AND status = ANY($4)`,
             [req.subdistrictId, req.canteenId, req.month, ACTIVE],
           );
-          if (active) return active.id as number;
-          const [row] = await m.query(
+          if (active) return active.id;
+          const [row]: { id: number }[] = await m.query(
             `INSERT INTO claims (subdistrict_id, canteen_id, month, version, requested_by)
              SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4 FROM claims
               WHERE subdistrict_id = $1 AND COALESCE(canteen_id, 0) = COALESCE($2::int, 0) AND month = $3
              RETURNING id`,
             [req.subdistrictId, req.canteenId, req.month, req.requestedBy],
           );
-          return row.id as number;
+          return row.id;
         });
       } catch (e) {
         // A concurrent request inserted first: loop and return its claim.
@@ -194,7 +194,7 @@ export class ClaimsService {
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {
     const params: unknown[] = [id];
-    const [row] = await this.dataSource.query(
+    const [row]: { id: number }[] = await this.dataSource.query(
       `SELECT c.id FROM claims c WHERE c.id = $1 AND ${this.reach(user, params)}`,
       params,
     );
@@ -215,7 +215,9 @@ export class ClaimsService {
     const path = this.absolutePath(claimRow.filePath!);
     const info = await stat(path).catch(() => null);
     if (!info) throw notFound('CLAIM_FILE_MISSING', '申报表文件不存在，请重新生成');
-    const [sub] = await this.dataSource.query(`SELECT name FROM subdistricts WHERE id = $1`, [claim.subdistrictId]);
+    const [sub]: { name: string }[] = await this.dataSource.query(`SELECT name FROM subdistricts WHERE id = $1`, [
+      claim.subdistrictId,
+    ]);
     await this.auditDownload(user, claim, ip);
     return { claim, stream: createReadStream(path), size: info.size, filename: claimFileName(sub.name, claim) };
   }
@@ -249,7 +251,7 @@ export class ClaimsService {
 
   /** Whether a complete sub-district claim of the month (requested after the month ended) exists already. */
   async hasClosedMonthClaim(subdistrictId: number, month: string): Promise<boolean> {
-    const [row] = await this.dataSource.query(
+    const [row]: unknown[] = await this.dataSource.query(
       `SELECT 1 FROM claims WHERE subdistrict_id = $1 AND canteen_id IS NULL AND month = $2
          AND status <> 'FAILED' AND requested_at >= $3 LIMIT 1`,
       [subdistrictId, month, monthBounds(month).end],

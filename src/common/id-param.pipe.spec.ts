@@ -1,3 +1,4 @@
+import { thrownBy } from '../../test/support/thrown';
 import { AppError, notFound } from './app-error';
 import { BigIdParamPipe, IdParamPipe, parsePathId } from './id-param.pipe';
 
@@ -35,7 +36,7 @@ describe(IdParamPipe.name, () => {
 
   it('answers the route’s own error when it has one', () => {
     const pipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记录不存在'));
-    expect(() => pipe.transform('x')).toThrow(expect.objectContaining({ code: 'CLAIM_NOT_FOUND' }));
+    expect(thrownBy(() => pipe.transform('x'))).toMatchObject({ code: 'CLAIM_NOT_FOUND' });
   });
 });
 

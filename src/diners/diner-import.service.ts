@@ -299,7 +299,7 @@ export class DinerImportService {
     }
     if (sheets === 0) throw invalidFile('表格中没有工作表');
     header ??= new Map<string, number>();
-    const missing = REQUIRED_COLUMNS.filter((c) => !header!.has(c));
+    const missing = REQUIRED_COLUMNS.filter((c) => !header.has(c));
     if (missing.length > 0) throw invalidFile(`表头缺少列：${missing.join('、')}（请使用下载的模板）`);
     if (out.length === 0) throw invalidFile('表格中没有数据行');
     return out;

@@ -135,7 +135,7 @@ export class PolicyService {
     let id: number;
     try {
       id = await this.db.transaction(async (m) => {
-        const [row] = await m.query(
+        const [row]: { id: number }[] = await m.query(
           `INSERT INTO subsidy_policy_versions (effective_from, limit_mode, tiers, note, created_by)
            VALUES ($1, $2, $3, $4, $5) RETURNING id`,
           [effectiveFrom, limitMode, JSON.stringify(tiers), note, actor.id],
@@ -152,7 +152,7 @@ export class PolicyService {
           },
           m,
         );
-        return row.id as number;
+        return row.id;
       });
     } catch (e) {
       if (isUniqueViolation(e, 'subsidy_policy_versions_effective_from_key')) {
@@ -203,7 +203,7 @@ export class PolicyService {
   }
 
   private async assertUnused(m: EntityManager, id: number): Promise<void> {
-    const [used] = await m.query(`SELECT 1 FROM meals WHERE policy_version_id = $1 LIMIT 1`, [id]);
+    const [used]: unknown[] = await m.query(`SELECT 1 FROM meals WHERE policy_version_id = $1 LIMIT 1`, [id]);
     if (used) throw inUse('该政策版本已被就餐记录使用，不能删除');
   }
 

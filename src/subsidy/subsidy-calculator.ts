@@ -19,17 +19,16 @@ export interface PolicyVersion {
   limitMode: LimitMode;
 }
 
-export type TierCode = 'NONE' | string;
+/** 'NONE' or a policy tier's code. */
+export type TierCode = string;
 
 export type SubsidyReason =
-  | 'TIER_70_79'
-  | 'TIER_80_PLUS'
   | 'UNDER_AGE'
   | 'NOT_ELIGIBLE'
   | 'ALREADY_SUBSIDISED'
   | 'NO_POLICY'
-  // A tier of a later policy version: `TIER_${tierCode}`.
-  | string;
+  // The tier paid: `TIER_${tierCode}` (TIER_70_79, TIER_80_PLUS in the first policy, any tier of a later one).
+  | `TIER_${string}`;
 
 export type DinerStatus = 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
 
@@ -118,7 +117,7 @@ export function selectPolicyVersion(versions: readonly PolicyVersion[], mealDate
  */
 export function evaluateSubsidy(input: SubsidyInput): SubsidyResult {
   const { policy, birthDate, mealDate, priceFen, eligible = true, alreadySubsidised = false } = input;
-  if (!isFen(priceFen)) throw new RangeError(`Price must be a non-negative integer of fen: ${priceFen}`);
+  if (!isFen(priceFen)) throw new RangeError(`Price must be a non-negative integer of fen: ${String(priceFen)}`);
   const age = ageOn(birthDate, mealDate);
   const fullPrice = (tier: TierCode, reason: SubsidyReason): SubsidyResult => ({
     age,
@@ -138,7 +137,8 @@ export function evaluateSubsidy(input: SubsidyInput): SubsidyResult {
   if (!eligible) return fullPrice(code, 'NOT_ELIGIBLE');
   if (tier === null) return fullPrice('NONE', 'UNDER_AGE');
   if (alreadySubsidised) return fullPrice(code, 'ALREADY_SUBSIDISED');
-  if (!isFen(tier.amountFen)) throw new RangeError(`Tier ${code} amount must be integer fen: ${tier.amountFen}`);
+  if (!isFen(tier.amountFen))
+    throw new RangeError(`Tier ${code} amount must be integer fen: ${String(tier.amountFen)}`);
 
   const subsidyFen = Math.min(tier.amountFen, priceFen);
   return {

@@ -23,7 +23,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     const hash = await hashPassword(this.config.ADMIN_PASSWORD);
     await this.db.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
-      const [{ n }] = await m.query('SELECT count(*)::int AS n FROM users');
+      const [{ n }]: { n: number }[] = await m.query('SELECT count(*)::int AS n FROM users');
       if (n > 0) return;
       // The first admin's password is refused like any other weak one: the deployment does not start with it.
       const weak = passwordProblem(this.config.ADMIN_PASSWORD, this.config.ADMIN_USERNAME);
@@ -35,9 +35,11 @@ export class BootstrapService implements OnApplicationBootstrap {
       await m.query(`INSERT INTO subdistricts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
         this.config.SUBDISTRICT_NAME,
       ]);
-      const [sub] = await m.query(`SELECT id FROM subdistricts WHERE name = $1`, [this.config.SUBDISTRICT_NAME]);
+      const [sub]: { id: number }[] = await m.query(`SELECT id FROM subdistricts WHERE name = $1`, [
+        this.config.SUBDISTRICT_NAME,
+      ]);
       const username = this.config.ADMIN_USERNAME.trim().toLowerCase();
-      const [admin] = await m.query(
+      const [admin]: { id: number }[] = await m.query(
         `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name) VALUES ($1, $2, 'ADMIN', $3, '系统管理员') RETURNING id`,
         [username, hash, sub.id],
       );

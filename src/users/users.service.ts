@@ -93,11 +93,11 @@ export class UsersService {
     refuseWeakPassword(dto.password, dto.username);
     const hash = await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
-      const taken = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
+      const taken: unknown[] = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
       if (taken.length > 0) throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
       let id: number;
       try {
-        const [row] = await m.query(
+        const [row]: { id: number }[] = await m.query(
           `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name, created_by)
            VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
           [dto.username, hash, dto.role, subdistrictId, dto.displayName?.trim() || null, actor.id],
@@ -233,7 +233,7 @@ export class UsersService {
     if (!SITE_ROLES.includes(role)) {
       if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
       const subdistrictId = requested ?? actor.subdistrictId;
-      const rows = await this.db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [subdistrictId]);
+      const rows: unknown[] = await this.db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [subdistrictId]);
       if (rows.length === 0) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
       return subdistrictId;
     }
