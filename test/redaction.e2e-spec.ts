@@ -1,12 +1,10 @@
 import { makeIdNumber } from '../src/subsidy/id-number';
 import { createCanteen, createUser } from './support/factories';
 import { LogCapture, startTestApp, TestApp } from './support/test-app';
+import { fullWidth, recoverableDigits } from './support/digits';
 
 const ID = makeIdNumber('371502', '1941-05-25', 518); // 371502194105255185
 const BIRTH = '19410525';
-const fullWidth = (s: string): string =>
-  s.replace(/[0-9X]/g, (c) => (c === 'X' ? 'Ｘ' : String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
-
 // The malformed forms an outside run found in plain text in the log (issue 12), as they travel in a URL.
 const FORMS: Record<string, string> = {
   'well-formed': ID,
@@ -22,19 +20,6 @@ const FORMS: Record<string, string> = {
   'encoded twice': encodeURIComponent(encodeURIComponent(fullWidth(ID))),
   'birth date and sequence': '19410525-5185',
 };
-
-/** Every digit a reader could recover from a text: percent-decoded (up to three times), full-width as ASCII. */
-function recoverableDigits(text: string): string {
-  let s = text;
-  for (let i = 0; i < 3; i++) {
-    try {
-      s = decodeURIComponent(s);
-    } catch {
-      break;
-    }
-  }
-  return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\D/g, '');
-}
 
 /** Each string anywhere in a parsed log line or audit entry. */
 function strings(value: unknown): string[] {

@@ -3,22 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { makeIdNumber } from '../subsidy/id-number';
 import { isPlausibleBirthDate, looksLikeIdNumber, redactDeep, redactIdNumbers, redactUrl } from './redact';
-
-const fullWidth = (s: string): string =>
-  s.replace(/[0-9X]/g, (c) => (c === 'X' ? 'Ｘ' : String.fromCharCode(c.charCodeAt(0) + 0xfee0)));
-
-/** Every digit a reader could recover from a text: percent-decoded (twice), full-width as ASCII, nothing else. */
-function recoverableDigits(text: string): string {
-  let s = text;
-  for (let i = 0; i < 3; i++) {
-    try {
-      s = decodeURIComponent(s);
-    } catch {
-      break;
-    }
-  }
-  return s.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\D/g, '');
-}
+import { fullWidth, recoverableDigits } from '../../test/support/digits';
 
 const ID = makeIdNumber('371502', '1941-05-25', 518); // 371502194105255185
 const BIRTH = '19410525';
