@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addDays, todayLocal } from '../src/common/local-date';
 import { CanteenFixture, createCanteen, createDiner, createUser, UserFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { insertPolicyVersion } from '../src/policy/policy.queries';
 
 // SPEC §3: a policy may limit the subsidy per meal period instead of per day. The admin API only adds versions
 // from tomorrow on, so this suite writes one effective yesterday straight into its own database, before the app
@@ -26,13 +27,15 @@ describe('Daily limit per meal period (PER_PERIOD policy, real PostgreSQL)', () 
 
   beforeAll(async () => {
     t = await startTestApp();
-    const [row] = await t.db.query(
-      `INSERT INTO subsidy_policy_versions (effective_from, limit_mode, tiers, note)
-       VALUES ($1, 'PER_PERIOD', '[{"minAge":70,"maxAge":79,"amountFen":200},{"minAge":80,"maxAge":null,"amountFen":400}]',
-               '每餐次补贴一次') RETURNING id`,
-      [addDays(todayLocal(), -1)],
-    );
-    policyId = row.id;
+    policyId = await insertPolicyVersion(t.db, {
+      effectiveFrom: addDays(todayLocal(), -1),
+      limitMode: 'PER_PERIOD',
+      tiers: [
+        { minAge: 70, maxAge: 79, amountFen: 200 },
+        { minAge: 80, maxAge: null, amountFen: 400 },
+      ],
+      note: '每餐次补贴一次',
+    });
     east = await createCanteen(t.db, { name: '东关幸福食堂' });
     west = await createCanteen(t.db, { name: '西关幸福食堂' });
     eastCashier = await createUser(t, 'CASHIER', { canteenIds: [east.id] });

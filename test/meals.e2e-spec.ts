@@ -11,6 +11,7 @@ import {
 } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import { monthLockKey } from '../src/meals/meals.service';
+import { insertMonthLock } from '../src/meals/month-lock.queries';
 
 const HOUR = 3_600_000;
 
@@ -523,10 +524,12 @@ describe('Meals at the till (real PostgreSQL)', () => {
           // The meal has passed its read (no lock yet) and waits in the trigger for the advisory lock.
           for (let i = 0; i < 200 && (await waitingInserts()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
           expect(await waitingInserts()).toBe(1);
-          await locker.query(
-            `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by) VALUES ($1, $2, $3, $4)`,
-            [raceCanteen.subdistrictId, raceCanteen.id, month, finance.id],
-          );
+          await insertMonthLock(locker.manager, {
+            subdistrictId: raceCanteen.subdistrictId,
+            canteenId: raceCanteen.id,
+            month,
+            lockedBy: finance.id,
+          });
           if (commit) await locker.commitTransaction();
           else await locker.rollbackTransaction();
           return { res: await pending, diner };

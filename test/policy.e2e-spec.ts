@@ -3,6 +3,7 @@ import { PolicyService } from '../src/policy/policy.service';
 import { makeIdNumber } from '../src/subsidy/id-number';
 import { createCanteen, createDiner, createUser, insertMeal, UserFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { insertPolicyVersion } from '../src/policy/policy.queries';
 
 // The subsidy policy as effective-dated data: list, add a future version (admin), the rules that keep recorded
 // meals and old claims unchanged, and the quote switching versions at midnight.
@@ -229,11 +230,8 @@ describe('Subsidy policy versions', () => {
     await policy.versions(); // warm this process's cache
     const from = addDays(today, 80);
     // Written straight to the table, as another process would: this process's cache knows nothing of it.
-    const [row] = await t.db.query(
-      `INSERT INTO subsidy_policy_versions (effective_from, tiers) VALUES ($1, $2) RETURNING id`,
-      [from, JSON.stringify(NEW_TIERS)],
-    );
-    expect((await policy.policyFor(from))?.id).toBe(row.id);
+    const id = await insertPolicyVersion(t.db, { effectiveFrom: from, tiers: NEW_TIERS });
+    expect((await policy.policyFor(from))?.id).toBe(id);
     expect((await policy.policyFor(today))?.id).toBe(1);
     const quoted = await t
       .http()
@@ -241,7 +239,7 @@ describe('Subsidy policy versions', () => {
       .query({ idNumber: makeIdNumber('371502', '1950-01-01', 9), date: from, priceFen: '1000' })
       .set('authorization', cashier.token)
       .expect(200);
-    expect(quoted.body).toMatchObject({ policyVersionId: row.id, subsidyFen: 300 });
+    expect(quoted.body).toMatchObject({ policyVersionId: id, subsidyFen: 300 });
   });
 
   it('cannot be changed in the database itself: the trigger refuses any UPDATE', async () => {

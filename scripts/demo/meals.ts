@@ -18,13 +18,12 @@ import {
   DinerStatus,
   evaluateSubsidy,
   isEligibleOn,
-  LimitMode,
-  PolicyTier,
   PolicyVersion,
   selectPolicyVersion,
 } from '../../src/subsidy/subsidy-calculator';
 import { insertMeals, MealInsert } from '../../src/meals/meal.queries';
 import { subsidySlot } from '../../src/meals/subsidy-slot';
+import { selectPolicyVersions, toPolicyVersion } from '../../src/policy/policy.queries';
 
 interface CanteenRow {
   id: number;
@@ -86,11 +85,7 @@ export async function seedMeals(ds: DataSource, now = new Date()): Promise<void>
     ).map((r) => [r.subdistrict_id, r.id]),
   );
   if (canteens.length === 0 || diners.length === 0) return;
-  const versions: PolicyVersion[] = (
-    (await ds.query(
-      `SELECT id, effective_from::text AS effective_from, limit_mode, tiers FROM subsidy_policy_versions`,
-    )) as { id: number; effective_from: string; limit_mode: LimitMode; tiers: PolicyTier[] }[]
-  ).map((v) => ({ id: v.id, effectiveFrom: v.effective_from, limitMode: v.limit_mode, tiers: v.tiers }));
+  const versions: PolicyVersion[] = (await selectPolicyVersions(ds)).map(toPolicyVersion);
 
   let rand = prng(20221001);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];

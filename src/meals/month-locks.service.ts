@@ -3,58 +3,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CanteensService } from '../canteens/canteens.service';
-import { positional, reachSql } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isMonthInRange, monthLabel } from '../common/local-date';
 import { isUniqueViolation } from '../database/pg-errors';
-import { monthLockKey } from './month-lock-key';
+import {
+  findCoveringLock,
+  insertMonthLock,
+  liftMonthLock,
+  MonthLockView,
+  selectMonthLock,
+  selectMonthLocks,
+  takeMonthLockKey,
+} from './month-lock.queries';
 
-export interface MonthLockView {
-  id: number;
-  month: string;
-  subdistrictId: number;
-  canteenId: number | null;
-  canteenName: string | null;
-  lockedAt: string;
-  lockedBy: string;
-  active: boolean;
-  unlockedAt: string | null;
-  unlockedBy: string | null;
-  unlockReason: string | null;
-}
-
-interface LockRow {
-  id: number;
-  month: string;
-  subdistrict_id: number;
-  canteen_id: number | null;
-  canteen_name: string | null;
-  locked_at: Date;
-  locked_by: string;
-  unlocked_at: Date | null;
-  unlocked_by: string | null;
-  unlock_reason: string | null;
-}
-
-const SELECT_LOCKS = `SELECT l.id, l.month, l.subdistrict_id, l.canteen_id, c.name AS canteen_name, l.locked_at,
-    lu.username AS locked_by, l.unlocked_at, uu.username AS unlocked_by, l.unlock_reason
-  FROM month_locks l LEFT JOIN canteens c ON c.id = l.canteen_id
-  JOIN users lu ON lu.id = l.locked_by LEFT JOIN users uu ON uu.id = l.unlocked_by`;
-
-const toView = (r: LockRow): MonthLockView => ({
-  id: r.id,
-  month: r.month,
-  subdistrictId: r.subdistrict_id,
-  canteenId: r.canteen_id,
-  canteenName: r.canteen_name,
-  lockedAt: r.locked_at.toISOString(),
-  lockedBy: r.locked_by,
-  active: r.unlocked_at === null,
-  unlockedAt: r.unlocked_at?.toISOString() ?? null,
-  unlockedBy: r.unlocked_by,
-  unlockReason: r.unlock_reason,
-});
+export type { MonthLockView } from './month-lock.queries';
 
 /**
  * SPEC §3: finance locks a month (the whole sub-district or one canteen) once its claim is final; a locked month
@@ -74,17 +37,10 @@ export class MonthLocksService {
     try {
       return await this.db.transaction(async (m) => {
         // Exclusive: waits for meals being written into this month, then keeps new ones out until commit.
-        await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))::text`, [monthLockKey(subdistrictId, month)]);
-        const [existing]: { canteen_id: number | null }[] = await m.query(
-          `SELECT canteen_id FROM month_locks WHERE subdistrict_id = $1 AND month = $2 AND unlocked_at IS NULL
-              AND (canteen_id IS NULL OR canteen_id = $3) LIMIT 1`,
-          [subdistrictId, month, canteenId ?? null],
-        );
-        if (existing) throw this.alreadyLocked(month, existing.canteen_id === null);
-        const [{ id }]: { id: number }[] = await m.query(
-          `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by) VALUES ($1, $2, $3, $4) RETURNING id`,
-          [subdistrictId, canteenId ?? null, month, user.id],
-        );
+        await takeMonthLockKey(m, subdistrictId, month);
+        const existing = await findCoveringLock(m, subdistrictId, month, canteenId ?? null);
+        if (existing) throw this.alreadyLocked(month, existing.canteenId === null);
+        const id = await insertMonthLock(m, { subdistrictId, canteenId: canteenId ?? null, month, lockedBy: user.id });
         await this.audit.record(
           {
             actor: user,
@@ -98,8 +54,7 @@ export class MonthLocksService {
           },
           m,
         );
-        const [row]: LockRow[] = await m.query(`${SELECT_LOCKS} WHERE l.id = $1`, [id]);
-        return toView(row);
+        return selectMonthLock(m, id);
       });
     } catch (e) {
       if (isUniqueViolation(e, 'month_locks_active_key')) {
@@ -121,17 +76,9 @@ export class MonthLocksService {
     if (reason === '') throw badRequest('UNLOCK_REASON_REQUIRED', '解锁必须填写原因');
     const subdistrictId = await this.scope(user, canteenId);
     return this.db.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))::text`, [monthLockKey(subdistrictId, month)]);
-      const [lock]: { id: number }[] = await m.query(
-        // Wrapped in a CTE so the driver answers rows (a bare UPDATE answers [rows, count]).
-        `WITH u AS (
-           UPDATE month_locks SET unlocked_at = now(), unlocked_by = $4, unlock_reason = $5
-            WHERE subdistrict_id = $1 AND month = $2 AND canteen_id IS NOT DISTINCT FROM $3 AND unlocked_at IS NULL
-            RETURNING id)
-         SELECT id FROM u`,
-        [subdistrictId, month, canteenId ?? null, user.id, reason],
-      );
-      if (!lock) {
+      await takeMonthLockKey(m, subdistrictId, month);
+      const lockId = await liftMonthLock(m, { subdistrictId, month, canteenId: canteenId ?? null }, user.id, reason);
+      if (lockId === undefined) {
         throw notFound(
           'MONTH_NOT_LOCKED',
           `${monthLabel(month)}${canteenId === undefined ? '（全街道）' : '（该食堂）'}没有锁定，无需解锁`,
@@ -142,7 +89,7 @@ export class MonthLocksService {
           actor: user,
           action: 'MONTH_UNLOCKED',
           entityType: 'month_lock',
-          entityId: lock.id,
+          entityId: lockId,
           subdistrictId,
           canteenId: canteenId ?? null,
           ip,
@@ -150,21 +97,14 @@ export class MonthLocksService {
         },
         m,
       );
-      const [row]: LockRow[] = await m.query(`${SELECT_LOCKS} WHERE l.id = $1`, [lock.id]);
-      return toView(row);
+      return selectMonthLock(m, lockId);
     });
   }
 
   /** Every lock of the month in the caller's sub-district (admins: all), the lifted ones too. */
   async list(user: AuthUser, month: string): Promise<MonthLockView[]> {
     this.assertMonth(month);
-    const params: unknown[] = [month];
-    const reach = reachSql(user, { subdistrict: 'l.subdistrict_id' }, positional(params));
-    const rows: LockRow[] = await this.db.query(
-      `${SELECT_LOCKS} WHERE l.month = $1 AND ${reach} ORDER BY l.id`,
-      params,
-    );
-    return rows.map(toView);
+    return selectMonthLocks(this.db, user, month);
   }
 
   private assertMonth(month: string): void {

@@ -1,6 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
@@ -20,6 +20,14 @@ import {
   validatePolicyTiers,
 } from '../subsidy/subsidy-calculator';
 import { isUniqueViolation, PG_FOREIGN_KEY_VIOLATION, pgErrorFields } from '../database/pg-errors';
+import {
+  deletePolicyVersion,
+  insertPolicyVersion,
+  isPolicyVersionUsed,
+  lockPolicyVersion,
+  selectPolicyVersions,
+  toPolicyVersion,
+} from './policy.queries';
 
 /** A version as the admin API shows it: the calculator's fields plus its derived end and its history. */
 export interface PolicyVersionView extends PolicyVersion {
@@ -37,16 +45,6 @@ export interface NewPolicyVersion {
   note?: string | null;
 }
 
-interface VersionRow {
-  id: number;
-  effective_from: string;
-  limit_mode: LimitMode;
-  tiers: PolicyTier[];
-  note: string | null;
-  created_by: number | null;
-  created_at: Date;
-}
-
 interface Cache {
   versions: PolicyVersion[];
   /** The Shanghai date when the cache was loaded: it answers for meal dates up to this one. */
@@ -56,16 +54,6 @@ interface Cache {
 
 const POLICY_CACHE_TTL_MS = 60_000;
 const TIER_KEYS = ['minAge', 'maxAge', 'amountFen'];
-
-const SELECT_VERSIONS = `SELECT id, effective_from::text AS effective_from, limit_mode, tiers, note, created_by, created_at
-  FROM subsidy_policy_versions ORDER BY effective_from, id`;
-
-const toVersion = (r: VersionRow): PolicyVersion => ({
-  id: r.id,
-  effectiveFrom: r.effective_from,
-  tiers: r.tiers.map((t) => ({ minAge: t.minAge, maxAge: t.maxAge, amountFen: t.amountFen })),
-  limitMode: r.limit_mode,
-});
 
 /**
  * The subsidy policy: effective-dated versions in PostgreSQL, read by every meal and quote.
@@ -99,15 +87,15 @@ export class PolicyService {
     if (!isValidLocalDate(mealDate)) throw new RangeError(`Invalid meal date: '${mealDate}'`);
     const cache = await this.cached();
     if (compareLocalDates(mealDate, cache.day) <= 0) return selectPolicyVersion(cache.versions, mealDate);
-    const rows: VersionRow[] = await this.db.query(SELECT_VERSIONS);
-    return selectPolicyVersion(rows.map(toVersion), mealDate);
+    const rows = await selectPolicyVersions(this.db);
+    return selectPolicyVersion(rows.map(toPolicyVersion), mealDate);
   }
 
   /** Every version with its derived end date, fresh from the database (for the admin). */
   async list(): Promise<PolicyVersionView[]> {
-    const rows: VersionRow[] = await this.db.query(SELECT_VERSIONS);
+    const rows = await selectPolicyVersions(this.db);
     return rows.map((r, i) => ({
-      ...toVersion(r),
+      ...toPolicyVersion(r),
       effectiveTo: i + 1 < rows.length ? addDays(rows[i + 1].effective_from, -1) : null,
       note: r.note,
       createdBy: r.created_by,
@@ -135,24 +123,20 @@ export class PolicyService {
     let id: number;
     try {
       id = await this.db.transaction(async (m) => {
-        const [row]: { id: number }[] = await m.query(
-          `INSERT INTO subsidy_policy_versions (effective_from, limit_mode, tiers, note, created_by)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [effectiveFrom, limitMode, JSON.stringify(tiers), note, actor.id],
-        );
+        const newId = await insertPolicyVersion(m, { effectiveFrom, limitMode, tiers, note, createdBy: actor.id });
         await this.audit.record(
           {
             actor,
             action: 'POLICY_VERSION_ADDED',
             entityType: 'subsidy_policy_version',
-            entityId: row.id,
+            entityId: newId,
             subdistrictId: actor.subdistrictId,
             ip,
             details: { effectiveFrom, limitMode, tiers, note },
           },
           m,
         );
-        return row.id;
+        return newId;
       });
     } catch (e) {
       if (isUniqueViolation(e, 'subsidy_policy_versions_effective_from_key')) {
@@ -169,17 +153,13 @@ export class PolicyService {
   async remove(id: number, actor: AuthUser, ip: string | null): Promise<void> {
     try {
       await this.db.transaction(async (m) => {
-        const [row]: VersionRow[] = await m.query(
-          `SELECT id, effective_from::text AS effective_from, limit_mode, tiers, note, created_by, created_at
-           FROM subsidy_policy_versions WHERE id = $1 FOR UPDATE`,
-          [id],
-        );
+        const row = await lockPolicyVersion(m, id);
         if (!row) throw notFound('POLICY_VERSION_NOT_FOUND', '该政策版本不存在');
         if (compareLocalDates(row.effective_from, todayLocal()) <= 0) {
           throw inUse(`该政策版本已于 ${row.effective_from} 生效，不能删除；如需调整请新增一个以后生效的版本`);
         }
-        await this.assertUnused(m, id);
-        await m.query(`DELETE FROM subsidy_policy_versions WHERE id = $1`, [id]);
+        if (await isPolicyVersionUsed(m, id)) throw inUse('该政策版本已被就餐记录使用，不能删除');
+        await deletePolicyVersion(m, id);
         await this.audit.record(
           {
             actor,
@@ -200,11 +180,6 @@ export class PolicyService {
     } finally {
       this.invalidate();
     }
-  }
-
-  private async assertUnused(m: EntityManager, id: number): Promise<void> {
-    const [used]: unknown[] = await m.query(`SELECT 1 FROM meals WHERE policy_version_id = $1 LIMIT 1`, [id]);
-    if (used) throw inUse('该政策版本已被就餐记录使用，不能删除');
   }
 
   private async view(id: number): Promise<PolicyVersionView> {
@@ -237,8 +212,8 @@ export class PolicyService {
     const generation = this.generation;
     // The day is taken before the read: the cache then never claims a day later than what it read covers.
     const day = todayLocal();
-    const rows: VersionRow[] = await this.db.query(SELECT_VERSIONS);
-    const cache = { versions: rows.map(toVersion), day, expiresAt: Date.now() + POLICY_CACHE_TTL_MS };
+    const rows = await selectPolicyVersions(this.db);
+    const cache = { versions: rows.map(toPolicyVersion), day, expiresAt: Date.now() + POLICY_CACHE_TTL_MS };
     if (generation === this.generation) this.cache = cache;
     return cache;
   }
