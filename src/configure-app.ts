@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { join } from 'node:path';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -7,6 +7,7 @@ import { securityHeaders } from './common/security-headers';
 import { AppConfig, trustProxyValue } from './config/app-config';
 import { AppLogger, httpLogger, PINO } from './common/logger';
 import { createValidationPipe, InputGuardPipe } from './common/validation';
+import { buildApiDocument } from './openapi';
 
 /** Everything main.ts and the e2e tests share: prefix, pipes, filter, OpenAPI, pages. */
 export function configureApp(app: NestExpressApplication): void {
@@ -29,14 +30,6 @@ export function configureApp(app: NestExpressApplication): void {
     else pages(req, res, next);
   });
   if (config.API_DOCS === 'off') return;
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('幸福食堂补贴结算 API')
-      .setDescription('Happy Canteen meal subsidy billing. Errors: { statusCode, code, message } with zh-CN messages.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -341,6 +341,55 @@ describe('Meals at the till (real PostgreSQL)', () => {
     });
   });
 
+  describe('servedAt in every RFC 3339 form', () => {
+    // An hour ago, at a millisecond of .123, written the ways client libraries write it.
+    const base = new Date(Math.floor((Date.now() - HOUR) / 1000) * 1000 + 123);
+    const utc = base.toISOString().slice(0, 19); // 'YYYY-MM-DDTHH:MM:SS' in UTC
+    const shanghai = new Date(base.getTime() + 8 * HOUR).toISOString().slice(0, 19);
+    const forms = [
+      `${utc}.123Z`,
+      `${utc}.123456+00:00`, // Python, Java
+      `${utc}.123456789Z`, // Go's RFC3339Nano
+      `${shanghai}.1239+08:00`,
+      `${shanghai.replace('T', 't')}.123000+08:00`,
+      `${utc.replace('T', 't')}.123999999z`,
+      `${utc}.123456-00:00`,
+    ];
+
+    it('records the same instant, to the millisecond, however many digits and whatever case', async () => {
+      for (const servedAt of forms) {
+        const diner = await createDiner(t, { birthDate: yearsAgo(74) });
+        const res = await record(operator.token, canteen.id, lunch(diner, { servedAt }));
+        expect([servedAt, res.status]).toEqual([servedAt, 201]);
+        const [row] = await t.db.query('SELECT served_at FROM meals WHERE id = $1', [res.body.id]);
+        expect([servedAt, (row.served_at as Date).toISOString()]).toEqual([servedAt, base.toISOString()]);
+        expect(res.body.mealDate).toBe(localDateOf(base));
+      }
+    });
+
+    it('replays a key sent again with the same instant written with other digits, and refuses another instant', async () => {
+      const diner = await createDiner(t, { birthDate: yearsAgo(74) });
+      const key = randomUUID();
+      const first = await record(operator.token, canteen.id, lunch(diner, { servedAt: forms[0] }), key).expect(201);
+      for (const servedAt of forms.slice(1)) {
+        const again = await record(operator.token, canteen.id, lunch(diner, { servedAt }), key);
+        expect([servedAt, again.status, again.body]).toEqual([servedAt, 201, first.body]);
+      }
+      const other = await record(operator.token, canteen.id, lunch(diner, { servedAt: `${utc}.124Z` }), key);
+      expect([other.status, other.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+      expect(await mealCount('diner_id = $1', [diner.id])).toBe(1);
+    });
+
+    it('refuses what RFC 3339 does not allow, or a time without an offset', async () => {
+      const diner = await createDiner(t, { birthDate: yearsAgo(74) });
+      for (const servedAt of [`${utc}`, `${utc}.Z`, `${utc}.1234567890Z`, `${utc}+0800`, `${utc.replace('T', ' ')}Z`]) {
+        const res = await record(operator.token, canteen.id, lunch(diner, { servedAt }));
+        expect([servedAt, res.status, res.body.code]).toEqual([servedAt, 400, 'VALIDATION_FAILED']);
+      }
+      expect(await mealCount('diner_id = $1', [diner.id])).toBe(0);
+    });
+  });
+
   it('gives the subsidy from the first second of the 70th birthday, not the second before', async () => {
     // Two days ago (three if that was 29 February, which 70 years earlier may not have had).
     const twoDaysAgo = addDays(todayLocal(), -2);

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { LoginAnswerDto } from '../users/user-view.dto';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request } from 'express';
 import { AuthUser } from './auth-user';
@@ -7,6 +9,7 @@ import { ClientIp, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
 
 export class LoginDto {
+  @ApiProperty({ example: 'cashier01', maxLength: 64 })
   @IsString({ message: '请输入用户名' })
   @MinLength(1, { message: '请输入用户名' })
   @MaxLength(64, { message: '用户名过长' })
@@ -15,6 +18,7 @@ export class LoginDto {
   @IsString({ message: '请输入密码' })
   @MinLength(1, { message: '请输入密码' })
   @MaxLength(256, { message: '密码过长' })
+  @ApiProperty({ maxLength: 256 })
   password!: string;
 }
 
@@ -26,6 +30,8 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiOkResponse({ type: LoginAnswerDto, description: 'a session token, valid until logout or expiry' })
+  @ApiErrors('INVALID_CREDENTIALS', 'LOGIN_THROTTLED')
   login(@Body() body: LoginDto, @ClientIp() ip: string | null): Promise<{ accessToken: string; user: AuthUser }> {
     return this.auth.login(body.username, body.password, ip);
   }
@@ -33,6 +39,7 @@ export class AuthController {
   @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the session is ended (also when it had already ended)' })
   async logout(@Req() req: Request): Promise<void> {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (token) await this.auth.logout(token);

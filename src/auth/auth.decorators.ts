@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Role } from '../common/enums';
 import { AuthUser } from './auth-user';
@@ -10,7 +11,9 @@ export const ROLES_KEY = 'auth:roles';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 
 /** Only these roles may call the route; site scope is checked by the service. */
-export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator =>
+  // x-roles: the OpenAPI document names them, and the route gets its 403 ROLE_FORBIDDEN (src/openapi.ts).
+  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension('x-roles', roles));
 
 export type AuthedRequest = Request & { user?: AuthUser };
 

@@ -20,18 +20,21 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 
 /** Prices per meal period in fen; null means the period is not served. */
 export class PricesDto {
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'fen; null: not served' })
   @IsOptional()
   @IsInt({ message: '早餐价格必须是以分为单位的整数' })
   @Min(0, { message: '早餐价格不能为负数' })
   @Max(MAX_MEAL_PRICE_FEN, { message: '早餐价格过高（不超过 1000 元）' })
   BREAKFAST?: number | null;
 
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'fen; null: not served' })
   @IsOptional()
   @IsInt({ message: '午餐价格必须是以分为单位的整数' })
   @Min(0, { message: '午餐价格不能为负数' })
   @Max(MAX_MEAL_PRICE_FEN, { message: '午餐价格过高（不超过 1000 元）' })
   LUNCH?: number | null;
 
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'fen; null: not served' })
   @IsOptional()
   @IsInt({ message: '晚餐价格必须是以分为单位的整数' })
   @Min(0, { message: '晚餐价格不能为负数' })

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { CanteenViewDto } from './canteen-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { CreateCanteenDto, UpdateCanteenDto } from './canteen.dto';
@@ -14,6 +16,8 @@ export class CanteensController {
 
   @Post()
   @Roles('ADMIN')
+  @ApiCreatedResponse({ type: CanteenViewDto })
+  @ApiErrors('INVALID_PERIOD_HOURS', 'CANTEEN_NAME_TAKEN')
   create(
     @CurrentUser() user: AuthUser,
     @Body() body: CreateCanteenDto,
@@ -24,11 +28,14 @@ export class CanteensController {
 
   /** The canteens the caller may reach. */
   @Get()
+  @ApiOkResponse({ type: CanteenViewDto, isArray: true, description: 'every reachable canteen, by id (not paged)' })
   list(@CurrentUser() user: AuthUser): Promise<CanteenView[]> {
     return this.canteens.list(user);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: CanteenViewDto })
+  @ApiErrors('INVALID_ID', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN')
   async get(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<CanteenView> {
     return toCanteenView(await this.canteens.getReachable(user, id));
   }
@@ -36,6 +43,8 @@ export class CanteensController {
   /** Prices, period hours, address, active — the canteen's operator or an admin. */
   @Patch(':id')
   @Roles('OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: CanteenViewDto })
+  @ApiErrors('INVALID_ID', 'INVALID_PERIOD_HOURS', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'CANTEEN_NAME_TAKEN')
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', IdParamPipe) id: number,

@@ -1,5 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { ClaimViewDto } from './claim-view.dto';
 import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -10,19 +19,24 @@ import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
 import { ClaimsService, ClaimView } from './claims.service';
 
 export class CreateClaimDto {
+  @ApiProperty({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month!: string;
 
+  @ApiPropertyOptional({ type: 'integer', description: 'one canteen; absent: the whole sub-district' })
   @IsOptionalNonNull()
   @IsId('食堂编号必须是正整数')
   canteenId?: number;
 }
 
 export class ListClaimsQuery {
+  @ApiPropertyOptional({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
   @IsOptional()
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month?: string;
 }
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 // An id that is not a positive integer names no claim.
 const claimIdPipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记录不存在'));
@@ -37,24 +51,35 @@ export class ClaimsController {
   @Post()
   @HttpCode(202)
   @Roles('FINANCE', 'ADMIN')
+  @ApiAcceptedResponse({ type: ClaimViewDto, description: 'queued (or the claim already queued or running)' })
+  @ApiErrors('MONTH_IN_FUTURE', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'CLAIM_BUSY', 'QUEUE_UNAVAILABLE')
   create(@CurrentUser() user: AuthUser, @Body() body: CreateClaimDto): Promise<ClaimView> {
     return this.claims.requestForUser(user, body.month, body.canteenId);
   }
 
   @Get()
   @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiOkResponse({ type: ClaimViewDto, isArray: true, description: 'newest month first, at most 500 (not paged)' })
   list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<ClaimView[]> {
     return this.claims.list(user, query.month);
   }
 
   @Get(':id')
   @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiOkResponse({ type: ClaimViewDto })
+  @ApiErrors('CLAIM_NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimView> {
     return this.claims.getForUser(user, id);
   }
 
   @Get(':id/file')
   @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiOkResponse({
+    description: 'the claim workbook (.xlsx); X-Content-SHA256 is its SHA-256',
+    content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } },
+    headers: { 'X-Content-SHA256': { schema: { type: 'string' }, required: true } },
+  })
+  @ApiErrors('CLAIM_NOT_FOUND', 'CLAIM_FILE_MISSING', 'CLAIM_NOT_READY')
   async file(
     @CurrentUser() user: AuthUser,
     @Param('id', claimIdPipe) id: number,
@@ -63,7 +88,7 @@ export class ClaimsController {
   ): Promise<StreamableFile> {
     const { claim, stream, size, filename } = await this.claims.openFile(user, id, ip);
     res.set({
-      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Type': XLSX,
       'Content-Length': String(size),
       // RFC 6266 / RFC 5987: an ASCII fallback, then the Chinese name.
       'Content-Disposition': `attachment; filename="claim-${claim.month}-v${claim.version}.xlsx"; filename*=UTF-8''${encodeURIComponent(filename)}`,

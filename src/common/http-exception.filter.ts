@@ -7,6 +7,11 @@ import { ERROR_CODES, ErrorCode } from './error-codes';
 // How long a till should wait before retrying while PostgreSQL is away (seconds).
 const DATABASE_RETRY_AFTER_S = 5;
 
+// Retry-After (seconds) of every 429 and 503 (docs/API.md): the login lock-out lasts 15 minutes; a queue outage is
+// usually a Redis restart.
+const RETRY_AFTER_S: Partial<Record<ErrorCode, number>> = { LOGIN_THROTTLED: 15 * 60, QUEUE_UNAVAILABLE: 10 };
+const DEFAULT_RETRY_AFTER_S: Record<number, number> = { 429: 60, 503: DATABASE_RETRY_AFTER_S };
+
 // The code of an HTTP error that carries none of ours (Nest's own exceptions: an unknown route, multer's size limit…).
 const DEFAULT_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
@@ -46,6 +51,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const answer = this.toBody(exception);
     if (answer.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
+    const retryAfter = RETRY_AFTER_S[answer.code] ?? DEFAULT_RETRY_AFTER_S[answer.statusCode];
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(answer.statusCode).json(answer);
   }
 

@@ -7,8 +7,10 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { AppError, badRequest } from './app-error';
+import { INSTANT_SHAPE } from './instant';
 import { isDateInRange, isMonthInRange } from './local-date';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; constraints: Record<string, string> }[] {
@@ -69,6 +71,34 @@ export const IsLocalDate = (message: string): PropertyDecorator =>
 /** A month 'YYYY-MM' with a year in the range the business deals in (1900..2999). */
 export const IsLocalMonth = (message: string): PropertyDecorator =>
   ValidateBy({ name: 'isLocalMonth', validator: { validate: isMonthInRange, defaultMessage: () => message } });
+
+/**
+ * An RFC 3339 date-time with its offset (src/common/instant.ts): the shape only; whether the day and time exist is
+ * the route's own check through `parseInstant`, so that a 30 February gets the route's stable code.
+ */
+export const IsInstant = (message: string): PropertyDecorator =>
+  ValidateBy({
+    name: 'isInstant',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && INSTANT_SHAPE.test(value),
+      defaultMessage: () => message,
+    },
+  });
+
+/** How the OpenAPI document describes a timestamp a client sends (docs/API.md "Timestamps"). */
+export const INSTANT_DESCRIPTION =
+  'RFC 3339 date-time with Z or an offset (T/Z in either case, 0–9 fractional digits); kept to the millisecond, ' +
+  'finer digits truncated. Seconds may be omitted (read as :00).';
+
+/** The OpenAPI description of a timestamp field of a request. */
+export const ApiInstantProperty = (description: string, options: { required?: boolean } = {}): PropertyDecorator =>
+  ApiProperty({
+    type: String,
+    format: 'date-time',
+    required: options.required ?? true,
+    example: '2025-06-01T11:45:00+08:00',
+    description: `${description}. ${INSTANT_DESCRIPTION}`,
+  });
 
 /** Text with at least one visible character (a name of only spaces names nothing). */
 export const IsNonBlank = (message: string): PropertyDecorator =>

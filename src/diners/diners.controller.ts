@@ -12,7 +12,9 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { DinerViewDto, ImportResultDto, RevealedDinerDto } from './diner-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
@@ -41,6 +43,17 @@ export class DinersController {
   /** Registers a diner (ID number shown masked in the answer). */
   @Post()
   @Roles('CASHIER', 'OPERATOR', 'ADMIN')
+  @ApiCreatedResponse({ type: DinerViewDto })
+  @ApiErrors(
+    'ID_FORMAT',
+    'ID_BIRTHDATE',
+    'ID_CHECKSUM',
+    'LOOKS_LIKE_ID_NUMBER',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'DINER_EXISTS',
+    'CARD_NO_TAKEN',
+  )
   register(
     @CurrentUser() user: AuthUser,
     @Body() body: CreateDinerDto,
@@ -52,12 +65,18 @@ export class DinersController {
   /** Look up by ?idNumber= or ?cardNo= (exact) or ?q= (part of the name); none: the latest registered. */
   @Get()
   @Roles('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')
+  @ApiOkResponse({ type: DinerViewDto, isArray: true, description: 'at most 50, newest first (not paged)' })
+  @ApiErrors('ID_FORMAT', 'ID_BIRTHDATE', 'ID_CHECKSUM', 'SUBDISTRICT_FORBIDDEN')
   search(@CurrentUser() user: AuthUser, @Query() query: DinerQueryDto): Promise<DinerView[]> {
     return this.diners.search(user, query);
   }
 
   @Get('import-template')
   @Roles('OPERATOR', 'ADMIN')
+  @ApiOkResponse({
+    description: 'the import template (.xlsx)',
+    content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } },
+  })
   async template(): Promise<StreamableFile> {
     return new StreamableFile(await this.importer.template(), {
       type: XLSX,
@@ -69,6 +88,14 @@ export class DinersController {
   @Post('import')
   @HttpCode(200)
   @Roles('OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: ImportResultDto })
+  @ApiErrors(
+    'IMPORT_FILE_INVALID',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'PAYLOAD_TOO_LARGE',
+    'IMPORT_UNPACKED_TOO_LARGE',
+  )
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @UseInterceptors(FileInterceptor('file', { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } }))
@@ -83,6 +110,8 @@ export class DinersController {
 
   @Get(':id')
   @Roles('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')
+  @ApiOkResponse({ type: DinerViewDto })
+  @ApiErrors('INVALID_ID', 'DINER_NOT_FOUND')
   async get(@CurrentUser() user: AuthUser, @Param('id', IdParamPipe) id: number): Promise<DinerView> {
     return toDinerView(await this.diners.getForUser(user, id));
   }
@@ -90,6 +119,8 @@ export class DinersController {
   /** Name, phone, community, meal-card number. */
   @Patch(':id')
   @Roles('OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: DinerViewDto })
+  @ApiErrors('INVALID_ID', 'LOOKS_LIKE_ID_NUMBER', 'DINER_NOT_FOUND', 'CARD_NO_TAKEN')
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', IdParamPipe) id: number,
@@ -103,6 +134,8 @@ export class DinersController {
   @Post(':id/status')
   @HttpCode(200)
   @Roles('OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: DinerViewDto })
+  @ApiErrors('INVALID_ID', 'DINER_NOT_FOUND')
   setStatus(
     @CurrentUser() user: AuthUser,
     @Param('id', IdParamPipe) id: number,
@@ -116,6 +149,8 @@ export class DinersController {
   @Post(':id/reveal')
   @HttpCode(200)
   @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @ApiOkResponse({ type: RevealedDinerDto })
+  @ApiErrors('INVALID_ID', 'DINER_NOT_FOUND')
   reveal(
     @CurrentUser() user: AuthUser,
     @Param('id', IdParamPipe) id: number,

@@ -1,5 +1,7 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiExtension, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { RETRY_AFTER_HEADER } from '../common/api-responses';
+import { LiveDto, ReadyDto } from './health.dto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type Redis from 'ioredis';
@@ -9,10 +11,15 @@ import { REDIS } from '../common/redis.provider';
 
 type Check = 'up' | 'down';
 
+// How long a load balancer should wait before asking again (seconds).
+const READY_RETRY_AFTER_S = 5;
+
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
 
 @ApiTags('health')
+// The probes answer whatever PostgreSQL does: no 503 DATABASE_UNAVAILABLE (src/openapi.ts).
+@ApiExtension('x-database', false)
 @Public()
 @Controller('health')
 export class HealthController {
@@ -23,12 +30,15 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get()
+  @ApiOkResponse({ type: LiveDto })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   /** Readiness: PostgreSQL and Redis both answer within a second. */
   @Get('ready')
+  @ApiOkResponse({ type: ReadyDto })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, headers: RETRY_AFTER_HEADER, description: 'a store is down' })
   async ready(
     @Res({ passthrough: true }) res: Response,
   ): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, Check> }> {
@@ -44,6 +54,7 @@ export class HealthController {
     ]);
     const ok = postgres === 'up' && redis === 'up';
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    if (!ok) res.setHeader('Retry-After', String(READY_RETRY_AFTER_S));
     return { status: ok ? 'ok' : 'unavailable', checks: { postgres, redis } };
   }
 }

@@ -1,6 +1,6 @@
 // Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
 import { Role, MealPeriod, MEAL_PERIODS, PeriodHours } from '../common/enums';
-import { MAX_BUSINESS_YEAR, MIN_BUSINESS_YEAR } from '../common/local-date';
+import { parseInstant } from '../common/instant';
 
 const HOUR_MS = 3_600_000;
 
@@ -12,24 +12,6 @@ const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
   FINANCE: 0,
 };
 const FUTURE_SKEW_MS = 5 * 60_000;
-
-const INSTANT_PARTS = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * An ISO 8601 instant with its offset ('2025-06-01T11:45:00+08:00'), or null unless every field is real: JavaScript's
- * Date would otherwise roll '2025-02-30' over into March and put a meal on a day the cashier never typed.
- */
-export function parseInstant(text: string): Date | null {
-  const m = INSTANT_PARTS.exec(text);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second = 0, , offsetHours = 0, offsetMinutes = 0] = m.slice(1).map(Number);
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return null;
-  if (year < MIN_BUSINESS_YEAR || year > MAX_BUSINESS_YEAR) return null;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59) return null;
-  const date = new Date(text);
-  return Number.isNaN(date.getTime()) ? null : date;
-}
 
 /** Null when `servedAt` may be recorded by this role at `now`; otherwise a zh-CN sentence saying why not. */
 export function servedAtProblem(role: Role, servedAt: Date, now: Date): string | null {
@@ -74,7 +56,7 @@ export interface MealRequestFields {
   mealPeriod: MealPeriod;
   priceFen: number | null;
   verification: string;
-  /** ISO instant as sent, or null when the server's clock decides. */
+  /** RFC 3339 instant as sent (already checked by parseInstant), or null when the server's clock decides. */
   servedAt: string | null;
 }
 
@@ -83,6 +65,7 @@ export interface MealRequestFields {
  * ever stored as a keyed HMAC (a plain hash of an ID number can be reversed by trying every number).
  */
 export function canonicalMealRequest(f: MealRequestFields): string {
-  const servedAt = f.servedAt === null ? null : new Date(f.servedAt).toISOString();
+  // The instant, not the text: '…59.123Z' and '…59.123456+00:00' are one meal, whatever a client's clock library writes.
+  const servedAt = f.servedAt === null ? null : (parseInstant(f.servedAt)?.toISOString() ?? f.servedAt);
   return JSON.stringify([f.canteenId, f.idNumber, f.cardNo, f.mealPeriod, f.priceFen, f.verification, servedAt]);
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { MealDayDto, MealListItemDto, MealQuoteDto, RecordedMealDto, TillDto } from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
@@ -7,6 +9,14 @@ import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
 import { MealListItem, MealQuote, MealsService, MealTotals, RecordedMeal, TillCanteen } from './meals.service';
+
+// What the OpenAPI document tells an integrator about the key (docs/API.md "Idempotency-Key").
+const IDEMPOTENCY_KEY =
+  'One key per meal (a UUID), 1–128 characters, chosen by the client. Sending the same key with the same body ' +
+  'again answers 201 with the first answer and records nothing, for as long as the meal exists (the key is stored ' +
+  'with the meal in PostgreSQL, so also after a restart of the server); the same key with another body (another ' +
+  'diner, period, price, verification or servedAt instant) answers 422 IDEMPOTENCY_KEY_REUSED. Keys are per ' +
+  'canteen and never expire. Retry a 503 or a lost answer with the same key.';
 
 // A meal id that cannot exist names no meal.
 const mealIdPipe = new BigIdParamPipe(() => notFound('MEAL_NOT_FOUND', '该就餐记录不存在'));
@@ -20,6 +30,18 @@ export class MealsController {
   /** What recording this diner now would give, with warnings. Nothing is written. */
   @Get('canteens/:canteenId/meals/quote')
   @Roles('CASHIER', 'OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: MealQuoteDto })
+  @ApiErrors(
+    'INVALID_ID',
+    'DINER_IDENTITY_REQUIRED',
+    'ID_FORMAT',
+    'ID_BIRTHDATE',
+    'ID_CHECKSUM',
+    'NO_PRICE_FOR_PERIOD',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'DINER_NOT_FOUND',
+  )
   quote(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
@@ -35,7 +57,31 @@ export class MealsController {
   @Post('canteens/:canteenId/meals')
   @HttpCode(201)
   @Roles('CASHIER', 'OPERATOR', 'ADMIN')
-  @ApiHeader({ name: 'Idempotency-Key', required: true, description: 'one per meal; reuse it when retrying' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: true,
+    description: IDEMPOTENCY_KEY,
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+  })
+  @ApiCreatedResponse({ type: RecordedMealDto, description: 'recorded, or the first answer again for a replayed key' })
+  @ApiErrors(
+    'INVALID_ID',
+    'IDEMPOTENCY_KEY_MISSING',
+    'IDEMPOTENCY_KEY_INVALID',
+    'DINER_IDENTITY_REQUIRED',
+    'ID_FORMAT',
+    'ID_BIRTHDATE',
+    'ID_CHECKSUM',
+    'NO_PRICE_FOR_PERIOD',
+    'SERVED_AT_INVALID',
+    'SERVED_AT_OUT_OF_RANGE',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'DINER_NOT_FOUND',
+    'MONTH_LOCKED',
+    'CANTEEN_INACTIVE',
+    'IDEMPOTENCY_KEY_REUSED',
+  )
   record(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
@@ -47,6 +93,8 @@ export class MealsController {
   }
 
   @Get('canteens/:canteenId/meals')
+  @ApiOkResponse({ type: MealDayDto, description: 'one day of the canteen: every meal and the totals (not paged)' })
+  @ApiErrors('INVALID_ID', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN')
   list(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
@@ -58,6 +106,8 @@ export class MealsController {
   @Post('meals/:id/void')
   @HttpCode(200)
   @Roles('CASHIER', 'OPERATOR', 'ADMIN')
+  @ApiOkResponse({ type: MealListItemDto, description: 'the meal, voided' })
+  @ApiErrors('VOID_REASON_REQUIRED', 'MEAL_NOT_FOUND', 'VOID_FORBIDDEN', 'MEAL_ALREADY_VOIDED', 'MONTH_LOCKED')
   void(
     @CurrentUser() user: AuthUser,
     @Param('id', mealIdPipe) id: string,
@@ -69,6 +119,7 @@ export class MealsController {
 
   /** The till page's start: the caller's canteens with prices, hours and the period by the clock. */
   @Get('till')
+  @ApiOkResponse({ type: TillDto })
   till(@CurrentUser() user: AuthUser): Promise<{ today: LocalDate; now: string; canteens: TillCanteen[] }> {
     return this.meals.till(user);
   }

@@ -1,12 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 import { MAX_MEAL_PRICE_FEN } from '../common/money';
-import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
-
-// An ISO 8601 instant with an explicit offset, so a till's time zone never changes which day a meal falls on.
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+import { ApiInstantProperty, IsId, IsInstant, IsLocalDate, IsOptionalNonNull } from '../common/validation';
 
 /** Who is eating, and which meal: the part a quote and a recording share. */
 class DinerMealDto {
@@ -39,10 +36,9 @@ export class RecordMealDto extends DinerMealDto {
   @IsIn(VERIFICATIONS, { message: '核验方式应为 ID_CARD_READER、MANUAL_ENTRY 或 MEAL_CARD' })
   verification!: Verification;
 
-  @ApiPropertyOptional({ example: '2025-06-01T11:45:00+08:00', description: '就餐时间（补录时填写），带时区' })
+  @ApiInstantProperty('就餐时间（补录时填写）；缺省为服务器收到请求的时刻', { required: false })
   @IsOptionalNonNull()
-  @IsString({ message: '就餐时间应为文本' })
-  @Matches(INSTANT, { message: '就餐时间格式不正确，应如 2025-06-01T11:45:00+08:00' })
+  @IsInstant('就餐时间格式不正确，应为带时区的 RFC 3339 时间，如 2025-06-01T11:45:00+08:00')
   servedAt?: string;
 }
 

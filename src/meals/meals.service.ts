@@ -43,7 +43,8 @@ import {
   toListItem,
   toRecorded,
 } from './meal.queries';
-import { canonicalMealRequest, parseInstant, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, periodAt, servedAtProblem } from './meal-rules';
+import { parseInstant } from '../common/instant';
 import { MealTotals, mealTotals } from './meal-totals';
 import { QuoteMealQuery, RecordMealDto } from './meals.dto';
 import { QuoteWarning, quoteWarnings } from './quote-warnings';

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { MonthLockViewDto } from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { LockMonthDto, UnlockMonthDto } from './meals.dto';
@@ -7,6 +9,7 @@ import { MonthLocksService, MonthLockView } from './month-locks.service';
 
 @ApiTags('months')
 @ApiBearerAuth()
+@ApiParam({ name: 'month', example: '2025-03', description: 'YYYY-MM' })
 @Controller('months')
 export class MonthLocksController {
   constructor(private readonly locks: MonthLocksService) {}
@@ -14,6 +17,8 @@ export class MonthLocksController {
   @Post(':month/lock')
   @HttpCode(200)
   @Roles('FINANCE', 'ADMIN')
+  @ApiOkResponse({ type: MonthLockViewDto })
+  @ApiErrors('INVALID_MONTH', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'MONTH_ALREADY_LOCKED')
   lock(
     @CurrentUser() user: AuthUser,
     @Param('month') month: string,
@@ -26,6 +31,8 @@ export class MonthLocksController {
   @Post(':month/unlock')
   @HttpCode(200)
   @Roles('ADMIN')
+  @ApiOkResponse({ type: MonthLockViewDto })
+  @ApiErrors('INVALID_MONTH', 'UNLOCK_REASON_REQUIRED', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'MONTH_NOT_LOCKED')
   unlock(
     @CurrentUser() user: AuthUser,
     @Param('month') month: string,
@@ -36,6 +43,8 @@ export class MonthLocksController {
   }
 
   @Get(':month/locks')
+  @ApiOkResponse({ type: MonthLockViewDto, isArray: true, description: 'every lock of the month in reach (not paged)' })
+  @ApiErrors('INVALID_MONTH')
   list(@CurrentUser() user: AuthUser, @Param('month') month: string): Promise<MonthLockView[]> {
     return this.locks.list(user, month);
   }

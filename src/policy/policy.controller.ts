@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { PolicyVersionViewDto } from './policy-view.dto';
 import { Allow, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
@@ -54,12 +64,15 @@ export class PolicyController {
 
   /** Every version with its derived end date; any logged-in user may read the rates. */
   @Get()
+  @ApiOkResponse({ type: PolicyVersionViewDto, isArray: true, description: 'every version, oldest first (not paged)' })
   list(): Promise<PolicyVersionView[]> {
     return this.policy.list();
   }
 
   @Roles('ADMIN')
   @Post()
+  @ApiCreatedResponse({ type: PolicyVersionViewDto })
+  @ApiErrors('INVALID_DATE', 'POLICY_EFFECTIVE_DATE', 'POLICY_TIERS_INVALID', 'POLICY_VERSION_EXISTS')
   add(
     @Body() body: AddPolicyVersionDto,
     @CurrentUser() user: AuthUser,
@@ -71,6 +84,8 @@ export class PolicyController {
   @Roles('ADMIN')
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'the version is withdrawn' })
+  @ApiErrors('POLICY_VERSION_NOT_FOUND', 'POLICY_VERSION_IN_USE')
   async remove(
     @Param('id', policyVersionIdPipe) id: number,
     @CurrentUser() user: AuthUser,

@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
 import { Allow } from 'class-validator';
 import { badRequest } from '../common/app-error';
 import { compareLocalDates, isDateInRange, LocalDate, todayLocal } from '../common/local-date';
@@ -11,29 +12,46 @@ import { evaluateSubsidy, SubsidyReason, TierCode } from './subsidy-calculator';
 // Each parameter is checked by hand so that every problem has its own stable code (ID_*, INVALID_DATE,
 // INVALID_PRICE) rather than the generic VALIDATION_FAILED.
 export class QuoteQuery {
-  @ApiPropertyOptional({ description: '18-digit (or legacy 15-digit) ID number; spaces and full-width digits allowed' })
+  @ApiProperty({
+    type: String,
+    description: '18-digit (or legacy 15-digit) ID number; spaces and full-width digits allowed',
+  })
   @Allow()
   idNumber?: unknown;
 
-  @ApiPropertyOptional({ example: '2025-06-01', description: 'meal date YYYY-MM-DD (Shanghai); today when absent' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    example: '2025-06-01',
+    description: 'meal date YYYY-MM-DD (Shanghai); today when absent',
+  })
   @Allow()
   date?: unknown;
 
-  @ApiPropertyOptional({ example: 1200, description: 'meal price in fen, a non-negative integer' })
+  @ApiProperty({ type: 'integer', example: 1200, description: 'meal price in fen, a non-negative integer' })
   @Allow()
   priceFen?: unknown;
 }
 
-export interface QuoteAnswer {
-  /** The normalised 18-character number: the caller's own input, echoed so a kiosk can show what was read. */
-  idNumber: string;
-  birthDate: LocalDate;
-  age: number;
-  tier: TierCode;
-  subsidyFen: number;
-  payableFen: number;
-  reason: SubsidyReason;
-  policyVersionId: number | null;
+export class QuoteAnswer {
+  @ApiProperty({
+    description: "the normalised 18-character number: the caller's own input, echoed so a kiosk can show what was read",
+  })
+  idNumber!: string;
+  @ApiProperty({ type: String, format: 'date', example: '1950-03-07' })
+  birthDate!: LocalDate;
+  @ApiProperty({ type: 'integer', description: '周岁 on the meal date' })
+  age!: number;
+  @ApiProperty({ type: String, example: '70_79', description: "'NONE' or the policy tier's code" })
+  tier!: TierCode;
+  @ApiProperty({ type: 'integer' })
+  subsidyFen!: number;
+  @ApiProperty({ type: 'integer' })
+  payableFen!: number;
+  @ApiProperty({ type: String, example: 'TIER_70_79', description: 'UNDER_AGE, NO_POLICY or TIER_<tier>' })
+  reason!: SubsidyReason;
+  @ApiProperty({ type: 'integer', nullable: true })
+  policyVersionId!: number | null;
 }
 
 @ApiTags('subsidy')
@@ -44,6 +62,8 @@ export class SubsidyController {
 
   /** SPEC §6: what a meal on that date at that price would get. A pure policy calculation; nothing is written. */
   @Get('quote')
+  @ApiOkResponse({ type: QuoteAnswer })
+  @ApiErrors('ID_FORMAT', 'ID_BIRTHDATE', 'ID_CHECKSUM', 'INVALID_DATE', 'INVALID_PRICE')
   async quote(@Query() q: QuoteQuery): Promise<QuoteAnswer> {
     const today = todayLocal();
     const id = tryParseIdNumber(typeof q.idNumber === 'string' ? q.idNumber : '', today);

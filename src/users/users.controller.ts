@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/api-responses';
+import { UserViewDto } from './user-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
@@ -15,18 +17,42 @@ export class UsersController {
 
   /** Admin: any role. Operator: cashiers of its own canteens. */
   @Post()
+  @ApiCreatedResponse({ type: UserViewDto })
+  @ApiErrors(
+    'PASSWORD_WEAK',
+    'CANTEENS_REQUIRED',
+    'CANTEENS_NOT_ALLOWED',
+    'CANTEENS_MIXED_SUBDISTRICTS',
+    'CANTEEN_FORBIDDEN',
+    'SUBDISTRICT_NOT_FOUND',
+    'USERNAME_TAKEN',
+  )
   create(@CurrentUser() user: AuthUser, @Body() body: CreateUserDto, @ClientIp() ip: string | null): Promise<UserView> {
     return this.users.create(user, body, ip);
   }
 
   /** Admin: every user. Operator: the cashiers of its canteens. */
   @Get()
+  @ApiOkResponse({ type: UserViewDto, isArray: true, description: 'every user in reach (not paged)' })
   list(@CurrentUser() user: AuthUser): Promise<UserView[]> {
     return this.users.list(user);
   }
 
   /** Deactivate / reactivate, reset the password, change canteens. */
   @Patch(':id')
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiErrors(
+    'INVALID_ID',
+    'PASSWORD_WEAK',
+    'CANNOT_DEACTIVATE_SELF',
+    'CANTEENS_REQUIRED',
+    'CANTEENS_NOT_ALLOWED',
+    'CANTEENS_MIXED_SUBDISTRICTS',
+    'CANTEEN_FORBIDDEN',
+    'CASHIER_SHARED',
+    'USER_NOT_FOUND',
+    'SUBDISTRICT_NOT_FOUND',
+  )
   update(
     @CurrentUser() user: AuthUser,
     @Param('id', IdParamPipe) id: number,

@@ -1,0 +1,210 @@
+// The answers of the till's routes and of month locks (OpenAPI schemas; the services build plain objects).
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
+import { LocalDate } from '../common/local-date';
+import { PeriodHoursDto } from '../canteens/canteen-view.dto';
+import type { DinerBrief, MealListItem, RecordedMeal } from './meal.queries';
+import type { MealTotals } from './meal-totals';
+import type { MealQuote, TillCanteen } from './meals.service';
+import type { MonthLockView } from './month-locks.service';
+import type { QuoteWarning } from './quote-warnings';
+
+const DATE = { type: String, format: 'date', example: '2025-06-01', description: 'Shanghai local date YYYY-MM-DD' };
+const INSTANT = { type: String, format: 'date-time', description: 'RFC 3339, UTC, milliseconds' };
+const SUBSIDY_DESCRIPTION = 'UNDER_AGE, NOT_ELIGIBLE, ALREADY_SUBSIDISED, NO_POLICY, or TIER_<tier> (the tier paid)';
+
+export class DinerBriefDto implements DinerBrief {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ example: '371502********1234' })
+  maskedIdNumber!: string;
+  @ApiProperty({ type: 'integer', description: '周岁 on the meal date' })
+  age!: number;
+}
+
+/** The answer of recording a meal, also of a replay of its Idempotency-Key. */
+export class RecordedMealDto implements RecordedMeal {
+  @ApiProperty({ description: 'int8 as text', example: '1024' })
+  id!: string;
+  @ApiProperty(DATE)
+  mealDate!: LocalDate;
+  @ApiProperty({ enum: MEAL_PERIODS, enumName: 'MealPeriod' })
+  mealPeriod!: MealPeriod;
+  @ApiProperty({ type: DinerBriefDto })
+  diner!: DinerBriefDto;
+  @ApiProperty({ example: '70_79', description: "'NONE' or the policy tier's code" })
+  tier!: string;
+  @ApiProperty({ type: 'integer', description: 'fen' })
+  priceFen!: number;
+  @ApiProperty({ type: 'integer', description: 'fen' })
+  subsidyFen!: number;
+  @ApiProperty({ type: 'integer', description: 'fen; price − subsidy' })
+  payableFen!: number;
+  @ApiProperty({ example: 'TIER_70_79', description: SUBSIDY_DESCRIPTION })
+  reason!: string;
+}
+
+export class CashierDto {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  username!: string;
+}
+
+export class VoidedDto {
+  @ApiProperty(INSTANT)
+  at!: string;
+  @ApiProperty({ type: 'integer', description: 'the user who voided it' })
+  by!: number;
+  @ApiProperty()
+  reason!: string;
+}
+
+export class MealListItemDto extends RecordedMealDto implements MealListItem {
+  @ApiProperty({ type: 'integer' })
+  canteenId!: number;
+  @ApiProperty(INSTANT)
+  servedAt!: string;
+  @ApiProperty({ enum: VERIFICATIONS, enumName: 'Verification' })
+  verification!: Verification;
+  @ApiProperty({ type: CashierDto })
+  cashier!: CashierDto;
+  @ApiProperty({ type: VoidedDto, nullable: true })
+  voided!: VoidedDto | null;
+}
+
+export class TierTotalDto {
+  @ApiProperty({ type: 'integer' })
+  count!: number;
+  @ApiProperty({ type: 'integer' })
+  subsidyFen!: number;
+}
+
+@ApiExtraModels(TierTotalDto)
+export class MealTotalsDto implements MealTotals {
+  @ApiProperty({ type: 'integer', description: 'meals not voided' })
+  count!: number;
+  @ApiProperty({ type: 'integer' })
+  subsidisedCount!: number;
+  @ApiProperty({ type: 'integer' })
+  priceFen!: number;
+  @ApiProperty({ type: 'integer' })
+  subsidyFen!: number;
+  @ApiProperty({ type: 'integer' })
+  payableFen!: number;
+  @ApiProperty({ type: 'integer' })
+  voidedCount!: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(TierTotalDto) },
+    description: 'subsidised meals by tier code',
+  })
+  byTier!: Record<string, TierTotalDto>;
+}
+
+/** One day of a canteen's meals: every meal of the day (not paged: a canteen serves a few hundred a day). */
+export class MealDayDto {
+  @ApiProperty(DATE)
+  date!: LocalDate;
+  @ApiProperty({ type: MealListItemDto, isArray: true, description: 'newest first' })
+  meals!: MealListItemDto[];
+  @ApiProperty({ type: MealTotalsDto })
+  totals!: MealTotalsDto;
+}
+
+export class QuoteWarningDto implements QuoteWarning {
+  @ApiProperty({ enum: ['UNDER_AGE', 'NOT_ELIGIBLE', 'ALREADY_SUBSIDISED', 'NO_POLICY'] })
+  code!: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
+  @ApiProperty({ description: 'for the cashier, zh-CN' })
+  message!: string;
+  @ApiPropertyOptional({ enum: ['ACTIVE', 'SUSPENDED', 'MOVED_AWAY', 'DECEASED'] })
+  status?: 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
+  @ApiPropertyOptional({ ...DATE, nullable: true })
+  statusEffectiveFrom?: LocalDate | null;
+  @ApiPropertyOptional({ description: 'ALREADY_SUBSIDISED: where the subsidised meal was' })
+  canteenName?: string;
+  @ApiPropertyOptional({ ...INSTANT, description: 'ALREADY_SUBSIDISED: when the subsidised meal was' })
+  servedAt?: string;
+}
+
+export class MealQuoteDto implements MealQuote {
+  @ApiProperty({ type: DinerBriefDto })
+  diner!: DinerBriefDto;
+  @ApiProperty(DATE)
+  mealDate!: LocalDate;
+  @ApiProperty({ enum: MEAL_PERIODS, enumName: 'MealPeriod' })
+  mealPeriod!: MealPeriod;
+  @ApiProperty({ example: '70_79' })
+  tier!: string;
+  @ApiProperty({ type: 'integer' })
+  priceFen!: number;
+  @ApiProperty({ type: 'integer' })
+  subsidyFen!: number;
+  @ApiProperty({ type: 'integer' })
+  payableFen!: number;
+  @ApiProperty({ description: SUBSIDY_DESCRIPTION })
+  reason!: string;
+  @ApiProperty({ type: 'integer', nullable: true })
+  policyVersionId!: number | null;
+  @ApiProperty({ type: QuoteWarningDto, isArray: true })
+  warnings!: QuoteWarningDto[];
+}
+
+/** The prices of the periods a canteen serves (fen); a period it does not serve is absent. */
+export class TillPricesDto implements Partial<Record<MealPeriod, number>> {
+  @ApiPropertyOptional({ type: 'integer' })
+  BREAKFAST?: number;
+  @ApiPropertyOptional({ type: 'integer' })
+  LUNCH?: number;
+  @ApiPropertyOptional({ type: 'integer' })
+  DINNER?: number;
+}
+
+export class TillCanteenDto implements TillCanteen {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ type: TillPricesDto })
+  prices!: TillPricesDto;
+  @ApiProperty({ type: PeriodHoursDto })
+  periodHours!: PeriodHoursDto;
+  @ApiProperty({ enum: MEAL_PERIODS, enumName: 'MealPeriod', nullable: true })
+  currentPeriod!: MealPeriod | null;
+}
+
+export class TillDto {
+  @ApiProperty(DATE)
+  today!: LocalDate;
+  @ApiProperty(INSTANT)
+  now!: string;
+  @ApiProperty({ type: TillCanteenDto, isArray: true })
+  canteens!: TillCanteenDto[];
+}
+
+export class MonthLockViewDto implements MonthLockView {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
+  month!: string;
+  @ApiProperty({ type: 'integer' })
+  subdistrictId!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: the whole sub-district' })
+  canteenId!: number | null;
+  @ApiProperty({ type: String, nullable: true })
+  canteenName!: string | null;
+  @ApiProperty(INSTANT)
+  lockedAt!: string;
+  @ApiProperty({ description: 'username' })
+  lockedBy!: string;
+  @ApiProperty()
+  active!: boolean;
+  @ApiProperty({ ...INSTANT, nullable: true })
+  unlockedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  unlockedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  unlockReason!: string | null;
+}

@@ -1,0 +1,554 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import ExcelJS from 'exceljs';
+import addFormats from 'ajv-formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import { addDays, monthOf, todayLocal } from '../src/common/local-date';
+import { buildApiDocument } from '../src/openapi';
+import { waitForClaim } from './support/claims';
+import { uniqueName } from './support/env';
+import {
+  createCanteen,
+  createDiner,
+  createSubdistrict,
+  createUser,
+  DinerFixture,
+  UserFixture,
+  CanteenFixture,
+} from './support/factories';
+import { ScratchPostgres } from './support/postgres-server';
+import { startTestApp, TestApp } from './support/test-app';
+import { startTestWorker, TestWorker } from './support/test-worker';
+
+// The OpenAPI document against the running server (issue 14): every operation of the document is called for its
+// success and for every error status it documents, and each real answer (status, JSON body, required headers) is
+// validated with ajv against the document. An operation or a documented status without a case fails the test.
+//
+// ADDING A ROUTE: add `'METHOD /path': { 2xx: (c) => …, 4xx: (c) => … }` to CASES, one entry per status the
+// document lists for it. The statuses every route of its kind shares are called for you (GENERIC below): 400 refused
+// input, 401 without a session, 403 ROLE_FORBIDDEN for a route limited to roles, 413/415 for a JSON body, and 503
+// DATABASE_UNAVAILABLE (PostgreSQL stopped, a scratch server).
+jest.setTimeout(240_000);
+
+type Call = (c: Ctx) => Promise<Response>;
+type Method = 'get' | 'post' | 'patch' | 'delete';
+
+interface Ctx {
+  t: TestApp;
+  admin: string;
+  operator: UserFixture;
+  cashier: UserFixture;
+  finance: UserFixture;
+  canteen: CanteenFixture;
+  otherCanteen: CanteenFixture;
+  diner: () => Promise<DinerFixture>;
+  meal: () => Promise<string>;
+  claim: (status?: 'DONE') => Promise<number>;
+  req: (method: Method, path: string, token?: string) => ReturnType<ReturnType<TestApp['http']>['get']>;
+}
+
+const yearsAgo = (years: number): string => `${Number(todayLocal().slice(0, 4)) - years}-03-07`;
+const lastMonth = (): string => monthOf(addDays(`${monthOf(todayLocal())}-01`, -1));
+const lunch = (d: DinerFixture) => ({ idNumber: d.idNumber, mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' });
+const record = (c: Ctx, body: object, key: string | null = randomUUID(), canteenId = c.canteen.id) => {
+  const r = c.req('post', `/api/canteens/${canteenId}/meals`, c.cashier.token);
+  return (key === null ? r : r.set('Idempotency-Key', key)).send(body);
+};
+
+// Each documented status of each operation: how to make the server answer it.
+const CASES: Record<string, Record<number, Call>> = {
+  'GET /health': { 200: (c) => c.req('get', '/api/health') },
+  'GET /health/ready': { 200: (c) => c.req('get', '/api/health/ready') },
+  'POST /auth/login': {
+    200: (c) => c.req('post', '/api/auth/login').send({ username: c.cashier.username, password: c.cashier.password }),
+    401: (c) => c.req('post', '/api/auth/login').send({ username: c.cashier.username, password: 'wrong-password' }),
+    429: async (c) => {
+      const username = uniqueName('nobody');
+      for (;;) {
+        const res = await c.req('post', '/api/auth/login').send({ username, password: 'wrong-password' });
+        if (res.status !== 401) return res;
+      }
+    },
+  },
+  'POST /auth/logout': {
+    204: async (c) => c.req('post', '/api/auth/logout', (await createUser(c.t, 'FINANCE')).token),
+  },
+  'GET /policy/versions': { 200: (c) => c.req('get', '/api/policy/versions', c.cashier.token) },
+  'POST /policy/versions': {
+    201: (c) =>
+      c
+        .req('post', '/api/policy/versions', c.admin)
+        .send({ effectiveFrom: '2990-01-01', tiers: [{ minAge: 70, maxAge: null, amountFen: 300 }] }),
+    400: (c) => c.req('post', '/api/policy/versions', c.admin).send({ effectiveFrom: '2000-01-01', tiers: [] }),
+    409: (c) =>
+      c
+        .req('post', '/api/policy/versions', c.admin)
+        .send({ effectiveFrom: '2990-01-01', tiers: [{ minAge: 70, maxAge: null, amountFen: 300 }] }),
+  },
+  'DELETE /policy/versions/{id}': {
+    204: async (c) => {
+      const added = await c
+        .req('post', '/api/policy/versions', c.admin)
+        .send({ effectiveFrom: '2991-01-01', tiers: [{ minAge: 70, maxAge: null, amountFen: 300 }] });
+      return c.req('delete', `/api/policy/versions/${added.body.id}`, c.admin);
+    },
+    400: (c) => c.req('delete', '/api/policy/versions/%00', c.admin),
+    404: (c) => c.req('delete', '/api/policy/versions/999999', c.admin),
+    409: async (c) => {
+      const [first] = (await c.req('get', '/api/policy/versions', c.admin)).body as { id: number }[];
+      return c.req('delete', `/api/policy/versions/${first.id}`, c.admin);
+    },
+  },
+  'GET /subsidy/quote': {
+    200: async (c) =>
+      c.req('get', `/api/subsidy/quote?idNumber=${(await c.diner()).idNumber}&priceFen=1200`, c.cashier.token),
+    400: (c) => c.req('get', '/api/subsidy/quote?idNumber=123&priceFen=1200', c.cashier.token),
+  },
+  'POST /canteens': {
+    201: (c) =>
+      c
+        .req('post', '/api/canteens', c.admin)
+        .send({ name: uniqueName('食堂'), type: 'ENTERPRISE', prices: { LUNCH: 1500 } }),
+    400: (c) => c.req('post', '/api/canteens', c.admin).send({ name: '', type: 'ENTERPRISE', prices: {} }),
+    409: (c) => c.req('post', '/api/canteens', c.admin).send({ name: c.canteen.name, type: 'ENTERPRISE', prices: {} }),
+  },
+  'GET /canteens': { 200: (c) => c.req('get', '/api/canteens', c.operator.token) },
+  'GET /canteens/{id}': {
+    200: (c) => c.req('get', `/api/canteens/${c.canteen.id}`, c.operator.token),
+    400: (c) => c.req('get', '/api/canteens/abc', c.operator.token),
+    403: (c) => c.req('get', `/api/canteens/${c.otherCanteen.id}`, c.operator.token),
+    404: (c) => c.req('get', '/api/canteens/999999', c.operator.token),
+  },
+  'PATCH /canteens/{id}': {
+    200: (c) => c.req('patch', `/api/canteens/${c.canteen.id}`, c.operator.token).send({ address: '东关大街 1 号' }),
+    400: (c) => c.req('patch', `/api/canteens/${c.canteen.id}`, c.operator.token).send({ active: 'yes' }),
+    403: (c) => c.req('patch', `/api/canteens/${c.otherCanteen.id}`, c.operator.token).send({ address: 'x' }),
+    404: (c) => c.req('patch', '/api/canteens/999999', c.admin).send({ address: 'x' }),
+    409: (c) => c.req('patch', `/api/canteens/${c.otherCanteen.id}`, c.admin).send({ name: c.canteen.name }),
+  },
+  'POST /users': {
+    201: (c) =>
+      c
+        .req('post', '/api/users', c.admin)
+        .send({ username: uniqueName('u'), password: 'Canteen-pass-2025', role: 'FINANCE' }),
+    400: (c) =>
+      c.req('post', '/api/users', c.admin).send({ username: uniqueName('u'), password: '1', role: 'FINANCE' }),
+    404: (c) =>
+      c.req('post', '/api/users', c.admin).send({
+        username: uniqueName('u'),
+        password: 'Canteen-pass-2025',
+        role: 'FINANCE',
+        subdistrictId: 999999,
+      }),
+    409: (c) =>
+      c
+        .req('post', '/api/users', c.admin)
+        .send({ username: c.cashier.username, password: 'Canteen-pass-2025', role: 'FINANCE' }),
+  },
+  'GET /users': { 200: (c) => c.req('get', '/api/users', c.operator.token) },
+  'PATCH /users/{id}': {
+    200: (c) => c.req('patch', `/api/users/${c.cashier.id}`, c.operator.token).send({ displayName: '收银员甲' }),
+    400: (c) => c.req('patch', '/api/users/abc', c.admin).send({}),
+    404: (c) => c.req('patch', '/api/users/999999', c.admin).send({ displayName: 'x' }),
+  },
+  'POST /diners': {
+    201: async (c) =>
+      c
+        .req('post', '/api/diners', c.operator.token)
+        .send({ name: '李桂兰', idNumber: await freshIdNumber(c), canteenId: c.canteen.id }),
+    400: (c) => c.req('post', '/api/diners', c.operator.token).send({ name: '李桂兰', idNumber: '123' }),
+    404: async (c) =>
+      c
+        .req('post', '/api/diners', c.admin)
+        .send({ name: '李桂兰', idNumber: await freshIdNumber(c), canteenId: 999999 }),
+    409: async (c) =>
+      c
+        .req('post', '/api/diners', c.operator.token)
+        .send({ name: '李桂兰', idNumber: (await c.diner()).idNumber, canteenId: c.canteen.id }),
+  },
+  'GET /diners': {
+    200: (c) => c.req('get', '/api/diners?q=王', c.operator.token),
+    403: async (c) => c.req('get', `/api/diners?subdistrictId=${await createSubdistrict(c.t.db)}`, c.operator.token),
+    400: (c) => c.req('get', '/api/diners?idNumber=123', c.operator.token),
+  },
+  'GET /diners/import-template': { 200: (c) => c.req('get', '/api/diners/import-template', c.operator.token) },
+  'POST /diners/import': {
+    200: async (c) => {
+      const wb = new ExcelJS.Workbook();
+      const ws = wb.addWorksheet('就餐老人');
+      ws.addRow(['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区']);
+      ws.addRow(['周玉珍', await freshIdNumber(c), null, null, null]);
+      const file = Buffer.from(await wb.xlsx.writeBuffer());
+      return c
+        .req('post', `/api/diners/import?canteenId=${c.canteen.id}`, c.operator.token)
+        .attach('file', file, 'd.xlsx');
+    },
+    400: (c) =>
+      c
+        .req('post', `/api/diners/import?canteenId=${c.canteen.id}`, c.operator.token)
+        .attach('file', Buffer.from('not a workbook'), 'd.xlsx'),
+    404: (c) =>
+      c
+        .req('post', '/api/diners/import?canteenId=999999', c.admin)
+        .attach('file', Buffer.from('not a workbook'), 'd.xlsx'),
+    413: (c) =>
+      c
+        .req('post', `/api/diners/import?canteenId=${c.canteen.id}`, c.operator.token)
+        .attach('file', Buffer.alloc(6 * 1024 * 1024), 'd.xlsx'),
+  },
+  'GET /diners/{id}': {
+    200: async (c) => c.req('get', `/api/diners/${(await c.diner()).id}`, c.operator.token),
+    400: (c) => c.req('get', '/api/diners/abc', c.operator.token),
+    404: (c) => c.req('get', '/api/diners/999999', c.operator.token),
+  },
+  'PATCH /diners/{id}': {
+    200: async (c) =>
+      c.req('patch', `/api/diners/${(await c.diner()).id}`, c.operator.token).send({ phone: '13800000000' }),
+    400: (c) => c.req('patch', '/api/diners/abc', c.operator.token).send({}),
+    404: (c) => c.req('patch', '/api/diners/999999', c.operator.token).send({ phone: '13800000000' }),
+    409: async (c) => {
+      const a = await c.diner();
+      const b = await c.diner();
+      const card = uniqueName('C').replace(/_/g, '-');
+      await c.req('patch', `/api/diners/${a.id}`, c.operator.token).send({ cardNo: card }).expect(200);
+      return c.req('patch', `/api/diners/${b.id}`, c.operator.token).send({ cardNo: card });
+    },
+  },
+  'POST /diners/{id}/status': {
+    200: async (c) =>
+      c
+        .req('post', `/api/diners/${(await c.diner()).id}/status`, c.operator.token)
+        .send({ status: 'SUSPENDED', effectiveFrom: todayLocal() }),
+    400: (c) => c.req('post', '/api/diners/abc/status', c.operator.token).send({ status: 'SUSPENDED' }),
+    404: (c) =>
+      c
+        .req('post', '/api/diners/999999/status', c.operator.token)
+        .send({ status: 'SUSPENDED', effectiveFrom: todayLocal() }),
+  },
+  'POST /diners/{id}/reveal': {
+    200: async (c) => c.req('post', `/api/diners/${(await c.diner()).id}/reveal`, c.operator.token),
+    400: (c) => c.req('post', '/api/diners/abc/reveal', c.operator.token),
+    404: (c) => c.req('post', '/api/diners/999999/reveal', c.operator.token),
+  },
+  'GET /canteens/{canteenId}/meals/quote': {
+    200: async (c) =>
+      c.req(
+        'get',
+        `/api/canteens/${c.canteen.id}/meals/quote?idNumber=${(await c.diner()).idNumber}&mealPeriod=LUNCH`,
+        c.cashier.token,
+      ),
+    400: (c) => c.req('get', `/api/canteens/${c.canteen.id}/meals/quote?mealPeriod=LUNCH`, c.cashier.token),
+    403: async (c) =>
+      c.req(
+        'get',
+        `/api/canteens/${c.otherCanteen.id}/meals/quote?idNumber=${(await c.diner()).idNumber}&mealPeriod=LUNCH`,
+        c.cashier.token,
+      ),
+    404: (c) =>
+      c.req(
+        'get',
+        `/api/canteens/${c.canteen.id}/meals/quote?idNumber=11010519491231002X&mealPeriod=LUNCH`,
+        c.cashier.token,
+      ),
+  },
+  'POST /canteens/{canteenId}/meals': {
+    201: async (c) => record(c, lunch(await c.diner())),
+    400: async (c) => record(c, lunch(await c.diner()), null),
+    403: async (c) => record(c, lunch(await c.diner()), randomUUID(), c.otherCanteen.id),
+    404: (c) => record(c, { idNumber: '11010519491231002X', mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
+    409: async (c) => {
+      const closed = await createCanteen(c.t.db, { subdistrictId: c.canteen.subdistrictId });
+      await c.req('patch', `/api/canteens/${closed.id}`, c.admin).send({ active: false }).expect(200);
+      return c
+        .req('post', `/api/canteens/${closed.id}/meals`, c.admin)
+        .set('Idempotency-Key', randomUUID())
+        .send(lunch(await c.diner()));
+    },
+    422: async (c) => {
+      const key = randomUUID();
+      await record(c, lunch(await c.diner()), key).expect(201);
+      return record(c, lunch(await c.diner()), key);
+    },
+  },
+  'GET /canteens/{canteenId}/meals': {
+    200: async (c) => {
+      await c.meal();
+      return c.req('get', `/api/canteens/${c.canteen.id}/meals`, c.cashier.token);
+    },
+    400: (c) => c.req('get', `/api/canteens/${c.canteen.id}/meals?date=2025-02-30`, c.cashier.token),
+    403: (c) => c.req('get', `/api/canteens/${c.otherCanteen.id}/meals`, c.cashier.token),
+    404: (c) => c.req('get', '/api/canteens/999999/meals', c.cashier.token),
+  },
+  'POST /meals/{id}/void': {
+    200: async (c) => c.req('post', `/api/meals/${await c.meal()}/void`, c.cashier.token).send({ reason: '录错了' }),
+    400: async (c) => c.req('post', `/api/meals/${await c.meal()}/void`, c.cashier.token).send({ reason: ' ' }),
+    404: (c) => c.req('post', '/api/meals/999999999/void', c.cashier.token).send({ reason: '录错了' }),
+    409: async (c) => {
+      const id = await c.meal();
+      await c.req('post', `/api/meals/${id}/void`, c.cashier.token).send({ reason: '录错了' }).expect(200);
+      return c.req('post', `/api/meals/${id}/void`, c.cashier.token).send({ reason: '录错了' });
+    },
+  },
+  'GET /till': { 200: (c) => c.req('get', '/api/till', c.cashier.token) },
+  'POST /months/{month}/lock': {
+    200: (c) => c.req('post', '/api/months/2024-01/lock', c.finance.token).send({ canteenId: c.canteen.id }),
+    400: (c) => c.req('post', '/api/months/2024-13/lock', c.finance.token).send({}),
+    404: (c) => c.req('post', '/api/months/2024-02/lock', c.finance.token).send({ canteenId: 999999 }),
+    409: (c) => c.req('post', '/api/months/2024-01/lock', c.finance.token).send({ canteenId: c.canteen.id }),
+  },
+  'POST /months/{month}/unlock': {
+    200: (c) => c.req('post', '/api/months/2024-01/unlock', c.admin).send({ canteenId: c.canteen.id, reason: '更正' }),
+    400: (c) => c.req('post', '/api/months/2024-01/unlock', c.admin).send({ canteenId: c.canteen.id, reason: ' ' }),
+    404: (c) => c.req('post', '/api/months/2024-03/unlock', c.admin).send({ reason: '更正' }),
+  },
+  'GET /months/{month}/locks': {
+    200: (c) => c.req('get', '/api/months/2024-01/locks', c.operator.token),
+    400: (c) => c.req('get', '/api/months/2024-13/locks', c.operator.token),
+  },
+  'POST /claims': {
+    202: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: c.canteen.id }),
+    400: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: '2990-01' }),
+    404: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: 999999 }),
+  },
+  'GET /claims': {
+    200: (c) => c.req('get', '/api/claims', c.finance.token),
+    400: (c) => c.req('get', '/api/claims?month=2025-13', c.finance.token),
+  },
+  'GET /claims/{id}': {
+    200: async (c) => c.req('get', `/api/claims/${await c.claim()}`, c.finance.token),
+    400: (c) => c.req('get', '/api/claims/%00', c.finance.token),
+    404: (c) => c.req('get', '/api/claims/999999', c.finance.token),
+  },
+  'GET /claims/{id}/file': {
+    409: async (c) => c.req('get', `/api/claims/${await c.claim()}/file`, c.finance.token),
+    200: async (c) =>
+      c
+        .req('get', `/api/claims/${await c.claim('DONE')}/file`, c.finance.token)
+        .buffer(true)
+        .parse(binary),
+    400: (c) => c.req('get', '/api/claims/%00/file', c.finance.token),
+    404: (c) => c.req('get', '/api/claims/999999/file', c.finance.token),
+  },
+};
+
+// Documented statuses no test can provoke on purpose, each with the reason.
+const NOT_CALLED: Record<string, string> = {
+  'POST /claims 409': 'CLAIM_BUSY needs two requests to keep racing on the same new claim for every retry',
+};
+
+const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void): void => {
+  const chunks: Buffer[] = [];
+  res.on('data', (ch: Buffer) => chunks.push(ch));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+let idSerial = 0;
+/** A valid ID number nobody has registered yet (through the factory's generator, then removed again). */
+async function freshIdNumber(c: Ctx): Promise<string> {
+  idSerial += 1;
+  const d = await createDiner(c.t, { birthDate: yearsAgo(72 + (idSerial % 20)) });
+  await c.t.db.query('DELETE FROM diners WHERE id = $1', [d.id]);
+  return d.idNumber;
+}
+
+// ---- the document as JSON Schema --------------------------------------------------------------------------------
+
+interface Op {
+  key: string;
+  method: Method;
+  path: string;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: object }>; headers?: Record<string, { required?: boolean }> }
+  >;
+  security?: unknown[];
+  'x-roles'?: string[];
+  requestBody?: { content: Record<string, unknown> };
+  parameters?: { in: string; name: string }[];
+}
+
+/** The operation's URL with a sample value in each path parameter (a month, or the id 1). */
+const sampleUrl = (op: Op): string =>
+  `/api${op.path.replace(/\{[^}]+\}/g, op.path.includes('{month}') ? '2025-01' : '1')}`;
+
+function operations(doc: OpenAPIObject): Op[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    (['get', 'post', 'patch', 'delete'] as const)
+      .filter((m) => item[m] !== undefined)
+      // Keys and paths without the global prefix /api, which every path of the document has.
+      .map(
+        (m) =>
+          ({
+            ...(item[m] as object),
+            key: `${m.toUpperCase()} ${path.slice(4)}`,
+            method: m,
+            path: path.slice(4),
+          }) as Op,
+      ),
+  );
+}
+
+/** OpenAPI 3.0 → JSON Schema for ajv: `nullable`, refs into one schema, and no field the document does not name. */
+function jsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(jsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$ref' && typeof v === 'string') out[k] = `openapi${v}`;
+    else if (k !== 'nullable' && k !== 'example') out[k] = jsonSchema(v);
+  }
+  if (out.type === 'object' && out.properties !== undefined && out.additionalProperties === undefined) {
+    out.additionalProperties = false;
+  }
+  return (node as { nullable?: boolean }).nullable ? { anyOf: [out, { type: 'null' }] } : out;
+}
+
+describe('The OpenAPI document against the running server (contract)', () => {
+  let t: TestApp;
+  let doc: OpenAPIObject;
+  let ajv: Ajv;
+  let ctx: Ctx;
+  let worker: TestWorker | undefined;
+  const mismatches: string[] = [];
+  const called = new Set<string>();
+  const validators = new Map<string, ValidateFunction>();
+
+  /** Checks one answer against the document; returns nothing, records every mismatch. */
+  function check(op: Op, res: Response, expected: number, why: string): void {
+    const where = `${op.key} → ${res.status} (${why})`;
+    called.add(`${op.key} ${res.status}`);
+    if (res.status !== expected) mismatches.push(`${where}: expected ${expected}: ${JSON.stringify(res.body)}`);
+    const documented = op.responses[String(res.status)];
+    if (!documented) return void mismatches.push(`${where}: status not in the document`);
+    for (const [name, h] of Object.entries(documented.headers ?? {})) {
+      if (h.required && res.headers[name.toLowerCase()] === undefined) mismatches.push(`${where}: no ${name} header`);
+    }
+    const media = Object.keys(documented.content ?? {});
+    if (media.length === 0) {
+      if (res.text) mismatches.push(`${where}: a body where the document has none`);
+      return;
+    }
+    const type = String(res.headers['content-type'] ?? '').split(';')[0];
+    if (!media.includes(type)) return void mismatches.push(`${where}: ${type}, the document says ${media.join(', ')}`);
+    if (type !== 'application/json') return;
+    const id = `${op.key} ${res.status}`;
+    let validate = validators.get(id);
+    if (!validate) {
+      validate = ajv.compile(jsonSchema(documented.content?.['application/json'].schema) as object);
+      validators.set(id, validate);
+    }
+    if (!validate(res.body)) {
+      mismatches.push(`${where}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(res.body).slice(0, 400)}`);
+    }
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    doc = buildApiDocument(t.app);
+    ajv = new Ajv({ strict: false, allErrors: true });
+    addFormats(ajv);
+    ajv.addFormat('binary', true);
+    ajv.addSchema({ $id: 'openapi', components: jsonSchema(doc.components) });
+    const canteen = await createCanteen(t.db, { name: uniqueName('东关食堂') });
+    const otherCanteen = await createCanteen(t.db, { name: uniqueName('西关食堂') });
+    const cashier = await createUser(t, 'CASHIER', { canteenIds: [canteen.id] });
+    const diner = async () => createDiner(t, { birthDate: yearsAgo(75) });
+    ctx = {
+      t,
+      admin: await t.adminToken(),
+      operator: await createUser(t, 'OPERATOR', { canteenIds: [canteen.id] }),
+      cashier,
+      finance: await createUser(t, 'FINANCE'),
+      canteen,
+      otherCanteen,
+      diner,
+      meal: async () => (await record(ctx, lunch(await diner())).expect(201)).body.id as string,
+      claim: async (status) => {
+        const res = await ctx.req('post', '/api/claims', ctx.finance.token).send({ month: lastMonth() }).expect(202);
+        if (status !== 'DONE') return res.body.id as number;
+        worker ??= await startTestWorker(t.config);
+        return (await waitForClaim(t, ctx.finance.token, res.body.id)).id;
+      },
+      req: (method, path, token) => {
+        const r = t.http()[method](path);
+        return token === undefined ? r : r.set('Authorization', token);
+      },
+    };
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await t?.close();
+  });
+
+  it('has a case for every operation of the document, and no case for an operation it lacks', () => {
+    const keys = operations(doc).map((o) => o.key);
+    expect(keys.filter((k) => CASES[k] === undefined)).toEqual([]);
+    expect(Object.keys(CASES).filter((k) => !keys.includes(k))).toEqual([]);
+  });
+
+  beforeEach(() => {
+    mismatches.length = 0;
+  });
+
+  it('answers every documented success and route error as the document describes it', async () => {
+    for (const op of operations(doc)) {
+      for (const [status, call] of Object.entries(CASES[op.key] ?? {})) {
+        check(op, await call(ctx), Number(status), 'route case');
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('answers the errors every route of its kind shares as the document describes them', async () => {
+    const wrongRole = (roles: string[]): string =>
+      [ctx.cashier.token, ctx.finance.token, ctx.operator.token].find(
+        (_, i) => !roles.includes(['CASHIER', 'FINANCE', 'OPERATOR'][i]),
+      ) ?? '';
+    for (const op of operations(doc)) {
+      if ((op.security ?? []).length > 0) check(op, await ctx.req(op.method, sampleUrl(op)), 401, 'no token');
+      if (op['x-roles']) {
+        const token = wrongRole(op['x-roles']);
+        if (token) check(op, await ctx.req(op.method, sampleUrl(op), token), 403, 'another role');
+      }
+      const json = op.requestBody?.content['application/json'] !== undefined;
+      if (json) {
+        const send = () => ctx.req(op.method, sampleUrl(op), ctx.admin).set('Content-Type', 'application/json');
+        check(op, await send().send('{"a":'), 400, 'broken JSON');
+        check(op, await send().send(JSON.stringify({ a: 'x'.repeat(1_100_000) })), 413, 'over 1 MB');
+        check(op, await send().set('Content-Type', 'application/json; charset=latin1').send('{}'), 415, 'latin1');
+      } else if (op.responses['400'] && !called.has(`${op.key} 400`)) {
+        check(op, await ctx.req(op.method, `${sampleUrl(op)}?zz=%00`, ctx.admin), 400, 'NUL in the query');
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After on every route that needs PostgreSQL', async () => {
+    const pg = await ScratchPostgres.create();
+    const down = await startTestApp({ env: { DATABASE_URL: await pg.createDatabase(uniqueName('hc_test_contract')) } });
+    try {
+      const token = await down.adminToken();
+      await pg.stop();
+      for (const op of operations(doc).filter((o) => o.responses['503'])) {
+        const http = down.http();
+        const r = http[op.method](sampleUrl(op)).set('Authorization', token);
+        const body = op.key === 'POST /auth/login' ? { username: 'someone', password: 'something' } : {};
+        check(op, await (op.requestBody ? r.send(body) : r), 503, 'PostgreSQL stopped');
+      }
+    } finally {
+      await down.close();
+      await pg.destroy();
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('has called every status the document lists for every operation', () => {
+    const missing = operations(doc).flatMap((op) =>
+      Object.keys(op.responses)
+        .map((status) => `${op.key} ${status}`)
+        .filter((k) => !called.has(k) && NOT_CALLED[k] === undefined),
+    );
+    expect(missing).toEqual([]);
+  });
+});
