@@ -8,6 +8,7 @@ import { DinersModule } from './diners/diners.module';
 import { HealthController } from './health/health.controller';
 import { MealsModule } from './meals/meals.module';
 import { PolicyModule } from './policy/policy.module';
+import { StatsModule } from './stats/stats.module';
 import { BootstrapService } from './users/bootstrap.service';
 import { UsersModule } from './users/users.module';
 
@@ -26,6 +27,7 @@ export class AppModule {
         DinersModule,
         MealsModule,
         ClaimsModule,
+        StatsModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

@@ -535,6 +535,34 @@ const CELLS: Cell[] = [
     expect: { CASHIER: 204, OPERATOR: 204, FINANCE: 204, ADMIN: 204 },
     freshSession: true,
   },
+
+  // Statistics: a canteen filter per site, and another sub-district's filter.
+  ...(['daily', 'daily/export', 'summary', 'summary/export'] as const).flatMap((path): Cell[] => {
+    const range = path.startsWith('daily') ? { from: '2025-06-01', to: '2025-06-30' } : { month: '2025-06' };
+    return [
+      ...perCanteen(
+        `GET /api/stats/${path} (canteenId)`,
+        (http, _w, id) =>
+          http()
+            .get(`/api/stats/${path}`)
+            .query({ ...range, canteenId: id }),
+        {
+          A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+          A2: { CASHIER: R, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
+          B1: { CASHIER: R, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+        },
+      ),
+      {
+        route: `GET /api/stats/${path} (subdistrictId)`,
+        target: 'other sub-district',
+        call: (http, w) =>
+          http()
+            .get(`/api/stats/${path}`)
+            .query({ ...range, subdistrictId: w.subB }),
+        expect: { CASHIER: R, OPERATOR: S, FINANCE: S, ADMIN: 200 },
+      },
+    ];
+  }),
 ];
 
 // The import needs a file built asynchronously, so its cells are added with a prepared upload.

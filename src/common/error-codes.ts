@@ -115,6 +115,8 @@ export const ERROR_CODES = {
   DINER_NOT_FOUND: { status: 404, message: '就餐老人不存在' },
   IMPORT_FILE_INVALID: { status: 400, message: '导入文件无效' },
   IMPORT_UNPACKED_TOO_LARGE: { status: 413, message: '表格解压后过大，请分批导入' },
+  // Statistics.
+  STATS_RANGE_INVALID: { status: 400, message: '统计区间无效：开始日期不能晚于结束日期，且区间不超过 366 天' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
