@@ -6,7 +6,7 @@ import { notFound } from '../common/app-error';
 import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
-import { MealListItem, MealQuote, MealsService, MealTotals, RecordedMeal, TillCanteen } from './meals.service';
+import { MealList, MealListItem, MealQuote, MealsService, RecordedMeal, TillCanteen } from './meals.service';
 
 // A meal id that cannot exist names no meal.
 const mealIdPipe = new BigIdParamPipe(() => notFound('MEAL_NOT_FOUND', '该就餐记录不存在'));
@@ -46,13 +46,14 @@ export class MealsController {
     return this.meals.record(user, canteenId, key, body, ip);
   }
 
+  /** A day's meals of a canteen, filtered and maybe paged, with totals over every page (the operator's list). */
   @Get('canteens/:canteenId/meals')
   list(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
     @Query() query: ListMealsQuery,
-  ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
-    return this.meals.list(user, canteenId, query.date);
+  ): Promise<MealList> {
+    return this.meals.list(user, canteenId, query);
   }
 
   @Post('meals/:id/void')
