@@ -86,6 +86,7 @@ const freshMonth = (): string =>
   `${1901 + Math.floor(monthSeq / 12)}-${String((monthSeq++ % 12) + 1).padStart(2, '0')}`;
 // What a later call of the same cell uses (set by its arrange step).
 const arranged: { meal: string; month: string; policyVersion: number } = { meal: '0', month: '', policyVersion: 0 };
+const resetTarget = { id: 0 };
 const dinerAt = (w: World, key: Site): DinerFixture => (key === 'B1' ? w.dinerB : w.dinerA);
 
 async function oneRowFile(): Promise<Buffer> {
@@ -228,6 +229,27 @@ const CELLS: Cell[] = [
       A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
       A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
       B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+    },
+  ),
+  ...perCanteen(
+    'POST /api/users/:id/reset-password (a cashier)',
+    (http) => http().post(`/api/users/${resetTarget.id}/reset-password`),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+    },
+    {
+      // A cashier of its own at the site: the reset ends its sessions, so not one the matrix logs in with.
+      arrange: async ({ db, w }, key) => {
+        const [row]: { id: number }[] = await db.query(
+          `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ($1, 'x', 'CASHIER', $2) RETURNING id`,
+          [unique('reset'), w.canteenFixture[key].subdistrictId],
+        );
+        await db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, w.canteen[key]]);
+        resetTarget.id = row.id;
+      },
+      check: (res) => expect(res.body.password).toMatch(/^[A-Za-z2-9]{12}$/),
     },
   ),
   ...perCanteen(
