@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditLogModule } from './audit/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { CanteensModule } from './canteens/canteens.module';
 import { ClaimsModule } from './claims/claims.module';
@@ -28,6 +29,7 @@ export class AppModule {
         MealsModule,
         ClaimsModule,
         StatsModule,
+        AuditLogModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

@@ -454,6 +454,13 @@ const CELLS: Cell[] = [
     },
   ),
   {
+    route: 'GET /api/audit',
+    target: 'any',
+    call: (http) => http().get('/api/audit').query({ pageSize: 5 }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+    check: (res) => expect(res.body).toMatchObject({ page: 1, pageSize: 5, total: expect.any(Number) }),
+  },
+  {
     route: 'GET /api/months/:month/locks',
     target: 'any',
     call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`),
