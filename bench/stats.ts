@@ -8,7 +8,7 @@
 // below writes the same columns with the same constraints, foreign keys and the month-lock trigger, in PostgreSQL.
 // If a column is added to meals, this statement fails until it is given a value (NOT NULL) — it cannot drift silently.
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../src/auth/auth-user';
@@ -177,6 +177,10 @@ async function main(): Promise<void> {
   let loadSeconds = 0;
   if (process.env.BENCH_REUSE === '1') {
     ({ ds, w } = await reuse());
+    // The load figures of the run that built the city.
+    const earlier = JSON.parse(readFileSync('bench/results/stats.json', 'utf8')) as Record<string, number>;
+    seedSeconds = earlier.seedSeconds;
+    loadSeconds = earlier.loadSeconds;
   } else {
     ds = await freshBenchDatabase();
     const t0 = Date.now();
