@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditLogModule } from './audit/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import { CanteensModule } from './canteens/canteens.module';
 import { ClaimsModule } from './claims/claims.module';
@@ -8,6 +9,7 @@ import { DinersModule } from './diners/diners.module';
 import { HealthController } from './health/health.controller';
 import { MealsModule } from './meals/meals.module';
 import { PolicyModule } from './policy/policy.module';
+import { StatsModule } from './stats/stats.module';
 import { BootstrapService } from './users/bootstrap.service';
 import { UsersModule } from './users/users.module';
 
@@ -26,6 +28,8 @@ export class AppModule {
         DinersModule,
         MealsModule,
         ClaimsModule,
+        StatsModule,
+        AuditLogModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

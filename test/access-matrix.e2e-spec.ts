@@ -86,6 +86,7 @@ const freshMonth = (): string =>
   `${1901 + Math.floor(monthSeq / 12)}-${String((monthSeq++ % 12) + 1).padStart(2, '0')}`;
 // What a later call of the same cell uses (set by its arrange step).
 const arranged: { meal: string; month: string; policyVersion: number } = { meal: '0', month: '', policyVersion: 0 };
+const resetTarget = { id: 0 };
 const dinerAt = (w: World, key: Site): DinerFixture => (key === 'B1' ? w.dinerB : w.dinerA);
 
 async function oneRowFile(): Promise<Buffer> {
@@ -228,6 +229,27 @@ const CELLS: Cell[] = [
       A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
       A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
       B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+    },
+  ),
+  ...perCanteen(
+    'POST /api/users/:id/reset-password (a cashier)',
+    (http) => http().post(`/api/users/${resetTarget.id}/reset-password`),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+    },
+    {
+      // A cashier of its own at the site: the reset ends its sessions, so not one the matrix logs in with.
+      arrange: async ({ db, w }, key) => {
+        const [row]: { id: number }[] = await db.query(
+          `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ($1, 'x', 'CASHIER', $2) RETURNING id`,
+          [unique('reset'), w.canteenFixture[key].subdistrictId],
+        );
+        await db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, w.canteen[key]]);
+        resetTarget.id = row.id;
+      },
+      check: (res) => expect(res.body.password).toMatch(/^[A-Za-z2-9]{12}$/),
     },
   ),
   ...perCanteen(
@@ -432,6 +454,13 @@ const CELLS: Cell[] = [
     },
   ),
   {
+    route: 'GET /api/audit',
+    target: 'any',
+    call: (http) => http().get('/api/audit').query({ pageSize: 5 }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+    check: (res) => expect(res.body).toMatchObject({ page: 1, pageSize: 5, total: expect.any(Number) }),
+  },
+  {
     route: 'GET /api/months/:month/locks',
     target: 'any',
     call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`),
@@ -535,6 +564,34 @@ const CELLS: Cell[] = [
     expect: { CASHIER: 204, OPERATOR: 204, FINANCE: 204, ADMIN: 204 },
     freshSession: true,
   },
+
+  // Statistics: a canteen filter per site, and another sub-district's filter.
+  ...(['daily', 'daily/export', 'summary', 'summary/export'] as const).flatMap((path): Cell[] => {
+    const range = path.startsWith('daily') ? { from: '2025-06-01', to: '2025-06-30' } : { month: '2025-06' };
+    return [
+      ...perCanteen(
+        `GET /api/stats/${path} (canteenId)`,
+        (http, _w, id) =>
+          http()
+            .get(`/api/stats/${path}`)
+            .query({ ...range, canteenId: id }),
+        {
+          A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+          A2: { CASHIER: R, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
+          B1: { CASHIER: R, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+        },
+      ),
+      {
+        route: `GET /api/stats/${path} (subdistrictId)`,
+        target: 'other sub-district',
+        call: (http, w) =>
+          http()
+            .get(`/api/stats/${path}`)
+            .query({ ...range, subdistrictId: w.subB }),
+        expect: { CASHIER: R, OPERATOR: S, FINANCE: S, ADMIN: 200 },
+      },
+    ];
+  }),
 ];
 
 // The import needs a file built asynchronously, so its cells are added with a prepared upload.

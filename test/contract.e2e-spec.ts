@@ -152,6 +152,15 @@ const CASES: Record<string, Record<number, Call>> = {
     400: (c) => c.req('patch', '/api/users/abc', c.admin).send({}),
     404: (c) => c.req('patch', '/api/users/999999', c.admin).send({ displayName: 'x' }),
   },
+  'POST /users/{id}/reset-password': {
+    // A cashier of its own: a reset ends the user's sessions, and the other cases use c.cashier's.
+    200: async (c) => {
+      const cashier = await createUser(c.t, 'CASHIER', { canteenIds: [c.canteen.id] });
+      return c.req('post', `/api/users/${cashier.id}/reset-password`, c.operator.token);
+    },
+    400: (c) => c.req('post', '/api/users/abc/reset-password', c.admin),
+    404: (c) => c.req('post', '/api/users/999999/reset-password', c.admin),
+  },
   'POST /diners': {
     201: async (c) =>
       c
@@ -329,6 +338,57 @@ const CASES: Record<string, Record<number, Call>> = {
         .parse(binary),
     400: (c) => c.req('get', '/api/claims/%00/file', c.finance.token),
     404: (c) => c.req('get', '/api/claims/999999/file', c.finance.token),
+  },
+  'GET /stats/daily': {
+    200: (c) => c.req('get', `/api/stats/daily?from=${lastMonth()}-01&to=${lastMonth()}-28`, c.finance.token),
+    400: (c) => c.req('get', `/api/stats/daily?from=${lastMonth()}-28&to=${lastMonth()}-01`, c.finance.token),
+    403: (c) =>
+      c.req(
+        'get',
+        `/api/stats/daily?from=${lastMonth()}-01&to=${lastMonth()}-28&canteenId=${c.otherCanteen.id}`,
+        c.operator.token,
+      ),
+    404: (c) =>
+      c.req('get', `/api/stats/daily?from=${lastMonth()}-01&to=${lastMonth()}-28&canteenId=999999`, c.finance.token),
+  },
+  'GET /stats/daily/export': {
+    200: (c) =>
+      c
+        .req('get', `/api/stats/daily/export?from=${lastMonth()}-01&to=${lastMonth()}-28`, c.finance.token)
+        .buffer(true)
+        .parse(binary),
+    400: (c) => c.req('get', `/api/stats/daily/export?from=${lastMonth()}-28&to=${lastMonth()}-01`, c.finance.token),
+    403: (c) =>
+      c.req(
+        'get',
+        `/api/stats/daily/export?from=${lastMonth()}-01&to=${lastMonth()}-28&canteenId=${c.otherCanteen.id}`,
+        c.operator.token,
+      ),
+    404: (c) =>
+      c.req(
+        'get',
+        `/api/stats/daily/export?from=${lastMonth()}-01&to=${lastMonth()}-28&canteenId=999999`,
+        c.finance.token,
+      ),
+  },
+  'GET /stats/summary': {
+    200: (c) => c.req('get', `/api/stats/summary?month=${lastMonth()}`, c.finance.token),
+    400: (c) => c.req('get', `/api/stats/summary?month=2025-13`, c.finance.token),
+    403: (c) =>
+      c.req('get', `/api/stats/summary?month=${lastMonth()}&canteenId=${c.otherCanteen.id}`, c.operator.token),
+    404: (c) => c.req('get', `/api/stats/summary?month=${lastMonth()}&canteenId=999999`, c.finance.token),
+  },
+  'GET /stats/summary/export': {
+    200: (c) =>
+      c.req('get', `/api/stats/summary/export?month=${lastMonth()}`, c.finance.token).buffer(true).parse(binary),
+    400: (c) => c.req('get', `/api/stats/summary/export?month=2025-13`, c.finance.token),
+    403: (c) =>
+      c.req('get', `/api/stats/summary/export?month=${lastMonth()}&canteenId=${c.otherCanteen.id}`, c.operator.token),
+    404: (c) => c.req('get', `/api/stats/summary/export?month=${lastMonth()}&canteenId=999999`, c.finance.token),
+  },
+  'GET /audit': {
+    200: (c) => c.req('get', '/api/audit?pageSize=5', c.admin),
+    400: (c) => c.req('get', '/api/audit?page=0', c.admin),
   },
 };
 

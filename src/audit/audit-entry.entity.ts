@@ -4,6 +4,9 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity({ name: 'audit_log' })
 @Index('audit_log_at_idx', ['at'])
 @Index('audit_log_entity_idx', ['entityType', 'entityId'])
+// The admin's list filters by actor or action, newest first (migration AuditLogListIndexes).
+@Index('audit_log_actor_at_idx', ['actorUsername', 'at'])
+@Index('audit_log_action_at_idx', ['action', 'at'])
 export class AuditEntry {
   @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'audit_log_pkey' })
   id!: string;

@@ -5,7 +5,14 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { reachableCanteen, reachSql } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
-import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIODS, MealPeriod, PeriodHours } from '../common/enums';
+import {
+  CANTEEN_TYPE_LABELS,
+  CanteenType,
+  MEAL_PERIOD_LABELS,
+  MEAL_PERIODS,
+  MealPeriod,
+  PeriodHours,
+} from '../common/enums';
 import { isDateInRange } from '../common/local-date';
 import { Canteen } from './canteen.entity';
 import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
@@ -67,7 +74,27 @@ export function mergePeriodHours(base: PeriodHours, patch: Record<string, unknow
     if (value[0] >= value[1]) throw badRequest('INVALID_PERIOD_HOURS', '餐次的开始时间必须早于结束时间');
     out[key as MealPeriod] = [value[0], value[1]];
   }
+  refuseOverlap(out);
   return out;
+}
+
+/**
+ * The till picks the period whose hours hold the clock (SPEC §4): two periods holding the same minute would make
+ * that ambiguous. Hours are [start, end): one period may start when another ends.
+ */
+function refuseOverlap(hours: PeriodHours): void {
+  const sorted = MEAL_PERIODS.map((p) => ({ p, from: hours[p][0], to: hours[p][1] })).sort((a, b) =>
+    a.from.localeCompare(b.from),
+  );
+  for (let i = 1; i < sorted.length; i++) {
+    const [a, b] = [sorted[i - 1], sorted[i]];
+    if (b.from < a.to) {
+      throw badRequest(
+        'PERIOD_HOURS_OVERLAP',
+        `${MEAL_PERIOD_LABELS[a.p]}（${a.from}–${a.to}）与${MEAL_PERIOD_LABELS[b.p]}（${b.from}–${b.to}）的时段重叠`,
+      );
+    }
+  }
 }
 
 const PRICE_COLUMNS = {

@@ -99,6 +99,7 @@ export const ERROR_CODES = {
   CANTEEN_FORBIDDEN: { status: 403, message: '您无权操作该食堂的数据' },
   CANTEEN_NAME_TAKEN: { status: 409, message: '该街道已有同名食堂' },
   INVALID_PERIOD_HOURS: { status: 400, message: '餐次时段应为 ["HH:MM", "HH:MM"]，开始时间早于结束时间' },
+  PERIOD_HOURS_OVERLAP: { status: 400, message: '餐次时段不能重叠' },
   SUBDISTRICT_NOT_FOUND: { status: 404, message: '街道不存在' },
   SUBDISTRICT_FORBIDDEN: { status: 403, message: '您只能查询本街道的老人' },
   USERNAME_TAKEN: { status: 409, message: '用户名已被使用' },
@@ -115,6 +116,8 @@ export const ERROR_CODES = {
   DINER_NOT_FOUND: { status: 404, message: '就餐老人不存在' },
   IMPORT_FILE_INVALID: { status: 400, message: '导入文件无效' },
   IMPORT_UNPACKED_TOO_LARGE: { status: 413, message: '表格解压后过大，请分批导入' },
+  // Statistics.
+  STATS_RANGE_INVALID: { status: 400, message: '统计区间无效：开始日期不能晚于结束日期，且区间不超过 366 天' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

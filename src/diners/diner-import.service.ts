@@ -13,6 +13,7 @@ import { tryParseIdNumber } from '../subsidy/id-number';
 import { insertDiners } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { checkXlsxZip } from './xlsx-guard';
+import { isPhoneNumber, PHONE_MESSAGE } from './phone';
 
 const IMPORT_COLUMNS = ['姓名', '身份证号码', '联系电话', '就餐卡号', '所属社区'] as const;
 const REQUIRED_COLUMNS = ['姓名', '身份证号码'] as const;
@@ -147,10 +148,6 @@ export class DinerImportService {
         reject(row, 'DUPLICATE_IN_FILE', `与第 ${firstRow} 行的身份证号码重复`);
         continue;
       }
-      if (phone.text && !/^[0-9+\- ]{3,30}$/.test(phone.text)) {
-        reject(row, 'PHONE_INVALID');
-        continue;
-      }
       if (cardNo.text && !/^[0-9A-Za-z-]{1,64}$/.test(cardNo.text)) {
         reject(row, 'CARD_NO_INVALID');
         continue;
@@ -158,6 +155,10 @@ export class DinerImportService {
       const idShaped = idShapedField({ phone: phone.text, cardNo: cardNo.text });
       if (idShaped) {
         reject(row, 'LOOKS_LIKE_ID_NUMBER', idShaped.message);
+        continue;
+      }
+      if (phone.text && !isPhoneNumber(phone.text)) {
+        reject(row, 'PHONE_INVALID', PHONE_MESSAGE);
         continue;
       }
       if (cardNo.text && seenCards.has(cardNo.text)) {

@@ -1,14 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
 import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
+import { isPhoneNumber, PHONE_MESSAGE } from './phone';
+import { looksLikeIdNumber } from '../common/redact';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
-const PHONE = /^[0-9+\- ]{3,30}$/;
+// A value shaped like an ID number passes here, so that the service refuses it as LOOKS_LIKE_ID_NUMBER (which says
+// what is wrong without echoing the number).
+const IsPhone = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isPhone',
+    validator: {
+      validate: (v: unknown) => isPhoneNumber(v) || (typeof v === 'string' && looksLikeIdNumber(v)),
+      defaultMessage: () => PHONE_MESSAGE,
+    },
+  });
 const CARD_NO = /^[0-9A-Za-z-]{1,64}$/;
 
 export class CreateDinerDto {
@@ -28,7 +39,7 @@ export class CreateDinerDto {
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(trim)
-  @Matches(PHONE, { message: '联系电话格式不正确' })
+  @IsPhone()
   phone?: string;
 
   @ApiPropertyOptional({ description: '就餐卡号' })
@@ -62,7 +73,7 @@ export class UpdateDinerDto {
   @ApiPropertyOptional({ nullable: true })
   @IsOptional()
   @Transform(trim)
-  @Matches(PHONE, { message: '联系电话格式不正确' })
+  @IsPhone()
   phone?: string | null;
 
   @ApiPropertyOptional({ nullable: true })

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CountedMeal, mealTotals } from './meal-totals';
+import { CountedMeal, MealSums, mealTotals, totalsFromSums } from './meal-totals';
 
 const meal = (o: Partial<CountedMeal> = {}): CountedMeal => {
   const m = { tier: '70_79', priceFen: 1200, subsidyFen: 200, voided: null, ...o };
@@ -69,6 +69,46 @@ describe(mealTotals.name, () => {
         const tiers = Object.values(t.byTier);
         expect(tiers.reduce((s, x) => s + x.subsidyFen, 0)).toBe(t.subsidyFen);
         expect(tiers.reduce((s, x) => s + x.count, 0)).toBe(t.subsidisedCount);
+      }),
+    );
+  });
+});
+
+describe(totalsFromSums.name, () => {
+  it('gives the same totals as mealTotals over the meals it summed', () => {
+    const arb = fc.array(
+      fc.record({
+        tier: fc.constantFrom('NONE', '70_79', '80_PLUS'),
+        priceFen: fc.integer({ min: 0, max: 5000 }),
+        subsidy: fc.integer({ min: 0, max: 800 }),
+        voided: fc.boolean(),
+      }),
+    );
+    fc.assert(
+      fc.property(arb, (xs) => {
+        const meals = xs.map((x) =>
+          meal({ tier: x.tier, priceFen: x.priceFen, subsidyFen: Math.min(x.subsidy, x.priceFen), voided: x.voided }),
+        );
+        // Grouped as the SQL groups them: tier, voided, subsidised.
+        const groups = new Map<string, MealSums>();
+        for (const m of meals) {
+          const key = `${m.tier}/${Boolean(m.voided)}/${m.subsidyFen > 0}`;
+          const g = groups.get(key) ?? {
+            tier: m.tier,
+            voided: Boolean(m.voided),
+            subsidised: m.subsidyFen > 0,
+            count: 0,
+            priceFen: 0,
+            subsidyFen: 0,
+            payableFen: 0,
+          };
+          g.count++;
+          g.priceFen += m.priceFen;
+          g.subsidyFen += m.subsidyFen;
+          g.payableFen += m.payableFen;
+          groups.set(key, g);
+        }
+        expect(totalsFromSums([...groups.values()])).toEqual(mealTotals(meals));
       }),
     );
   });

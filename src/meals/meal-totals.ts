@@ -47,3 +47,36 @@ export function mealTotals(meals: readonly CountedMeal[]): MealTotals {
   }
   return totals;
 }
+
+/** One group of a day's meals summed in SQL: same tier, voided or not, subsidised or not. */
+export interface MealSums {
+  tier: string;
+  voided: boolean;
+  subsidised: boolean;
+  count: number;
+  priceFen: number;
+  subsidyFen: number;
+  payableFen: number;
+}
+
+/** The same totals as mealTotals, from sums made by the database (a paged list does not hold every meal). */
+export function totalsFromSums(groups: readonly MealSums[]): MealTotals {
+  const totals = mealTotals([]);
+  for (const g of groups) {
+    if (g.voided) {
+      totals.voidedCount += g.count;
+      continue;
+    }
+    totals.count += g.count;
+    totals.priceFen += g.priceFen;
+    totals.subsidyFen += g.subsidyFen;
+    totals.payableFen += g.payableFen;
+    if (g.subsidised) {
+      totals.subsidisedCount += g.count;
+      const tier = (totals.byTier[g.tier] ??= { count: 0, subsidyFen: 0 });
+      tier.count += g.count;
+      tier.subsidyFen += g.subsidyFen;
+    }
+  }
+  return totals;
+}

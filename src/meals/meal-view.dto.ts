@@ -104,14 +104,20 @@ export class MealTotalsDto implements MealTotals {
   byTier!: Record<string, TierTotalDto>;
 }
 
-/** One day of a canteen's meals: every meal of the day (not paged: a canteen serves a few hundred a day). */
+/** One day of a canteen's meals, filtered; the whole day at once (the till) or one page of it (the operator). */
 export class MealDayDto {
   @ApiProperty(DATE)
   date!: LocalDate;
-  @ApiProperty({ type: MealListItemDto, isArray: true, description: 'newest first' })
+  @ApiProperty({ type: MealListItemDto, isArray: true, description: 'newest first; one page when pageSize is given' })
   meals!: MealListItemDto[];
-  @ApiProperty({ type: MealTotalsDto })
+  @ApiProperty({ type: MealTotalsDto, description: 'over every page of the filtered meals' })
   totals!: MealTotalsDto;
+  @ApiProperty({ type: 'integer', description: 'meals matching the filters, voided ones included (the pager total)' })
+  total!: number;
+  @ApiProperty({ type: 'integer', description: 'the page answered, from 1' })
+  page!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null: the whole day in one answer' })
+  pageSize!: number | null;
 }
 
 export class QuoteWarningDto implements QuoteWarning {

@@ -23,6 +23,12 @@ import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common
 @Index('meals_canteen_date_idx', ['canteenId', 'mealDate'])
 @Index('meals_subdistrict_date_idx', ['subdistrictId', 'mealDate'])
 @Index('meals_diner_date_idx', ['dinerId', 'mealDate'])
+// Statistics read only these columns of meals that count (src/stats/stats.queries.ts): an index-only scan.
+@Index(
+  'meals_stats_idx',
+  ['mealDate', 'subdistrictId', 'canteenId', 'dinerId', 'tier', 'mealPeriod', 'subsidyFen', 'servedAt'],
+  { where: 'voided_at IS NULL' },
+)
 @Check('meals_meal_period_check', `meal_period IN ('BREAKFAST', 'LUNCH', 'DINNER')`)
 @Check('meals_price_fen_check', `price_fen >= 0`)
 @Check('meals_check', `subsidy_fen >= 0 AND subsidy_fen <= price_fen`)

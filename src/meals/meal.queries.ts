@@ -400,12 +400,68 @@ export async function findCanteen(db: Db, id: number): Promise<CanteenRow | unde
   return row;
 }
 
-/** The meals of one day at one canteen, newest first. */
-export async function findMealsOfDay(db: Db, canteenId: number, day: LocalDate): Promise<MealRow[]> {
+/** What the operator's meal list narrows a canteen's day to (GET /api/canteens/{id}/meals). */
+export interface MealListFilter {
+  mealPeriod?: MealPeriod;
+  tier?: string;
+  cashierId?: number;
+  /** true: only voided meals; false: only meals that count. */
+  voided?: boolean;
+  // outsideHours comes with the meals.outside_hours column (the till's flag): one more line in mealFilterSql.
+}
+
+/** The WHERE of a canteen's day with the list's filters, over `meals m`: the one place filters become SQL. */
+function mealFilterSql(canteenId: number, day: LocalDate, f: MealListFilter, params: unknown[]): string {
+  const bind = positional(params);
+  const parts = [`m.canteen_id = ${bind(canteenId)}::int`, `m.meal_date = ${bind(day)}::date`];
+  if (f.mealPeriod !== undefined) parts.push(`m.meal_period = ${bind(f.mealPeriod)}`);
+  if (f.tier !== undefined) parts.push(`m.tier = ${bind(f.tier)}`);
+  if (f.cashierId !== undefined) parts.push(`m.cashier_user_id = ${bind(f.cashierId)}::int`);
+  if (f.voided !== undefined) parts.push(f.voided ? 'm.voided_at IS NOT NULL' : 'm.voided_at IS NULL');
+  return parts.join(' AND ');
+}
+
+/** The meals of one day at one canteen, newest first; a page of them when `page` is given. */
+export async function findMealsOfDay(
+  db: Db,
+  canteenId: number,
+  day: LocalDate,
+  filter: MealListFilter = {},
+  page?: { limit: number; offset: number },
+): Promise<MealRow[]> {
+  const params: unknown[] = [];
+  const where = mealFilterSql(canteenId, day, filter, params);
+  const limit = page ? ` LIMIT ${positional(params)(page.limit)} OFFSET ${positional(params)(page.offset)}` : '';
   return db.query(
-    `SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE m.canteen_id = $1 AND m.meal_date = $2
-      ORDER BY m.served_at DESC, m.id DESC`,
-    [canteenId, day],
+    `SELECT ${MEAL_COLUMNS} FROM ${MEAL_FROM} WHERE ${where} ORDER BY m.served_at DESC, m.id DESC${limit}`,
+    params,
+  );
+}
+
+/** Sums of a canteen's filtered day by tier, voided or not and subsidised or not: what MealTotals adds up. */
+export interface MealSumRow {
+  tier: string;
+  voided: boolean;
+  subsidised: boolean;
+  count: number;
+  price_fen: string;
+  subsidy_fen: string;
+  payable_fen: string;
+}
+
+export async function sumMealsOfDay(
+  db: Db,
+  canteenId: number,
+  day: LocalDate,
+  filter: MealListFilter = {},
+): Promise<MealSumRow[]> {
+  const params: unknown[] = [];
+  const where = mealFilterSql(canteenId, day, filter, params);
+  return db.query(
+    `SELECT m.tier, m.voided_at IS NOT NULL AS voided, m.subsidy_fen > 0 AS subsidised, count(*)::int AS count,
+            sum(m.price_fen) AS price_fen, sum(m.subsidy_fen) AS subsidy_fen, sum(m.payable_fen) AS payable_fen
+       FROM meals m WHERE ${where} GROUP BY 1, 2, 3`,
+    params,
   );
 }
 

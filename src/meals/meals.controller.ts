@@ -8,7 +8,7 @@ import { notFound } from '../common/app-error';
 import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
-import { MealListItem, MealQuote, MealsService, MealTotals, RecordedMeal, TillCanteen } from './meals.service';
+import { MealList, MealListItem, MealQuote, MealsService, RecordedMeal, TillCanteen } from './meals.service';
 
 // What the OpenAPI document tells an integrator about the key (docs/API.md "Idempotency-Key").
 const IDEMPOTENCY_KEY =
@@ -92,15 +92,16 @@ export class MealsController {
     return this.meals.record(user, canteenId, key, body, ip);
   }
 
+  /** A day's meals of a canteen, filtered and maybe paged, with totals over every page (the operator's list). */
   @Get('canteens/:canteenId/meals')
-  @ApiOkResponse({ type: MealDayDto, description: 'one day of the canteen: every meal and the totals (not paged)' })
+  @ApiOkResponse({ type: MealDayDto, description: 'one day of the canteen, filtered, maybe paged, with the totals' })
   @ApiErrors('INVALID_ID', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN')
   list(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
     @Query() query: ListMealsQuery,
-  ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
-    return this.meals.list(user, canteenId, query.date);
+  ): Promise<MealList> {
+    return this.meals.list(user, canteenId, query);
   }
 
   @Post('meals/:id/void')

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { ApiInstantProperty, IsId, IsInstant, IsLocalDate, IsOptionalNonNull } from '../common/validation';
@@ -53,11 +65,58 @@ export class QuoteMealQuery extends DinerMealDto {
   priceFen?: number;
 }
 
+// Query strings are text: numbers and booleans are converted before they are checked.
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+const toBool = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+export const MEAL_PAGE_SIZE_MAX = 200;
+
 export class ListMealsQuery {
-  @ApiPropertyOptional({ example: '2025-06-01' })
+  @ApiPropertyOptional({ example: '2025-06-01', description: '日期；缺省为今天' })
   @IsOptional()
   @IsLocalDate('日期应为 YYYY-MM-DD 格式的真实日期')
   date?: string;
+
+  @ApiPropertyOptional({ enum: MEAL_PERIODS, description: '只看一个餐次' })
+  @IsOptional()
+  @IsIn(MEAL_PERIODS, { message: '餐次应为 BREAKFAST（早餐）、LUNCH（午餐）或 DINNER（晚餐）' })
+  mealPeriod?: MealPeriod;
+
+  @ApiPropertyOptional({ example: '80_PLUS', description: '只看一个补贴档次（NONE：未满补贴年龄）' })
+  @IsOptional()
+  @IsString({ message: '补贴档次应为文本' })
+  @Matches(/^[0-9A-Z_]{1,20}$/, { message: '补贴档次格式不正确，如 70_79、80_PLUS、NONE' })
+  tier?: string;
+
+  @ApiPropertyOptional({ description: '只看一个收银员记录的' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('收银员编号应为正整数')
+  cashierId?: number;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true：只看已作废的；false：只看有效的' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'voided 应为 true 或 false' })
+  voided?: boolean;
+
+  @ApiPropertyOptional({ description: '页码，从 1 起；与 pageSize 一起使用' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: '页码应为正整数' })
+  @Min(1, { message: '页码应为正整数' })
+  @Max(100_000, { message: '页码过大' })
+  page?: number;
+
+  @ApiPropertyOptional({ description: `每页条数（1–${MEAL_PAGE_SIZE_MAX}）；缺省为当天全部（收银台）` })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: `每页条数应为 1–${MEAL_PAGE_SIZE_MAX} 的整数` })
+  @Min(1, { message: `每页条数应为 1–${MEAL_PAGE_SIZE_MAX} 的整数` })
+  @Max(MEAL_PAGE_SIZE_MAX, { message: `每页条数应为 1–${MEAL_PAGE_SIZE_MAX} 的整数` })
+  pageSize?: number;
 }
 
 export class VoidMealDto {

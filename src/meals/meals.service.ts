@@ -29,6 +29,8 @@ import {
   findMeal,
   findMealByKey,
   findMealsOfDay,
+  MealListFilter,
+  sumMealsOfDay,
   findQuoteLookup,
   findRecordLookup,
   findTillCanteens,
@@ -45,8 +47,8 @@ import {
 } from './meal.queries';
 import { canonicalMealRequest, periodAt, servedAtProblem } from './meal-rules';
 import { parseInstant } from '../common/instant';
-import { MealTotals, mealTotals } from './meal-totals';
-import { QuoteMealQuery, RecordMealDto } from './meals.dto';
+import { MealTotals, totalsFromSums } from './meal-totals';
+import { ListMealsQuery, QuoteMealQuery, RecordMealDto } from './meals.dto';
 import { QuoteWarning, quoteWarnings } from './quote-warnings';
 import { subsidySlot } from './subsidy-slot';
 
@@ -102,6 +104,18 @@ interface DinerKey {
   column: DinerKeyColumn;
   value: Buffer | string;
   idNumber: string | null;
+}
+
+/** GET /api/canteens/{id}/meals: a page of a day's filtered meals and totals over all of them. */
+export interface MealList {
+  date: LocalDate;
+  meals: MealListItem[];
+  totals: MealTotals;
+  /** Meals matching the filters, voided ones included (the pager's total). */
+  total: number;
+  page: number;
+  /** null: the whole day in one answer. */
+  pageSize: number | null;
 }
 
 @Injectable()
@@ -326,18 +340,40 @@ export class MealsService {
     });
   }
 
-  /** The meals of one day at one canteen, newest first, with totals of the meals that count (not voided). */
-  async list(
-    user: AuthUser,
-    canteenId: number,
-    date: string | undefined,
-  ): Promise<{ date: LocalDate; meals: MealListItem[]; totals: MealTotals }> {
-    const day = date ?? todayLocal();
+  /**
+   * The meals of one day at one canteen, newest first, narrowed by the filters, with totals of the filtered meals
+   * that count (not voided) over every page. Without `pageSize` the whole day (the till's list).
+   */
+  async list(user: AuthUser, canteenId: number, q: ListMealsQuery = {}): Promise<MealList> {
+    const day = q.date ?? todayLocal();
     if (!isDateInRange(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
     const canteen = reachable(user, await findCanteen(this.db, canteenId));
-    const meals = (await findMealsOfDay(this.db, canteen.id, day)).map(toListItem);
-    const totals = mealTotals(meals);
-    return { date: day, meals, totals };
+    const filter: MealListFilter = { mealPeriod: q.mealPeriod, tier: q.tier, cashierId: q.cashierId, voided: q.voided };
+    const page = q.page ?? 1;
+    const paging = q.pageSize === undefined ? undefined : { limit: q.pageSize, offset: (page - 1) * q.pageSize };
+    const [rows, sums] = await Promise.all([
+      findMealsOfDay(this.db, canteen.id, day, filter, paging),
+      sumMealsOfDay(this.db, canteen.id, day, filter),
+    ]);
+    const totals = totalsFromSums(
+      sums.map((g) => ({
+        tier: g.tier,
+        voided: g.voided,
+        subsidised: g.subsidised,
+        count: g.count,
+        priceFen: Number(g.price_fen),
+        subsidyFen: Number(g.subsidy_fen),
+        payableFen: Number(g.payable_fen),
+      })),
+    );
+    return {
+      date: day,
+      meals: rows.map(toListItem),
+      totals,
+      total: totals.count + totals.voidedCount,
+      page,
+      pageSize: q.pageSize ?? null,
+    };
   }
 
   /** What the till page needs to start: the caller's canteens with prices and hours, the period by the clock. */

@@ -72,3 +72,14 @@ export class UpdateUserDto {
   @DisplayNameField()
   displayName?: string;
 }
+
+export class GeneratedPasswordDto {
+  @ApiProperty()
+  id!: number;
+
+  @ApiProperty()
+  username!: string;
+
+  @ApiProperty({ description: '新密码：只在这次回答中出现一次，服务器只保存其散列值' })
+  password!: string;
+}

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { UserViewDto } from './user-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
-import { CreateUserDto, UpdateUserDto } from './user.dto';
-import { UsersService, UserView } from './users.service';
+import { CreateUserDto, GeneratedPasswordDto, UpdateUserDto } from './user.dto';
+import { GeneratedPassword, UsersService, UserView } from './users.service';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -60,5 +60,22 @@ export class UsersController {
     @ClientIp() ip: string | null,
   ): Promise<UserView> {
     return this.users.update(user, id, body, ip);
+  }
+
+  /**
+   * Resets the password to one the server generates and answers it once (not logged, not cached); the user's
+   * sessions end. Admin: anyone. Operator: cashiers of its own canteens.
+   */
+  @Post(':id/reset-password')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOkResponse({ type: GeneratedPasswordDto })
+  @ApiErrors('INVALID_ID', 'USER_NOT_FOUND', 'CASHIER_SHARED')
+  resetPassword(
+    @CurrentUser() user: AuthUser,
+    @Param('id', IdParamPipe) id: number,
+    @ClientIp() ip: string | null,
+  ): Promise<GeneratedPassword> {
+    return this.users.resetPassword(user, id, ip);
   }
 }

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
 import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
+import { generatePassword } from './generated-password';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { Role } from '../common/enums';
@@ -58,6 +59,13 @@ const sameSet = (a: number[], b: number[]): boolean =>
 function refuseWeakPassword(password: string, username: string): void {
   const problem = passwordProblem(password, username);
   if (problem) throw badRequest('PASSWORD_WEAK', problem.message, { rule: problem.rule });
+}
+
+/** The answer of a password reset: the new password, shown once and stored only hashed. */
+export interface GeneratedPassword {
+  id: number;
+  username: string;
+  password: string;
 }
 
 @Injectable()
@@ -182,6 +190,18 @@ export class UsersService {
       );
       return this.getView(m, id);
     });
+  }
+
+  /**
+   * Resets a user's password to one the server makes (generatePassword) and answers it, once: the same rights,
+   * audit (USER_CHANGED with passwordReset) and ending of the user's sessions as a reset through update().
+   */
+  async resetPassword(actor: AuthUser, id: number, ip: string | null): Promise<GeneratedPassword> {
+    const [row]: { username: string }[] = await this.db.query(`SELECT username FROM users WHERE id = $1`, [id]);
+    if (!row) throw notFound('USER_NOT_FOUND', '用户不存在');
+    const password = generatePassword(row.username);
+    const user = await this.update(actor, id, { password }, ip);
+    return { id: user.id, username: user.username, password };
   }
 
   /** Admins see everyone; an operator the cashiers that work at one of its canteens (as the list shows them). */
