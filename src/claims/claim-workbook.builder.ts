@@ -5,22 +5,26 @@ import { once } from 'node:events';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import {
-  CANTEEN_TYPE_LABELS,
-  CanteenType,
-  MEAL_PERIOD_LABELS,
-  MealPeriod,
-  VERIFICATION_LABELS,
-  Verification,
-} from '../common/enums';
+import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIOD_LABELS, VERIFICATION_LABELS } from '../common/enums';
 import { fenToYuan } from '../common/money';
 import { localDateTimeOf, monthBounds, monthLabel } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
 import { continuationName, describeTiers, summaryTitle, uniqueSheetName } from './workbook-format';
 import { TierColumn, tierColumns, tierLabel } from './tier-columns';
+import {
+  canteenSums,
+  dailyRows,
+  detailRows,
+  distinctDiners,
+  policiesOfClaim,
+  policyTiersInForce,
+  rosterRows,
+  ScopeParams,
+  subdistrictNameOn,
+  tierSums,
+} from './claim.queries';
 
 /** One tier's subsidised meals and money. Money in fen. */
 export interface TierTotals {
@@ -73,16 +77,12 @@ export interface ClaimScope {
 export const MONEY_FORMAT = '¥#,##0.00';
 // Rows handed to exceljs between two checks of the file stream's backlog.
 const BATCH_ROWS = 500;
-// Rows fetched from PostgreSQL per round trip of the cursor.
-const CURSOR_BATCH = 1_000;
 
 interface Column {
   header: string;
   width: number;
   money?: boolean;
 }
-
-type Row = Record<string, unknown>;
 
 const HEADER_STYLE: Partial<ExcelJS.Style> = {
   font: { bold: true },
@@ -137,12 +137,10 @@ export class ClaimWorkbookBuilder {
     onProgress: (percent: number) => void,
   ): Promise<ClaimTotals> {
     const { firstDay, lastDay } = monthBounds(scope.month);
-    const params = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
-    const [sub] = (
-      await client.query<{ name: string }>(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])
-    ).rows;
+    const params: ScopeParams = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
+    const sub = { name: await subdistrictNameOn(client, scope.subdistrictId) };
     const totals = await this.totals(client, params, firstDay, lastDay);
-    const policies = await this.policies(client, params);
+    const policies = await policiesOfClaim(client, params);
     const tiers = totals.tiers.map(({ code, label }) => ({ code, label }));
 
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -165,32 +163,20 @@ export class ClaimWorkbookBuilder {
       });
       let n = 0;
       // SPEC §5: subsidised, non-voided meals of the month, in date order.
-      const rows = this.stream(
-        client,
-        `SELECT m.id, m.meal_date::text AS meal_date, m.meal_period, d.name, d.id_number_masked, m.age, m.tier,
-                m.price_fen, m.subsidy_fen, m.payable_fen, m.verification,
-                COALESCE(u.display_name, u.username) AS cashier
-           FROM meals m
-           JOIN diners d ON d.id = m.diner_id
-           JOIN users u ON u.id = m.cashier_user_id
-          WHERE m.canteen_id = $1 AND m.meal_date BETWEEN $2 AND $3 AND m.voided_at IS NULL AND m.subsidy_fen > 0
-          ORDER BY m.meal_date, m.served_at, m.id`,
-        [canteen.canteenId, firstDay, lastDay],
-      );
-      for await (const r of rows) {
+      for await (const r of detailRows(client, canteen.canteenId, firstDay, lastDay)) {
         n++;
         sheets.add([
           n,
           r.meal_date,
-          MEAL_PERIOD_LABELS[r.meal_period as MealPeriod] ?? r.meal_period,
+          MEAL_PERIOD_LABELS[r.meal_period] ?? r.meal_period,
           r.name,
           r.id_number_masked,
           r.age,
-          tierLabel(String(r.tier)),
+          tierLabel(r.tier),
           fenToYuan(num(r.price_fen)),
           fenToYuan(num(r.subsidy_fen)),
           fenToYuan(num(r.payable_fen)),
-          VERIFICATION_LABELS[r.verification as Verification] ?? r.verification,
+          VERIFICATION_LABELS[r.verification] ?? r.verification,
           r.cashier,
           String(r.id),
         ]);
@@ -215,41 +201,18 @@ export class ClaimWorkbookBuilder {
    * The summary's numbers, by SQL over the month's meals (cheap GROUP BYs), before any row is streamed. The tier
    * columns are every tier of these meals and of the policy versions in force during the month.
    */
-  private async totals(client: PoolClient, params: unknown[], firstDay: string, lastDay: string): Promise<ClaimTotals> {
-    const { rows } = await client.query(
-      `SELECT c.id, c.name, c.type,
-              count(m.id) FILTER (WHERE ${SUBSIDISED}) AS meals,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED}), 0) AS fen,
-              count(DISTINCT m.diner_id) FILTER (WHERE ${SUBSIDISED}) AS diners,
-              count(m.id) FILTER (WHERE m.voided_at IS NOT NULL) AS voided
-         FROM canteens c
-         LEFT JOIN meals m ON m.canteen_id = c.id AND m.meal_date BETWEEN $3 AND $4
-        WHERE c.subdistrict_id = $1 AND ($2::int IS NULL OR c.id = $2)
-        GROUP BY c.id
-       HAVING c.active OR count(m.id) > 0 OR c.id = $2
-        ORDER BY c.id`,
-      params,
-    );
-    const byTier = (
-      await client.query<Row>(
-        `SELECT m.canteen_id, m.tier, count(*) AS meals, sum(m.subsidy_fen) AS fen
-           FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-          GROUP BY m.canteen_id, m.tier`,
-        params,
-      )
-    ).rows;
-    const versions = (
-      await client.query<Row>(
-        `SELECT tiers FROM subsidy_policy_versions
-          WHERE effective_from BETWEEN $1 AND $2
-             OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $1
-                       ORDER BY effective_from DESC LIMIT 1)`,
-        [firstDay, lastDay],
-      )
-    ).rows;
+  private async totals(
+    client: PoolClient,
+    params: ScopeParams,
+    firstDay: string,
+    lastDay: string,
+  ): Promise<ClaimTotals> {
+    const rows = await canteenSums(client, params);
+    const byTier = await tierSums(client, params);
+    const versions = await policyTiersInForce(client, firstDay, lastDay);
     const columns = tierColumns(
       byTier.map((r) => String(r.tier)),
-      versions.map((v) => v.tiers as PolicyTier[]),
+      versions,
     );
     const tiersOf = (canteenId: number | null): TierTotals[] =>
       columns.map(({ code, label }) => {
@@ -261,12 +224,12 @@ export class ClaimWorkbookBuilder {
           subsidyFen: mine.reduce((n, r) => n + num(r.fen), 0),
         };
       });
-    const canteens: CanteenTotals[] = rows.map((r: Row) => {
+    const canteens: CanteenTotals[] = rows.map((r) => {
       const tiers = tiersOf(num(r.id));
       return {
         canteenId: num(r.id),
         name: String(r.name),
-        type: r.type as CanteenType,
+        type: r.type,
         tiers,
         ...legacyTiers(tiers),
         meals: num(r.meals),
@@ -276,12 +239,7 @@ export class ClaimWorkbookBuilder {
       };
     });
     // A diner who ate at two canteens counts once in the total.
-    const [{ diners }] = (
-      await client.query<{ diners: string }>(
-        `SELECT count(DISTINCT m.diner_id) AS diners FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}`,
-        params,
-      )
-    ).rows;
+    const diners = await distinctDiners(client, params);
     const sum = (k: 'meals' | 'subsidyFen' | 'voided'): number => canteens.reduce((s, c) => s + c[k], 0);
     const tiers = tiersOf(null);
     // Every subsidised meal is in exactly one tier column (columns hold every tier of the meals).
@@ -299,22 +257,10 @@ export class ClaimWorkbookBuilder {
       subsidyFen: sum('subsidyFen'),
       tiers,
       ...legacyTiers(tiers),
-      diners: num(diners),
+      diners,
       voided: sum('voided'),
       canteens,
     };
-  }
-
-  /** The policy versions the month's meals used, and the one in force on the month's last day. */
-  private async policies(client: PoolClient, params: unknown[]): Promise<{ from: string; tiers: PolicyTier[] }[]> {
-    const { rows } = await client.query(
-      `SELECT effective_from::text AS effective_from, tiers FROM subsidy_policy_versions
-        WHERE id IN (SELECT DISTINCT m.policy_version_id FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED})
-           OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $4 ORDER BY effective_from DESC LIMIT 1)
-        ORDER BY effective_from`,
-      params,
-    );
-    return rows.map((r: Row) => ({ from: String(r.effective_from), tiers: r.tiers as PolicyTier[] }));
   }
 
   private writeSummary(
@@ -379,7 +325,7 @@ export class ClaimWorkbookBuilder {
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     taken: Set<string>,
     scope: ClaimScope,
-    params: unknown[],
+    params: ScopeParams,
     totals: ClaimTotals,
     tiers: Pick<TierColumn, 'code' | 'label'>[],
     out: WriteStream,
@@ -389,22 +335,9 @@ export class ClaimWorkbookBuilder {
       columns: dailyColumns(tiers),
     });
     // One row per day and canteen, its tiers folded into one JSON object: still a stream, whatever the tiers.
-    const rows = this.stream(
-      client,
-      `SELECT meal_date, name, jsonb_object_agg(tier, jsonb_build_array(meals, fen)) AS tiers,
-              sum(meals) AS meals, sum(fen) AS fen
-         FROM (SELECT m.meal_date::text AS meal_date, c.id AS canteen_id, c.name, m.tier,
-                      count(*) AS meals, sum(m.subsidy_fen) AS fen
-                 FROM meals m JOIN canteens c ON c.id = m.canteen_id
-                WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-                GROUP BY m.meal_date, c.id, c.name, m.tier) d
-        GROUP BY meal_date, canteen_id, name
-        ORDER BY meal_date, canteen_id`,
-      params,
-    );
     let n = 0;
-    for await (const r of rows) {
-      const byTier = r.tiers as Record<string, [number, number]>;
+    for await (const r of dailyRows(client, params)) {
+      const byTier = r.tiers;
       sheets.add([
         r.meal_date,
         r.name,
@@ -430,7 +363,7 @@ export class ClaimWorkbookBuilder {
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     taken: Set<string>,
     scope: ClaimScope,
-    params: unknown[],
+    params: ScopeParams,
     out: WriteStream,
     progress: (rows: number) => void,
   ): Promise<void> {
@@ -438,18 +371,8 @@ export class ClaimWorkbookBuilder {
       title: `享受补贴老人花名册（${monthLabel(scope.month)}）`,
       columns: ROSTER_COLUMNS,
     });
-    const rows = this.stream(
-      client,
-      `SELECT d.name, d.id_number_masked, string_agg(DISTINCT c.name, '、' ORDER BY c.name) AS canteens,
-              count(*) AS meals, sum(m.subsidy_fen) AS fen
-         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
-        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-        GROUP BY d.id
-        ORDER BY d.name, d.id`,
-      params,
-    );
     let n = 0;
-    for await (const r of rows) {
+    for await (const r of rosterRows(client, params)) {
       n++;
       sheets.add([n, r.name, r.id_number_masked, r.canteens, num(r.meals), fenToYuan(num(r.fen))]);
       if (n % BATCH_ROWS === 0) {
@@ -460,17 +383,7 @@ export class ClaimWorkbookBuilder {
     progress(n % BATCH_ROWS);
     sheets.finish();
   }
-
-  /** Rows of a query through a server-side cursor: never the whole month in memory. */
-  private async *stream(client: PoolClient, sql: string, params: unknown[]): AsyncGenerator<Row> {
-    const stream = client.query(new QueryStream(sql, params, { batchSize: CURSOR_BATCH }));
-    for await (const row of stream) yield row as Row;
-  }
 }
-
-// Meals of the claim's scope and month ($1 sub-district, $2 canteen or null, $3..$4 first and last day).
-const MEALS_IN_SCOPE = `m.subdistrict_id = $1 AND ($2::int IS NULL OR m.canteen_id = $2) AND m.meal_date BETWEEN $3 AND $4`;
-const SUBSIDISED = `m.voided_at IS NULL AND m.subsidy_fen > 0`;
 
 // A pair of columns per tier of the claim (TierColumn), between the fixed ones.
 const tierHeaders = (tiers: Pick<TierColumn, 'label'>[]): Column[] =>

@@ -22,7 +22,16 @@ import {
   SESSION_PURGE_SCHEDULER_ID,
 } from '../queue/queue.constants';
 import { purgeEndedSessions } from '../auth/session-purge';
-import { Claim } from './claim.entity';
+import {
+  allSubdistrictIds,
+  ClaimBuildRow,
+  claimForBuild,
+  claimStatus,
+  finishClaim,
+  recordClaimFailure,
+  setClaimProgress,
+  startClaimAttempt,
+} from './claim.queries';
 import { ClaimTotals, ClaimWorkbookBuilder } from './claim-workbook.builder';
 import { ClaimsService } from './claims.service';
 
@@ -113,9 +122,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   private async monthlyClaims(job: Job<MonthlyClaimJobData>): Promise<{ claimIds: number[] }> {
     const month =
       job.data.month && isValidMonth(job.data.month) ? job.data.month : previousMonth(monthOf(todayLocal()));
-    const subs: { id: number }[] = await this.dataSource.query(`SELECT id FROM subdistricts ORDER BY id`);
     const claimIds: number[] = [];
-    for (const { id } of subs) {
+    for (const id of await allSubdistrictIds(this.dataSource)) {
       // A re-delivered job must not make a second version.
       if (await this.claims.hasClosedMonthClaim(id, month)) continue;
       const claim = await this.claims.request({ subdistrictId: id, canteenId: null, month, requestedBy: null });
@@ -126,16 +134,10 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
 
   private async buildClaim(job: Job<ClaimJobData>): Promise<{ claimId: number; sha256?: string }> {
     const { claimId } = job.data;
-    const claim = await this.dataSource.getRepository(Claim).findOneBy({ id: claimId });
+    const claim = await claimForBuild(this.dataSource, claimId);
     // A re-delivered job for a finished claim does nothing.
     if (!claim || claim.status === 'DONE' || claim.status === 'FAILED') return { claimId };
-    // An UPDATE answers [rows, affected].
-    const started: [unknown[], number] = await this.dataSource.query(
-      `UPDATE claims SET status = 'RUNNING', started_at = now(), attempts = attempts + 1, progress = 0
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-      [claimId],
-    );
-    if (started[1] === 0) return { claimId };
+    if (!(await startClaimAttempt(this.dataSource, claimId))) return { claimId };
 
     const relative = join(claim.month, claimFileKey(claim));
     const finalPath = this.claims.absolutePath(relative);
@@ -150,13 +152,13 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       );
       const file = await seal(tmpPath);
       await publish(tmpPath, finalPath, () => this.isDone(claimId));
-      const done: [unknown[], number] = await this.dataSource.query(
-        `UPDATE claims SET status = 'DONE', progress = 100, totals = $2, file_path = $3, file_size = $4, sha256 = $5,
-                finished_at = now(), error = NULL
-          WHERE id = $1 AND status = 'RUNNING'`,
-        [claimId, JSON.stringify(totals satisfies ClaimTotals), relative, file.size, file.sha256],
-      );
-      if (done[1] === 0) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
+      const finished = await finishClaim(this.dataSource, claimId, {
+        totals: totals satisfies ClaimTotals,
+        filePath: relative,
+        fileSize: file.size,
+        sha256: file.sha256,
+      });
+      if (!finished) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
       await job.updateProgress(100);
       this.logger.log(`claim ${claimId} done: ${totals.meals} meals, ${totals.subsidyFen} fen, ${file.size} bytes`);
       return { claimId, sha256: file.sha256 };
@@ -175,11 +177,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     const attempts = job.opts.attempts ?? 1;
     const attempt = job.attemptsMade + 1;
     const last = attempt >= attempts || e instanceof UnrecoverableError;
-    await this.dataSource.query(
-      `UPDATE claims SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'FAILED' THEN now() END
-        WHERE id = $1 AND status = 'RUNNING'`,
-      [claimId, last ? 'FAILED' : 'QUEUED', claimErrorText(e, attempt, last)],
-    );
+    await recordClaimFailure(this.dataSource, claimId, last, claimErrorText(e, attempt, last));
   }
 
   /** One JSON line per failed attempt, with the error's detail (pino's err serializer: type, message, stack). */
@@ -200,10 +198,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   private async isDone(claimId: number): Promise<boolean> {
-    const [row]: { status: string }[] = await this.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [
-      claimId,
-    ]);
-    return row?.status === 'DONE';
+    return (await claimStatus(this.dataSource, claimId)) === 'DONE';
   }
 
   private progressReporter(job: Job<ClaimJobData>, claimId: number): (percent: number) => void {
@@ -216,15 +211,13 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       last = percent;
       // Progress is advisory: a lost update must never fail the build.
       void job.updateProgress(percent).catch(() => undefined);
-      void this.dataSource
-        .query(`UPDATE claims SET progress = $2 WHERE id = $1 AND status = 'RUNNING'`, [claimId, percent])
-        .catch(() => undefined);
+      void setClaimProgress(this.dataSource, claimId, percent).catch(() => undefined);
     };
   }
 }
 
 /** claim-12-all-v3.xlsx / claim-13-c5-v1.xlsx: unique per claim, no personal data. */
-function claimFileKey(claim: Pick<Claim, 'id' | 'canteenId' | 'version'>): string {
+function claimFileKey(claim: Pick<ClaimBuildRow, 'id' | 'canteenId' | 'version'>): string {
   return `claim-${claim.id}-${claim.canteenId === null ? 'all' : `c${claim.canteenId}`}-v${claim.version}.xlsx`;
 }
 
