@@ -483,6 +483,17 @@ const CELLS: Cell[] = [
     call: (http, w) => http().get(`/api/claims/${w.claim.subA}`),
     expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
   },
+  ...perCanteen('GET /api/claims/:id/checks', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/checks`), {
+    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: 200 },
+  }),
+  {
+    route: 'GET /api/claims/:id/checks',
+    target: 'own',
+    call: (http, w) => http().get(`/api/claims/${w.claim.subA}/checks`),
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+  },
   ...perCanteen('GET /api/claims/:id/file', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/file`), {
     A1: {
       CASHIER: R,

@@ -423,3 +423,104 @@ export const rosterRows = (client: PoolClient, params: ScopeParams) =>
     params,
   );
 
+// ---- Edit checks (SPEC §5; the rules are in edit-checks.ts). Each statement answers the figures of one check for
+// the claim's scope ($1..$4 as ScopeParams). A further check (OUTSIDE_HOURS, OFFLINE_CONFLICT) is one more function.
+
+/** An example row of a check, with its canteen and the canteen's total count of such meals. */
+export interface CheckExampleRow {
+  canteen_id: number;
+  canteen_name: string;
+  total: string;
+  example: Record<string, unknown>;
+}
+
+// Up to `examples` rows per canteen, each carrying the canteen's total: one statement, whatever the month's size.
+const firstPerCanteen = (inner: string): string => `
+  SELECT canteen_id, canteen_name, total, example FROM (
+    SELECT x.*, row_number() OVER (PARTITION BY canteen_id ORDER BY sort_key) AS rn,
+           count(*) OVER (PARTITION BY canteen_id) AS total
+      FROM (${inner}) x) y
+   WHERE rn <= $5
+   ORDER BY canteen_id, rn`;
+
+/** Subsidised meals of diners whose status on the meal date was not active (a later status, dated back). */
+export async function inactiveDinerMeals(db: Db, params: ScopeParams, examples: number): Promise<CheckExampleRow[]> {
+  return db.query(
+    firstPerCanteen(`
+      SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
+             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
+               'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
+               'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen) AS example
+        FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+         AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`),
+    [...params, examples],
+  );
+}
+
+/** Subsidised meals recorded more than `afterMs` after they were served. */
+export async function backdatedMeals(
+  db: Db,
+  params: ScopeParams,
+  afterMs: number,
+  examples: number,
+): Promise<CheckExampleRow[]> {
+  return db.query(
+    firstPerCanteen(`
+      SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
+             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
+               'servedAt', to_char(m.served_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+               'recordedAt', to_char(m.recorded_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+               'cashier', COALESCE(u.display_name, u.username)) AS example
+        FROM meals m JOIN canteens c ON c.id = m.canteen_id JOIN users u ON u.id = m.cashier_user_id
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+         AND m.recorded_at - m.served_at > make_interval(secs => $6::double precision / 1000)`),
+    [...params, examples, afterMs],
+  );
+}
+
+/** Per canteen and cashier: meals recorded, of them identified by ID number, typed by hand, and voided. */
+export interface CashierMealCountRow {
+  canteen_id: number;
+  canteen_name: string;
+  cashier_id: number;
+  cashier: string;
+  meals: string;
+  by_id_number: string;
+  manual: string;
+  voided: string;
+}
+
+export async function cashierMealCounts(db: Db, params: ScopeParams): Promise<CashierMealCountRow[]> {
+  return db.query(
+    `SELECT m.canteen_id, c.name AS canteen_name, u.id AS cashier_id, COALESCE(u.display_name, u.username) AS cashier,
+            count(*) AS meals,
+            count(*) FILTER (WHERE m.verification IN ('ID_CARD_READER', 'MANUAL_ENTRY')) AS by_id_number,
+            count(*) FILTER (WHERE m.verification = 'MANUAL_ENTRY') AS manual,
+            count(*) FILTER (WHERE m.voided_at IS NOT NULL) AS voided
+       FROM meals m JOIN canteens c ON c.id = m.canteen_id JOIN users u ON u.id = m.cashier_user_id
+      WHERE ${MEALS_IN_SCOPE}
+      GROUP BY m.canteen_id, c.name, u.id
+      ORDER BY m.canteen_id, u.id`,
+    params,
+  );
+}
+
+/** Subsidised meals per canteen and day (days with any). */
+export interface CanteenDayRow {
+  canteen_id: number;
+  canteen_name: string;
+  meal_date: string;
+  meals: string;
+}
+
+export async function subsidisedMealsPerDay(db: Db, params: ScopeParams): Promise<CanteenDayRow[]> {
+  return db.query(
+    `SELECT m.canteen_id, c.name AS canteen_name, m.meal_date::text AS meal_date, count(*) AS meals
+       FROM meals m JOIN canteens c ON c.id = m.canteen_id
+      WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+      GROUP BY m.canteen_id, c.name, m.meal_date
+      ORDER BY m.canteen_id, m.meal_date`,
+    params,
+  );
+}

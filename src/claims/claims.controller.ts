@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -7,8 +7,9 @@ import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { IdParamPipe } from '../common/id-param.pipe';
 import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
+import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
+import { ClaimChecksDto } from './claim-checks.dto';
 import { ClaimsService, ClaimView } from './claims.service';
-
 export class CreateClaimDto {
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month!: string;
@@ -31,7 +32,10 @@ const claimIdPipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记
 @ApiBearerAuth()
 @Controller('claims')
 export class ClaimsController {
-  constructor(private readonly claims: ClaimsService) {}
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly checks: ClaimChecksService,
+  ) {}
 
   /** SPEC §5: returns at once; a BullMQ job builds the workbook. */
   @Post()
@@ -51,6 +55,15 @@ export class ClaimsController {
   @Roles('FINANCE', 'ADMIN', 'OPERATOR')
   get(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimView> {
     return this.claims.getForUser(user, id);
+  }
+
+  /** SPEC §5 edit checks: what an auditor would question, from the claim's meals as they are now. */
+  @Get(':id/checks')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiOkResponse({ type: ClaimChecksDto })
+  @ApiNotFoundResponse({ description: 'CLAIM_NOT_FOUND' })
+  checksOf(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimChecks> {
+    return this.checks.forUser(user, id);
   }
 
   @Get(':id/file')
