@@ -41,3 +41,29 @@ export class ClaimChecksDto {
   @ApiProperty({ type: [CheckFindingDto] })
   findings!: CheckFindingDto[];
 }
+
+export class ClaimFileMatchDto {
+  @ApiProperty({ description: '文件所属的申报' })
+  claimId!: number;
+
+  @ApiProperty({ example: '2025-03' })
+  month!: string;
+
+  @ApiProperty({ description: '版本号（第 N 版）' })
+  version!: number;
+
+  @ApiProperty()
+  subdistrictId!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'null：全街道' })
+  canteenId!: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  canteenName!: string | null;
+
+  @ApiProperty({ description: '文件的 SHA-256（十六进制）' })
+  sha256!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt!: Date | null;
+}

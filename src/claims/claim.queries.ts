@@ -135,6 +135,17 @@ export async function claimById(db: Db, id: number): Promise<ClaimView | null> {
   return r ? toClaimView(r) : null;
 }
 
+/** The finished claim whose file has this SHA-256 and lies within the user's reach. */
+export async function claimIdBySha256(db: Db, user: AuthUser, sha256: string): Promise<number | null> {
+  const params: unknown[] = [sha256];
+  const [row]: { id: number }[] = await db.query(
+    `SELECT c.id FROM claims c WHERE c.sha256 = $1 AND c.status = 'DONE' AND ${reach(user, params)}
+      ORDER BY c.id LIMIT 1`,
+    params,
+  );
+  return row?.id ?? null;
+}
+
 /** What the worker needs of a claim to build it. */
 export interface ClaimBuildRow {
   id: number;

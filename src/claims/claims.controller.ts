@@ -1,5 +1,27 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -8,8 +30,13 @@ import { notFound } from '../common/app-error';
 import { IdParamPipe } from '../common/id-param.pipe';
 import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
 import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
-import { ClaimChecksDto } from './claim-checks.dto';
-import { ClaimsService, ClaimView } from './claims.service';
+import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
+import { ClaimFileMatch, ClaimsService, ClaimView } from './claims.service';
+import { HashedUpload, Sha256Storage } from './sha256-storage';
+
+// A claim file of a city's month is tens of MB (1M meals: 70 MB); the upload is hashed as it streams, never kept.
+export const VERIFY_MAX_BYTES = 256 * 1024 * 1024;
+
 export class CreateClaimDto {
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month!: string;
@@ -43,6 +70,26 @@ export class ClaimsController {
   @Roles('FINANCE', 'ADMIN')
   create(@CurrentUser() user: AuthUser, @Body() body: CreateClaimDto): Promise<ClaimView> {
     return this.claims.requestForUser(user, body.month, body.canteenId);
+  }
+
+  /** SPEC §5: names the claim and version a file is, by its SHA-256; an altered byte matches nothing. */
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({ type: ClaimFileMatchDto })
+  @ApiBadRequestResponse({ description: 'CLAIM_FILE_REQUIRED' })
+  @ApiNotFoundResponse({ description: 'CLAIM_FILE_UNKNOWN' })
+  @ApiPayloadTooLargeResponse({ description: 'PAYLOAD_TOO_LARGE' })
+  @UseInterceptors(
+    FileInterceptor('file', {
+      storage: new Sha256Storage(),
+      limits: { fileSize: VERIFY_MAX_BYTES, files: 1, fields: 5 },
+    }),
+  )
+  verify(@CurrentUser() user: AuthUser, @UploadedFile() file: HashedUpload | undefined): Promise<ClaimFileMatch> {
+    return this.claims.verifyFile(user, file);
   }
 
   @Get()

@@ -17,6 +17,7 @@ import {
   activeClaimIds,
   claimById,
   claimForBuild,
+  claimIdBySha256,
   claimInReach,
   ClaimRequest,
   ClaimView,
@@ -29,6 +30,18 @@ import {
 import { isUniqueViolation } from '../database/pg-errors';
 
 export type { ClaimRequest, ClaimView } from './claim.queries';
+
+/** POST /api/claims/verify: the claim and version a file is. */
+export interface ClaimFileMatch {
+  claimId: number;
+  month: string;
+  version: number;
+  subdistrictId: number;
+  canteenId: number | null;
+  canteenName: string | null;
+  sha256: string;
+  finishedAt: Date | null;
+}
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
 @Injectable()
@@ -117,6 +130,27 @@ export class ClaimsService {
     // Existence is private: a claim out of reach is "not found".
     if (!(await claimInReach(this.dataSource, user, id))) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
     return this.view(id);
+  }
+
+  /**
+   * SPEC §5: the claim a file belongs to, by the SHA-256 of its bytes recorded when it was built; any altered byte
+   * (or a claim out of the caller's reach) answers 404 CLAIM_FILE_UNKNOWN.
+   */
+  async verifyFile(user: AuthUser, upload: { sha256: string; size: number } | undefined): Promise<ClaimFileMatch> {
+    if (!upload || upload.size === 0) throw badRequest('CLAIM_FILE_REQUIRED');
+    const id = await claimIdBySha256(this.dataSource, user, upload.sha256);
+    if (id === null) throw notFound('CLAIM_FILE_UNKNOWN');
+    const claim = await this.view(id);
+    return {
+      claimId: claim.id,
+      month: claim.month,
+      version: claim.version,
+      subdistrictId: claim.subdistrictId,
+      canteenId: claim.canteenId,
+      canteenName: claim.canteenName,
+      sha256: upload.sha256,
+      finishedAt: claim.finishedAt,
+    };
   }
 
   /** The finished workbook of a claim, audited as CLAIM_DOWNLOADED. */
