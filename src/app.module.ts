@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditChainModule } from './audit/audit-chain.module';
 import { AuthModule } from './auth/auth.module';
 import { CanteensModule } from './canteens/canteens.module';
 import { ClaimsModule } from './claims/claims.module';
@@ -26,6 +27,7 @@ export class AppModule {
         DinersModule,
         MealsModule,
         ClaimsModule,
+        AuditChainModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

@@ -534,6 +534,13 @@ const CELLS: Cell[] = [
     },
   ),
 
+  {
+    route: 'GET /api/audit/verify',
+    target: 'any',
+    call: (http) => http().get('/api/audit/verify'),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+  },
+
   // Policy versions: the rates are public to staff; only admins change them.
   {
     route: 'GET /api/policy/versions',

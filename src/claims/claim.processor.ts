@@ -10,11 +10,13 @@ import { DataSource } from 'typeorm';
 import { isValidMonth, monthOf, previousMonth, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import {
+  AUDIT_SEAL_SCHEDULER_ID,
   CLAIMS_QUEUE,
   ClaimJobData,
   JOB_BUILD_CLAIM,
   JOB_MONTHLY_CLAIM,
   JOB_PURGE_SESSIONS,
+  JOB_SEAL_AUDIT,
   MONTHLY_CLAIM_SCHEDULE,
   MONTHLY_CLAIM_SCHEDULER_ID,
   MonthlyClaimJobData,
@@ -22,6 +24,7 @@ import {
   SESSION_PURGE_SCHEDULER_ID,
 } from '../queue/queue.constants';
 import { purgeEndedSessions } from '../auth/session-purge';
+import { AuditChainService } from '../audit/audit-chain.service';
 import {
   allSubdistrictIds,
   ClaimBuildRow,
@@ -57,12 +60,13 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly claims: ClaimsService,
     private readonly builder: ClaimWorkbookBuilder,
     private readonly config: AppConfig,
+    private readonly auditChain: AuditChainService,
   ) {
     super();
   }
 
   /**
-   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly and session-purge schedulers, and claims
+   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly, session-purge and audit-seal schedulers, and claims
    * whose job Redis lost.
    * A timer in the process, not a BullMQ scheduler: what it repairs is Redis having lost its keys, schedulers too.
    */
@@ -95,6 +99,11 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       { ...SESSION_PURGE_SCHEDULE },
       { name: JOB_PURGE_SESSIONS, data: {} },
     );
+    await this.queue.upsertJobScheduler(
+      AUDIT_SEAL_SCHEDULER_ID,
+      { every: this.config.AUDIT_SEAL_EVERY_MS },
+      { name: JOB_SEAL_AUDIT, data: {} },
+    );
     const requeued = await this.claims.requeueOrphans();
     if (requeued.length > 0) this.logger.warn(`re-queued claims missing from Redis: ${requeued.join(', ')}`);
   }
@@ -110,6 +119,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
           return await this.monthlyClaims(job as Job<MonthlyClaimJobData>);
         case JOB_PURGE_SESSIONS:
           return { purged: await purgeEndedSessions(this.dataSource) };
+        case JOB_SEAL_AUDIT:
+          return await this.auditChain.sealPending(this.config.AUDIT_SEAL_LAG_MS);
         default:
           throw new UnrecoverableError(`unknown job name ${job.name}`);
       }
