@@ -49,9 +49,23 @@ describe('POST /api/claims/verify', () => {
         reason: 'TIER_80_PLUS',
       });
     }
-    // Two versions of the same month: each file names its own.
+    // Two versions of the same month (a meal added in between): each file names its own.
     files = [];
     for (let v = 0; v < 2; v++) {
+      if (v === 1) {
+        await insertMeal(t.db, {
+          canteen,
+          dinerId: diner.id,
+          cashierUserId: cashier.id,
+          servedAt: new Date('2025-03-20T12:00:00+08:00'),
+          mealDate: '2025-03-20',
+          priceFen: 1200,
+          subsidyFen: 400,
+          age: 80,
+          tier: '80_PLUS',
+          reason: 'TIER_80_PLUS',
+        });
+      }
       const res = await t.http().post('/api/claims').set('Authorization', finance.token).send({ month: '2025-03' });
       const claim = await waitForClaim(t, finance.token, res.body.id);
       expect(claim.status).toBe('DONE');

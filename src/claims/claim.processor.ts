@@ -156,8 +156,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     try {
       await mkdir(dirname(finalPath), { recursive: true });
       await removeLeftovers(finalPath);
-      const totals = await this.builder.build(
-        { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month },
+      const { totals, dataSha256 } = await this.builder.build(
+        { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month, version: claim.version },
         tmpPath,
         this.progressReporter(job, claimId),
       );
@@ -168,6 +168,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
         filePath: relative,
         fileSize: file.size,
         sha256: file.sha256,
+        dataSha256,
       });
       if (!finished) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
       await job.updateProgress(100);

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { positional, reachSql } from '../auth/access';
 import { CanteenType, ClaimStatus, MealPeriod, Verification } from '../common/enums';
-import { monthBounds } from '../common/local-date';
+import { monthBounds, monthOf, todayLocal } from '../common/local-date';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
 
 type Db = DataSource | EntityManager;
@@ -28,6 +28,12 @@ export interface ClaimView {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: string | null;
+  /** The month is locked for the claim's scope (the whole sub-district, or its canteen). */
+  monthLocked: boolean;
+  /** The month has ended (Asia/Shanghai): a claim of a month not yet ended is a preview, never submitted. */
+  monthEnded: boolean;
+  /** SHA-256 of the data the workbook was built from (null for claims built before it was recorded). */
+  dataSha256: string | null;
 }
 
 export interface ClaimRequest {
@@ -53,10 +59,18 @@ interface ClaimRow {
   started_at: Date | null;
   finished_at: Date | null;
   error: string | null;
+  month_locked: boolean;
+  data_sha256: string | null;
 }
 
+// A month lock of the sub-district covers every canteen; a canteen's lock covers a claim of that canteen.
+const LOCKED = (claims: string): string => `EXISTS (SELECT 1 FROM month_locks l
+   WHERE l.subdistrict_id = ${claims}.subdistrict_id AND l.month = ${claims}.month AND l.unlocked_at IS NULL
+     AND (l.canteen_id IS NULL OR l.canteen_id = ${claims}.canteen_id))`;
+
 const SELECT_CLAIM = `SELECT c.id, c.month, c.subdistrict_id, c.canteen_id, cn.name AS canteen_name, c.version, c.status,
-       c.progress, c.totals, c.sha256, c.file_size, c.requested_at, c.started_at, c.finished_at, c.error
+       c.progress, c.totals, c.sha256, c.file_size, c.requested_at, c.started_at, c.finished_at, c.error,
+       c.data_sha256, ${LOCKED('c')} AS month_locked
   FROM claims c LEFT JOIN canteens cn ON cn.id = c.canteen_id`;
 
 const toClaimView = (r: ClaimRow): ClaimView => ({
@@ -75,6 +89,9 @@ const toClaimView = (r: ClaimRow): ClaimView => ({
   startedAt: r.started_at,
   finishedAt: r.finished_at,
   error: r.error,
+  monthLocked: r.month_locked,
+  monthEnded: r.month < monthOf(todayLocal()),
+  dataSha256: r.data_sha256,
 });
 
 const ACTIVE: ClaimStatus[] = ['QUEUED', 'RUNNING'];
@@ -92,6 +109,21 @@ export async function findActiveClaimId(m: Db, req: ClaimRequest): Promise<numbe
     [req.subdistrictId, req.canteenId, req.month, ACTIVE],
   );
   return active?.id ?? null;
+}
+
+/** The latest version of the scope's claim: its status and the SHA-256 of its data. */
+export async function latestClaim(
+  m: Db,
+  req: Pick<ClaimRequest, 'subdistrictId' | 'canteenId' | 'month'>,
+): Promise<{ id: number; status: ClaimStatus; dataSha256: string | null; filePath: string | null } | null> {
+  const [row]: { id: number; status: ClaimStatus; data_sha256: string | null; file_path: string | null }[] =
+    await m.query(
+      `SELECT id, status, data_sha256, file_path FROM claims
+      WHERE subdistrict_id = $1 AND COALESCE(canteen_id, 0) = COALESCE($2::int, 0) AND month = $3
+      ORDER BY version DESC LIMIT 1`,
+      [req.subdistrictId, req.canteenId, req.month],
+    );
+  return row ? { id: row.id, status: row.status, dataSha256: row.data_sha256, filePath: row.file_path } : null;
 }
 
 /** The next version of the scope's claim (a unique violation of claims_one_active_key when one is running). */
@@ -218,13 +250,13 @@ export async function startClaimAttempt(db: Db, id: number): Promise<boolean> {
 export async function finishClaim(
   db: Db,
   id: number,
-  done: { totals: unknown; filePath: string; fileSize: number; sha256: string },
+  done: { totals: unknown; filePath: string; fileSize: number; sha256: string; dataSha256: string },
 ): Promise<boolean> {
   const r: [unknown[], number] = await db.query(
     `UPDATE claims SET status = 'DONE', progress = 100, totals = $2, file_path = $3, file_size = $4, sha256 = $5,
-            finished_at = now(), error = NULL
+            data_sha256 = $6, finished_at = now(), error = NULL
       WHERE id = $1 AND status = 'RUNNING'`,
-    [id, JSON.stringify(done.totals), done.filePath, done.fileSize, done.sha256],
+    [id, JSON.stringify(done.totals), done.filePath, done.fileSize, done.sha256, done.dataSha256],
   );
   return r[1] > 0;
 }
@@ -344,6 +376,48 @@ export async function policiesOfClaim(
   return rows.map((r) => ({ from: r.effective_from, tiers: r.tiers }));
 }
 
+/**
+ * What the workbook of a scope and month is made of, in a few aggregates: meals are immutable but for their void
+ * columns, so their count, id sum, highest id and voids (with the latest void time) change whenever a meal is added
+ * or voided; the diners', cashiers' and canteens' latest change covers the names printed; the policy versions and
+ * the month lock are printed too. Same fingerprint, same workbook (apart from its time of generation).
+ */
+const FINGERPRINT_SQL = `
+  SELECT (SELECT json_build_array(count(*), COALESCE(sum(m.id), 0)::text, COALESCE(max(m.id), 0)::text,
+                 count(m.voided_at), max(m.voided_at)::text, max(d.updated_at)::text, max(u.updated_at)::text)::text
+            FROM meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id
+           WHERE ${MEALS_IN_SCOPE}) AS meals,
+         (SELECT json_agg(json_build_array(c.id, c.name, c.type, c.active, c.updated_at) ORDER BY c.id)::text
+            FROM canteens c WHERE c.subdistrict_id = $1 AND ($2::int IS NULL OR c.id = $2)) AS canteens,
+         (SELECT name FROM subdistricts WHERE id = $1) AS subdistrict,
+         (SELECT json_agg(id ORDER BY id)::text FROM subsidy_policy_versions) AS policies,
+         EXISTS (SELECT 1 FROM month_locks l
+                  WHERE l.subdistrict_id = $1 AND l.month = $5 AND l.unlocked_at IS NULL
+                    AND (l.canteen_id IS NULL OR l.canteen_id = $2)) AS locked`;
+
+export interface FingerprintRow {
+  meals: string;
+  canteens: string | null;
+  subdistrict: string;
+  policies: string | null;
+  locked: boolean;
+}
+
+const fingerprintParams = (params: ScopeParams, month: string): unknown[] => [...params, month];
+
+export async function claimFingerprint(db: Db, params: ScopeParams, month: string): Promise<FingerprintRow> {
+  const [row]: FingerprintRow[] = await db.query(FINGERPRINT_SQL, fingerprintParams(params, month));
+  return row;
+}
+
+export async function claimFingerprintOn(
+  client: PoolClient,
+  params: ScopeParams,
+  month: string,
+): Promise<FingerprintRow> {
+  return (await client.query<FingerprintRow>(FINGERPRINT_SQL, fingerprintParams(params, month))).rows[0];
+}
+
 export async function subdistrictNameOn(client: PoolClient, id: number): Promise<string> {
   const [sub] = (await client.query<{ name: string }>(`SELECT name FROM subdistricts WHERE id = $1`, [id])).rows;
   return sub.name;
@@ -421,7 +495,7 @@ export interface RosterRow {
   fen: string;
 }
 
-/** One row per diner of the scope's subsidised meals. */
+/** One row per diner of the scope's subsidised meals, by pinyin (PostgreSQL's ICU collation for Chinese). */
 export const rosterRows = (client: PoolClient, params: ScopeParams) =>
   stream<RosterRow>(
     client,
@@ -430,7 +504,7 @@ export const rosterRows = (client: PoolClient, params: ScopeParams) =>
        FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
       GROUP BY d.id
-      ORDER BY d.name, d.id`,
+      ORDER BY d.name COLLATE "zh-x-icu", d.id`,
     params,
   );
 

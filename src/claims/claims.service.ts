@@ -10,12 +10,14 @@ import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
-import { isMonthInRange, monthLabel, monthOf, todayLocal } from '../common/local-date';
+import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
+import { claimDataSha256 } from './workbook-format';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
 import {
   activeClaimIds,
   claimById,
+  claimFingerprint,
   claimForBuild,
   claimIdBySha256,
   claimInReach,
@@ -24,6 +26,7 @@ import {
   findActiveClaimId,
   hasClosedMonthClaim,
   insertClaimVersion,
+  latestClaim,
   listClaims,
   subdistrictName,
 } from './claim.queries';
@@ -72,6 +75,8 @@ export class ClaimsService {
    * Two requests at once both try to insert; the partial unique index lets one win and the other returns it.
    */
   async request(req: ClaimRequest): Promise<ClaimView> {
+    const unchanged = await this.unchangedClaim(req);
+    if (unchanged !== null) return this.view(unchanged);
     let claimId: number | null = null;
     for (let tries = 0; claimId === null && tries < 3; tries++) {
       try {
@@ -86,6 +91,24 @@ export class ClaimsService {
     if (claimId === null) throw conflict('CLAIM_BUSY', '申报请求过于频繁，请稍后重试');
     await this.enqueue(claimId);
     return this.view(claimId);
+  }
+
+  /**
+   * The latest version of the scope's claim when asking again would build the same workbook: it is DONE, its file
+   * is there, and the data's SHA-256 is still the one it was built from.
+   */
+  private async unchangedClaim(req: ClaimRequest): Promise<number | null> {
+    const latest = await latestClaim(this.dataSource, req);
+    if (latest?.status !== 'DONE' || latest.dataSha256 === null || latest.filePath === null) return null;
+    if (!(await stat(this.absolutePath(latest.filePath)).catch(() => null))) return null;
+    const { firstDay, lastDay } = monthBounds(req.month);
+    const fingerprint = await claimFingerprint(
+      this.dataSource,
+      [req.subdistrictId, req.canteenId, firstDay, lastDay],
+      req.month,
+    );
+    const now = claimDataSha256(req, { ...fingerprint }, req.month < monthOf(todayLocal()));
+    return now === latest.dataSha256 ? latest.id : null;
   }
 
   /** Adds the build job; the job id derives from the claim, so adding it twice is harmless. */
