@@ -645,6 +645,10 @@ class SheetSeries {
   private ws: ExcelJS.Worksheet | null = null;
   private rows = 0;
   private part = 0;
+  // One style object per column, given to every cell of it: exceljs renders a style once per object (a WeakMap),
+  // and the copy each new cell gets from its column would otherwise be rendered again for every cell.
+  private readonly styles: Partial<ExcelJS.Style>[];
+  private readonly boldStyles: Partial<ExcelJS.Style>[];
 
   constructor(
     private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -653,7 +657,10 @@ class SheetSeries {
     private readonly maxRows: number,
     private readonly meta: SheetMeta,
     private readonly layout: { title: string; columns: Column[]; rowHeight?: number },
-  ) {}
+  ) {
+    this.styles = layout.columns.map((c) => columnOf(c).style as Partial<ExcelJS.Style>);
+    this.boldStyles = this.styles.map((style) => ({ ...style, font: { bold: true } }));
+  }
 
   /** The sheet rows go to now. */
   get current(): ExcelJS.Worksheet | null {
@@ -663,7 +670,9 @@ class SheetSeries {
   add(values: unknown[], bold = false): void {
     if (!this.ws || this.rows >= this.maxRows) this.open();
     const row = this.ws!.addRow(values);
-    if (bold) row.font = { bold: true };
+    // Every column's cell, empty ones too, so that the table is bordered throughout.
+    const styles = bold ? this.boldStyles : this.styles;
+    for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i];
     if (this.layout.rowHeight) row.height = this.layout.rowHeight;
     row.commit();
     this.rows++;
