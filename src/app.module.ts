@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditLogModule } from './audit/audit-log.module';
+import { AuditChainModule } from './audit/audit-chain.module';
 import { AuthModule } from './auth/auth.module';
 import { CanteensModule } from './canteens/canteens.module';
 import { ClaimsModule } from './claims/claims.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ClaimsModule,
         StatsModule,
         AuditLogModule,
+        AuditChainModule,
       ],
       controllers: [HealthController],
       providers: [BootstrapService],

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import type { Test } from 'supertest';
 import { DataSource } from 'typeorm';
@@ -33,6 +34,7 @@ const D: Expected = [404, 'DINER_NOT_FOUND'];
 const U: Expected = [404, 'USER_NOT_FOUND'];
 const M: Expected = [404, 'MEAL_NOT_FOUND'];
 const K: Expected = [404, 'CLAIM_NOT_FOUND'];
+const F: Expected = [404, 'CLAIM_FILE_UNKNOWN'];
 const ALL_200 = { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 } as const;
 
 // Routes anyone may call without a token: they hold no data of a site.
@@ -87,6 +89,8 @@ const freshMonth = (): string =>
 // What a later call of the same cell uses (set by its arrange step).
 const arranged: { meal: string; month: string; policyVersion: number } = { meal: '0', month: '', policyVersion: 0 };
 const resetTarget = { id: 0 };
+// Sites whose finished claim the verify cells arranged.
+const verifiable = new Set<Site>();
 const dinerAt = (w: World, key: Site): DinerFixture => (key === 'B1' ? w.dinerB : w.dinerA);
 
 async function oneRowFile(): Promise<Buffer> {
@@ -512,6 +516,17 @@ const CELLS: Cell[] = [
     call: (http, w) => http().get(`/api/claims/${w.claim.subA}`),
     expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
   },
+  ...perCanteen('GET /api/claims/:id/checks', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/checks`), {
+    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: 200 },
+  }),
+  {
+    route: 'GET /api/claims/:id/checks',
+    target: 'own',
+    call: (http, w) => http().get(`/api/claims/${w.claim.subA}/checks`),
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+  },
   ...perCanteen('GET /api/claims/:id/file', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/file`), {
     A1: {
       CASHIER: R,
@@ -522,6 +537,38 @@ const CELLS: Cell[] = [
     A2: { CASHIER: R, OPERATOR: K, FINANCE: [409, 'CLAIM_NOT_READY'], ADMIN: [409, 'CLAIM_NOT_READY'] },
     B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
   }),
+
+  // A finished claim per canteen (arranged once, in SQL, with the SHA-256 of a small stand-in file).
+  ...perCanteen(
+    'POST /api/claims/verify',
+    (http, _w, _id, key) =>
+      http()
+        .post('/api/claims/verify')
+        .attach('file', Buffer.from(`matrix claim file ${key}`), 'claim.xlsx'),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: F, FINANCE: 200, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: F, FINANCE: F, ADMIN: 200 },
+    },
+    {
+      arrange: async ({ db, w }, key) => {
+        if (verifiable.has(key)) return;
+        verifiable.add(key);
+        await db.query(
+          `INSERT INTO claims (subdistrict_id, canteen_id, month, version, status, progress, totals, file_path, sha256)
+           SELECT subdistrict_id, id, '2024-11', 1, 'DONE', 100, '{}', 'matrix.xlsx', $2 FROM canteens WHERE id = $1`,
+          [w.canteen[key], createHash('sha256').update(`matrix claim file ${key}`).digest('hex')],
+        );
+      },
+    },
+  ),
+
+  {
+    route: 'GET /api/audit/verify',
+    target: 'any',
+    call: (http) => http().get('/api/audit/verify'),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+  },
 
   // Policy versions: the rates are public to staff; only admins change them.
   {

@@ -14,6 +14,8 @@ import {
   expectTierColumnsAddUp,
   readWorkbook,
   rowsOf,
+  SUMMARY_HEADER_ROW,
+  dataRowsOnly,
   subsidisedMeals,
   waitForClaim,
 } from './support/claims';
@@ -125,7 +127,7 @@ describe('Claim tier columns from the policy (three tiers from mid-May 2025)', (
     expect(sql.total).toEqual({ meals: 27, fen: 9 * 200 + 4 * 400 + 5 * 400 + 4 * 400 + 4 * 600 + 500 });
     // The old version's 80+ until the 15th, the new one's 80–89 and 90+ from the 16th.
     expect(expectTierColumnsAddUp(wb, sql)).toEqual(['70–79岁', '80–89岁', '80岁以上', '90岁以上']);
-    expect(rowsOf(wb.getWorksheet('汇总')!, 3)[0].slice(4, 12)).toEqual([
+    expect(rowsOf(wb.getWorksheet('汇总')!, SUMMARY_HEADER_ROW)[0].slice(4, 12)).toEqual([
       '70–79岁人次',
       '70–79岁补贴金额',
       '80–89岁人次',
@@ -161,7 +163,7 @@ describe('Claim tier columns from the policy (three tiers from mid-May 2025)', (
     // The detail sheet names the new tiers too.
     const detail = wb.worksheets
       .filter((ws) => ws.name.startsWith(`明细-${kitchen.name}`))
-      .flatMap((ws) => rowsOf(ws, 3));
+      .flatMap((ws) => dataRowsOnly(rowsOf(ws, 3)));
     expect(new Set(detail.map((r) => r[7]))).toEqual(new Set(['80岁以上', '80–89岁', '90岁以上']));
   });
 

@@ -17,6 +17,8 @@ import {
   fen,
   readWorkbook,
   rowsOf,
+  SUMMARY_HEADER_ROW,
+  dataRowsOnly,
   sha256,
   subsidisedMeals,
   waitForClaim,
@@ -175,7 +177,8 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
   function seriesRows(wb: ExcelJS.Workbook, base: string): unknown[][] {
     return wb.worksheets.filter((ws) => ws.name.startsWith(base)).flatMap((ws) => rowsOf(ws, 3));
   }
-  const detailRows = (wb: ExcelJS.Workbook, canteenName: string): unknown[][] => seriesRows(wb, `明细-${canteenName}`);
+  const detailRows = (wb: ExcelJS.Workbook, canteenName: string): unknown[][] =>
+    dataRowsOnly(seriesRows(wb, `明细-${canteenName}`));
 
   let firstClaim: { id: number; body: Buffer };
 
@@ -214,7 +217,7 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
     expect(names).toEqual(expect.arrayContaining(['日汇总', '花名册', `明细-${care.name}`, `明细-${shop.name}`]));
     const summary = wb.getWorksheet('汇总')!;
     expect(summary.getCell('A1').value).toBe('柳园街道幸福食堂老年人就餐补贴申报表（2025年3月）');
-    expect(rowsOf(summary, 3)[0].slice(1, 11)).toEqual([
+    expect(rowsOf(summary, SUMMARY_HEADER_ROW)[0].slice(1, 11)).toEqual([
       '序号',
       '食堂名称',
       '类型',
@@ -226,10 +229,10 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
       '就餐老人数',
       '作废笔数',
     ]);
-    expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
+    expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: SUMMARY_HEADER_ROW });
     expect(summary.pageSetup).toMatchObject({ orientation: 'landscape', paperSize: 9 });
 
-    const rows = rowsOf(summary, 4);
+    const rows = rowsOf(summary, SUMMARY_HEADER_ROW + 1);
     for (const canteen of [care, shop]) {
       const row = rows.find((r) => r[2] === canteen.name)!;
       const s = sql.byCanteen.get(canteen.id)!;
@@ -252,7 +255,7 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
       3,
       1,
     ]);
-    expect(summary.getRow(4).getCell(5).numFmt).toBe('¥#,##0.00');
+    expect(summary.getRow(SUMMARY_HEADER_ROW + 1).getCell(5).numFmt).toBe('¥#,##0.00');
     // Today's two tiers: their columns add up to 补贴合计 and to the subsidised meals, on 汇总 and 日汇总.
     const subsidised = await subsidisedMeals(t.db, { subdistrictId, canteenId: null, month: MONTH });
     expect(expectTierColumnsAddUp(wb, subsidised)).toEqual(['70–79岁', '80岁以上']);
@@ -317,7 +320,7 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
     const raw = firstClaim.body.toString('latin1');
     for (const d of [turning80, aged74, aged85]) expect(raw).not.toContain(d.idNumber);
 
-    const roster = seriesRows(wb, '花名册');
+    const roster = dataRowsOnly(seriesRows(wb, '花名册'));
     expect(roster).toHaveLength(3);
     const r85 = roster.find((r) => r[2] === aged85.name)!;
     expect(String(r85[4]).split('、').sort()).toEqual([care.name, shop.name].sort());
@@ -361,21 +364,28 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
     expect(readdirSync(join(claimsDir, MONTH))).toHaveLength(1);
   });
 
-  it('makes version 2 when asked again after DONE; version 1 stays downloadable', async () => {
-    const again = await t
-      .http()
-      .post('/api/claims')
-      .set('Authorization', finance.token)
-      .send({ month: MONTH })
-      .expect(202);
+  it('answers the same version when asked again with nothing changed, and version 2 once the data changed', async () => {
+    const ask = () =>
+      t.http().post('/api/claims').set('Authorization', finance.token).send({ month: MONTH }).expect(202);
+    const same = await ask();
+    expect(same.body).toMatchObject({ id: firstClaim.id, version: 1, status: 'DONE', sha256: sha256(firstClaim.body) });
+    expect(same.body.dataSha256).toMatch(/^[0-9a-f]{64}$/);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM claims WHERE month = $1 AND canteen_id IS NULL`, [
+      MONTH,
+    ]);
+    expect(n).toBe(1);
+
+    // One more subsidised meal: a new version.
+    await meal(care, aged74, '2025-03-25T12:00:00+08:00', { age: 74, tier: '70_79' });
+    const again = await ask();
     expect(again.body.version).toBe(2);
     const v2 = await waitForClaim(t, finance.token, again.body.id);
     expect(v2.status).toBe('DONE');
-    expect(v2.totals).toEqual(
-      (await t.http().get(`/api/claims/${firstClaim.id}`).set('Authorization', finance.token)).body.totals,
-    );
-    const v1 = await downloadClaim(t, finance.token, firstClaim.id);
-    expect(sha256(v1.body)).toBe(sha256(firstClaim.body));
+    const v1 = (await t.http().get(`/api/claims/${firstClaim.id}`).set('Authorization', finance.token)).body;
+    expect(v2.totals).toMatchObject({ meals: v1.totals.meals + 1, subsidyFen: v1.totals.subsidyFen + 200 });
+    expect(v2.dataSha256).not.toBe(v1.dataSha256);
+    const v1File = await downloadClaim(t, finance.token, firstClaim.id);
+    expect(sha256(v1File.body)).toBe(sha256(firstClaim.body));
     const list = await t.http().get(`/api/claims?month=${MONTH}`).set('Authorization', finance.token).expect(200);
     expect(list.body.map((c: { version: number }) => c.version)).toEqual([2, 1]);
   });
@@ -391,7 +401,7 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
     const sql = await sqlTotals(care.id);
     expect(claim.totals).toMatchObject({ meals: sql.meals, subsidyFen: sql.fen });
     const wb = await readWorkbook((await downloadClaim(t, finance.token, claim.id)).body);
-    const rows = rowsOf(wb.getWorksheet('汇总')!, 4).filter((r) => typeof r[1] === 'number');
+    const rows = rowsOf(wb.getWorksheet('汇总')!, SUMMARY_HEADER_ROW + 1).filter((r) => typeof r[1] === 'number');
     expect(rows.map((r) => r[2])).toEqual([care.name]);
     expect(wb.worksheets.some((ws) => ws.name.includes(shop.name))).toBe(false);
   });

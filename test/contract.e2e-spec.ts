@@ -330,7 +330,16 @@ const CASES: Record<string, Record<number, Call>> = {
     404: (c) => c.req('get', '/api/claims/999999', c.finance.token),
   },
   'GET /claims/{id}/file': {
-    409: async (c) => c.req('get', `/api/claims/${await c.claim()}/file`, c.finance.token),
+    // A claim still queued: written straight to the table, since asking again for the same data answers the
+    // version already built, and a running worker would build a new one before the file is asked for.
+    409: async (c) => {
+      const [{ id }] = (await c.t.db.query(
+        `INSERT INTO claims (subdistrict_id, canteen_id, month, version)
+         SELECT subdistrict_id, canteen_id, month, max(version) + 1 FROM claims GROUP BY subdistrict_id, canteen_id, month
+         LIMIT 1 RETURNING id`,
+      )) as { id: number }[];
+      return c.req('get', `/api/claims/${id}/file`, c.finance.token);
+    },
     200: async (c) =>
       c
         .req('get', `/api/claims/${await c.claim('DONE')}/file`, c.finance.token)
@@ -390,10 +399,31 @@ const CASES: Record<string, Record<number, Call>> = {
     200: (c) => c.req('get', '/api/audit?pageSize=5', c.admin),
     400: (c) => c.req('get', '/api/audit?page=0', c.admin),
   },
+  'GET /claims/{id}/checks': {
+    200: async (c) => c.req('get', `/api/claims/${await c.claim('DONE')}/checks`, c.finance.token),
+    400: (c) => c.req('get', '/api/claims/%00/checks', c.finance.token),
+    404: (c) => c.req('get', '/api/claims/999999/checks', c.finance.token),
+  },
+  'POST /claims/verify': {
+    200: async (c) => {
+      const file = await c
+        .req('get', `/api/claims/${await c.claim('DONE')}/file`, c.finance.token)
+        .buffer(true)
+        .parse(binary)
+        .expect(200);
+      return c.req('post', '/api/claims/verify', c.finance.token).attach('file', file.body as Buffer, 'claim.xlsx');
+    },
+    400: (c) => c.req('post', '/api/claims/verify', c.finance.token).field('note', 'no file'),
+    404: (c) =>
+      c.req('post', '/api/claims/verify', c.finance.token).attach('file', Buffer.from('not a claim'), 'claim.xlsx'),
+  },
+  'GET /audit/verify': { 200: (c) => c.req('get', '/api/audit/verify', c.admin) },
 };
 
 // Documented statuses no test can provoke on purpose, each with the reason.
 const NOT_CALLED: Record<string, string> = {
+  'POST /claims/verify 413':
+    'PAYLOAD_TOO_LARGE needs an upload over 256 MB; test/claims-verify.e2e-spec.ts keeps to the limit',
   'POST /claims 409': 'CLAIM_BUSY needs two requests to keep racing on the same new claim for every retry',
 };
 

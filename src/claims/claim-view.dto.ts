@@ -39,4 +39,14 @@ export class ClaimViewDto implements ClaimView {
   finishedAt!: Date | null;
   @ApiProperty({ type: String, nullable: true, description: 'why it FAILED (zh-CN)' })
   error!: string | null;
+  @ApiProperty({ description: 'whether the month is locked for this claim (its canteen or the whole sub-district)' })
+  monthLocked!: boolean;
+  @ApiProperty({ description: 'whether the month has ended (Asia/Shanghai): a month not ended is a preview' })
+  monthEnded!: boolean;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "SHA-256 of the claim's data (hex): the same data asked again answers this version",
+  })
+  dataSha256!: string | null;
 }

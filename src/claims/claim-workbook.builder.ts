@@ -5,22 +5,41 @@ import { once } from 'node:events';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import {
-  CANTEEN_TYPE_LABELS,
-  CanteenType,
-  MEAL_PERIOD_LABELS,
-  MealPeriod,
-  VERIFICATION_LABELS,
-  Verification,
-} from '../common/enums';
-import { fenToYuan } from '../common/money';
-import { localDateTimeOf, monthBounds, monthLabel } from '../common/local-date';
+import { CANTEEN_TYPE_LABELS, CanteenType, MEAL_PERIOD_LABELS, VERIFICATION_LABELS } from '../common/enums';
+import { fenToYuan, formatYuan } from '../common/money';
+import { localDateTimeOf, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
-import { continuationName, describeTiers, summaryTitle, uniqueSheetName } from './workbook-format';
+import {
+  claimDataSha256,
+  ClaimMeta,
+  claimStatusLine,
+  continuationName,
+  describeTiers,
+  dinersNote,
+  displayWidth,
+  fitWidth,
+  pageHeaderFooter,
+  POLICY_IN_WORDS,
+  summaryTitle,
+  uniqueSheetName,
+} from './workbook-format';
+import { rmbCapital } from './rmb-capital';
 import { TierColumn, tierColumns, tierLabel } from './tier-columns';
+import {
+  canteenSums,
+  claimFingerprintOn,
+  dailyRows,
+  detailRows,
+  distinctDiners,
+  policiesOfClaim,
+  policyTiersInForce,
+  rosterRows,
+  ScopeParams,
+  subdistrictNameOn,
+  tierSums,
+} from './claim.queries';
 
 /** One tier's subsidised meals and money. Money in fen. */
 export interface TierTotals {
@@ -68,32 +87,42 @@ export interface ClaimScope {
   subdistrictId: number;
   canteenId: number | null;
   month: string;
+  /** The claim's version, printed on every sheet and page. */
+  version: number;
+}
+
+/** What a build produces besides the file. */
+export interface BuiltClaim {
+  totals: ClaimTotals;
+  /** SHA-256 of the data the workbook was built from (claimDataSha256), printed on the summary. */
+  dataSha256: string;
 }
 
 export const MONEY_FORMAT = '¥#,##0.00';
 // Rows handed to exceljs between two checks of the file stream's backlog.
 const BATCH_ROWS = 500;
-// Rows fetched from PostgreSQL per round trip of the cursor.
-const CURSOR_BATCH = 1_000;
 
 interface Column {
   header: string;
   width: number;
   money?: boolean;
+  /** Long text wraps within the column instead of running into the next one. */
+  wrap?: boolean;
 }
 
-type Row = Record<string, unknown>;
+// Every table cell has a thin border all round (SPEC §5: ready to print and file).
+const BORDER: Partial<ExcelJS.Borders> = {
+  top: { style: 'thin' },
+  bottom: { style: 'thin' },
+  left: { style: 'thin' },
+  right: { style: 'thin' },
+};
 
 const HEADER_STYLE: Partial<ExcelJS.Style> = {
   font: { bold: true },
   alignment: { horizontal: 'center', vertical: 'middle', wrapText: true },
   fill: { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFEFEFEF' } },
-  border: {
-    top: { style: 'thin' },
-    bottom: { style: 'thin' },
-    left: { style: 'thin' },
-    right: { style: 'thin' },
-  },
+  border: BORDER,
 };
 
 const num = (v: unknown): number => Number(v ?? 0);
@@ -110,7 +139,7 @@ export class ClaimWorkbookBuilder {
     private readonly config: AppConfig,
   ) {}
 
-  async build(scope: ClaimScope, path: string, onProgress: (percent: number) => void): Promise<ClaimTotals> {
+  async build(scope: ClaimScope, path: string, onProgress: (percent: number) => void): Promise<BuiltClaim> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     const out = createWriteStream(path, { flags: 'wx' });
@@ -118,9 +147,9 @@ export class ClaimWorkbookBuilder {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // A big month is one long cursor: the pool's per-statement timeout does not apply to it.
       await client.query('SET LOCAL statement_timeout = 0');
-      const totals = await this.write(client, scope, out, onProgress);
+      const built = await this.write(client, scope, out, onProgress);
       await client.query('COMMIT');
-      return totals;
+      return built;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       out.destroy();
@@ -135,14 +164,23 @@ export class ClaimWorkbookBuilder {
     scope: ClaimScope,
     out: WriteStream,
     onProgress: (percent: number) => void,
-  ): Promise<ClaimTotals> {
+  ): Promise<BuiltClaim> {
     const { firstDay, lastDay } = monthBounds(scope.month);
-    const params = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
-    const [sub] = (
-      await client.query<{ name: string }>(`SELECT name FROM subdistricts WHERE id = $1`, [scope.subdistrictId])
-    ).rows;
+    const params: ScopeParams = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
+    const sub = { name: await subdistrictNameOn(client, scope.subdistrictId) };
+    const fingerprint = await claimFingerprintOn(client, params, scope.month);
+    const monthEnded = scope.month < monthOf(todayLocal());
+    const meta: SheetMeta = {
+      subdistrictName: sub.name,
+      month: scope.month,
+      version: scope.version,
+      monthLocked: fingerprint.locked,
+      monthEnded,
+      generatedAt: localDateTimeOf(new Date()),
+      dataSha256: claimDataSha256(scope, { ...fingerprint }, monthEnded),
+    };
     const totals = await this.totals(client, params, firstDay, lastDay);
-    const policies = await this.policies(client, params);
+    const policies = await policiesOfClaim(client, params);
     const tiers = totals.tiers.map(({ code, label }) => ({ code, label }));
 
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
@@ -156,41 +194,35 @@ export class ClaimWorkbookBuilder {
       onProgress(Math.min(95, Math.floor((done / work) * 95)));
     };
 
-    this.writeSummary(wb, uniqueSheetName('汇总', taken), sub.name, scope, totals, tiers, policies);
+    this.writeSummary(wb, uniqueSheetName('汇总', taken), meta, scope, totals, tiers, policies);
 
     for (const canteen of totals.canteens) {
-      const sheets = new SheetSeries(wb, taken, `明细-${canteen.name}`, this.config.CLAIM_SHEET_MAX_ROWS, {
+      const sheets = new SheetSeries(wb, taken, `明细-${canteen.name}`, this.config.CLAIM_SHEET_MAX_ROWS, meta, {
         title: `${canteen.name} 老年人就餐补贴明细（${monthLabel(scope.month)}）`,
         columns: DETAIL_COLUMNS,
       });
       let n = 0;
+      let priceFen = 0;
+      let subsidyFen = 0;
+      let payableFen = 0;
       // SPEC §5: subsidised, non-voided meals of the month, in date order.
-      const rows = this.stream(
-        client,
-        `SELECT m.id, m.meal_date::text AS meal_date, m.meal_period, d.name, d.id_number_masked, m.age, m.tier,
-                m.price_fen, m.subsidy_fen, m.payable_fen, m.verification,
-                COALESCE(u.display_name, u.username) AS cashier
-           FROM meals m
-           JOIN diners d ON d.id = m.diner_id
-           JOIN users u ON u.id = m.cashier_user_id
-          WHERE m.canteen_id = $1 AND m.meal_date BETWEEN $2 AND $3 AND m.voided_at IS NULL AND m.subsidy_fen > 0
-          ORDER BY m.meal_date, m.served_at, m.id`,
-        [canteen.canteenId, firstDay, lastDay],
-      );
-      for await (const r of rows) {
+      for await (const r of detailRows(client, canteen.canteenId, firstDay, lastDay)) {
         n++;
+        priceFen += num(r.price_fen);
+        subsidyFen += num(r.subsidy_fen);
+        payableFen += num(r.payable_fen);
         sheets.add([
           n,
           r.meal_date,
-          MEAL_PERIOD_LABELS[r.meal_period as MealPeriod] ?? r.meal_period,
+          MEAL_PERIOD_LABELS[r.meal_period] ?? r.meal_period,
           r.name,
           r.id_number_masked,
           r.age,
-          tierLabel(String(r.tier)),
+          tierLabel(r.tier),
           fenToYuan(num(r.price_fen)),
           fenToYuan(num(r.subsidy_fen)),
           fenToYuan(num(r.payable_fen)),
-          VERIFICATION_LABELS[r.verification as Verification] ?? r.verification,
+          VERIFICATION_LABELS[r.verification] ?? r.verification,
           r.cashier,
           String(r.id),
         ]);
@@ -201,55 +233,53 @@ export class ClaimWorkbookBuilder {
       }
       progress(n % BATCH_ROWS);
       if (n !== canteen.meals) throw new Error(`明细行数 ${n} 与汇总人次 ${canteen.meals} 不符（${canteen.name}）`);
+      if (subsidyFen !== canteen.subsidyFen) {
+        throw new Error(`明细补贴 ${subsidyFen} 分与汇总 ${canteen.subsidyFen} 分不符（${canteen.name}）`);
+      }
+      sheets.add(
+        [
+          '合计',
+          '',
+          '',
+          `${n} 人次`,
+          '',
+          '',
+          '',
+          fenToYuan(priceFen),
+          fenToYuan(subsidyFen),
+          fenToYuan(payableFen),
+          '',
+          '',
+          '',
+        ],
+        true,
+      );
       sheets.finish();
       await breathe(out, null);
     }
 
-    await this.writeDaily(client, wb, taken, scope, params, totals, tiers, out);
-    await this.writeRoster(client, wb, taken, scope, params, out, progress);
+    await this.writeDaily(client, wb, taken, meta, scope, params, totals, tiers, out);
+    await this.writeRoster(client, wb, taken, meta, scope, params, totals, out, progress);
     await wb.commit();
-    return totals;
+    return { totals, dataSha256: meta.dataSha256 };
   }
 
   /**
    * The summary's numbers, by SQL over the month's meals (cheap GROUP BYs), before any row is streamed. The tier
    * columns are every tier of these meals and of the policy versions in force during the month.
    */
-  private async totals(client: PoolClient, params: unknown[], firstDay: string, lastDay: string): Promise<ClaimTotals> {
-    const { rows } = await client.query(
-      `SELECT c.id, c.name, c.type,
-              count(m.id) FILTER (WHERE ${SUBSIDISED}) AS meals,
-              COALESCE(sum(m.subsidy_fen) FILTER (WHERE ${SUBSIDISED}), 0) AS fen,
-              count(DISTINCT m.diner_id) FILTER (WHERE ${SUBSIDISED}) AS diners,
-              count(m.id) FILTER (WHERE m.voided_at IS NOT NULL) AS voided
-         FROM canteens c
-         LEFT JOIN meals m ON m.canteen_id = c.id AND m.meal_date BETWEEN $3 AND $4
-        WHERE c.subdistrict_id = $1 AND ($2::int IS NULL OR c.id = $2)
-        GROUP BY c.id
-       HAVING c.active OR count(m.id) > 0 OR c.id = $2
-        ORDER BY c.id`,
-      params,
-    );
-    const byTier = (
-      await client.query<Row>(
-        `SELECT m.canteen_id, m.tier, count(*) AS meals, sum(m.subsidy_fen) AS fen
-           FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-          GROUP BY m.canteen_id, m.tier`,
-        params,
-      )
-    ).rows;
-    const versions = (
-      await client.query<Row>(
-        `SELECT tiers FROM subsidy_policy_versions
-          WHERE effective_from BETWEEN $1 AND $2
-             OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $1
-                       ORDER BY effective_from DESC LIMIT 1)`,
-        [firstDay, lastDay],
-      )
-    ).rows;
+  private async totals(
+    client: PoolClient,
+    params: ScopeParams,
+    firstDay: string,
+    lastDay: string,
+  ): Promise<ClaimTotals> {
+    const rows = await canteenSums(client, params);
+    const byTier = await tierSums(client, params);
+    const versions = await policyTiersInForce(client, firstDay, lastDay);
     const columns = tierColumns(
       byTier.map((r) => String(r.tier)),
-      versions.map((v) => v.tiers as PolicyTier[]),
+      versions,
     );
     const tiersOf = (canteenId: number | null): TierTotals[] =>
       columns.map(({ code, label }) => {
@@ -261,12 +291,12 @@ export class ClaimWorkbookBuilder {
           subsidyFen: mine.reduce((n, r) => n + num(r.fen), 0),
         };
       });
-    const canteens: CanteenTotals[] = rows.map((r: Row) => {
+    const canteens: CanteenTotals[] = rows.map((r) => {
       const tiers = tiersOf(num(r.id));
       return {
         canteenId: num(r.id),
         name: String(r.name),
-        type: r.type as CanteenType,
+        type: r.type,
         tiers,
         ...legacyTiers(tiers),
         meals: num(r.meals),
@@ -276,12 +306,7 @@ export class ClaimWorkbookBuilder {
       };
     });
     // A diner who ate at two canteens counts once in the total.
-    const [{ diners }] = (
-      await client.query<{ diners: string }>(
-        `SELECT count(DISTINCT m.diner_id) AS diners FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}`,
-        params,
-      )
-    ).rows;
+    const diners = await distinctDiners(client, params);
     const sum = (k: 'meals' | 'subsidyFen' | 'voided'): number => canteens.reduce((s, c) => s + c[k], 0);
     const tiers = tiersOf(null);
     // Every subsidised meal is in exactly one tier column (columns hold every tier of the meals).
@@ -299,50 +324,61 @@ export class ClaimWorkbookBuilder {
       subsidyFen: sum('subsidyFen'),
       tiers,
       ...legacyTiers(tiers),
-      diners: num(diners),
+      diners,
       voided: sum('voided'),
       canteens,
     };
   }
 
-  /** The policy versions the month's meals used, and the one in force on the month's last day. */
-  private async policies(client: PoolClient, params: unknown[]): Promise<{ from: string; tiers: PolicyTier[] }[]> {
-    const { rows } = await client.query(
-      `SELECT effective_from::text AS effective_from, tiers FROM subsidy_policy_versions
-        WHERE id IN (SELECT DISTINCT m.policy_version_id FROM meals m WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED})
-           OR id = (SELECT id FROM subsidy_policy_versions WHERE effective_from <= $4 ORDER BY effective_from DESC LIMIT 1)
-        ORDER BY effective_from`,
-      params,
-    );
-    return rows.map((r: Row) => ({ from: String(r.effective_from), tiers: r.tiers as PolicyTier[] }));
-  }
-
   private writeSummary(
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     name: string,
-    subdistrictName: string,
+    meta: SheetMeta,
     scope: ClaimScope,
     totals: ClaimTotals,
     tiers: Pick<TierColumn, 'code' | 'label'>[],
     policies: { from: string; tiers: PolicyTier[] }[],
   ): void {
-    const columns = summaryColumns(tiers);
-    const ws = wb.addWorksheet(name, sheetOptions(3));
-    ws.columns = columns.map(columnOf);
+    const nameWidth = fitWidth(
+      totals.canteens.map((c) => c.name),
+      16,
+      40,
+    );
+    const columns = summaryColumns(tiers, nameWidth);
+    const title = summaryTitle(meta.subdistrictName, scope.month) + (meta.monthEnded ? '' : '（预览）');
+    const ws = wb.addWorksheet(name, sheetOptions(SUMMARY_HEADER_ROW, meta, title));
+    ws.columns = columns.map((c) => columnOf(c, false));
     const last = columns.length;
-    const title = ws.addRow([summaryTitle(subdistrictName, scope.month)]);
-    title.font = { bold: true, size: 16 };
-    title.alignment = { horizontal: 'center' };
-    title.height = 30;
-    ws.mergeCells(1, 1, 1, last);
+    const line = (text: string, style: Partial<ExcelJS.Style> = {}): ExcelJS.Row => {
+      const row = ws.addRow([text]);
+      row.getCell(1).style = { alignment: { vertical: 'middle', wrapText: true }, ...style };
+      ws.mergeCells(row.number, 1, row.number, last);
+      return row;
+    };
+    const head = line(title, {
+      font: { bold: true, size: 16 },
+      alignment: { horizontal: 'center', vertical: 'middle' },
+    });
+    head.height = 30;
     const scopeText = scope.canteenId === null ? '全部食堂' : (totals.canteens[0]?.name ?? '');
-    ws.addRow([
-      `申报单位：${subdistrictName}\u3000\u3000申报月份：${monthLabel(scope.month)}\u3000\u3000申报范围：${scopeText}`,
-    ]);
-    ws.mergeCells(2, 1, 2, last);
+    line(
+      `申报单位：${meta.subdistrictName}\u3000\u3000申报月份：${monthLabel(scope.month)}\u3000\u3000申报范围：${scopeText}`,
+    );
+    line(claimStatusLine(meta), {
+      font: { bold: !meta.monthEnded, color: meta.monthEnded ? undefined : { argb: 'FFC00000' } },
+    });
     headerRow(ws, columns);
+    const bordered = (values: unknown[], bold = false): void => {
+      const row = ws.addRow(values);
+      for (let c = 1; c <= last; c++) {
+        const cell = row.getCell(c);
+        cell.border = BORDER;
+        if (bold) cell.font = { bold: true };
+        if (c === 2) cell.alignment = { wrapText: true, vertical: 'middle' };
+      }
+    };
     totals.canteens.forEach((c, i) => {
-      ws.addRow([
+      bordered([
         i + 1,
         c.name,
         CANTEEN_TYPE_LABELS[c.type] ?? c.type,
@@ -350,27 +386,60 @@ export class ClaimWorkbookBuilder {
         fenToYuan(c.subsidyFen),
         c.diners,
         c.voided,
-      ]).commit();
+      ]);
     });
-    const sum = ws.addRow([
-      '合计',
+    bordered(
+      ['合计', '', '', ...tierCells(totals.tiers), fenToYuan(totals.subsidyFen), totals.diners, totals.voided],
+      true,
+    );
+    // The total in capital numerals, in a bordered line of its own (SPEC §5).
+    const capital = ws.addRow([
+      '补贴合计（人民币大写）',
       '',
       '',
-      ...tierCells(totals.tiers),
-      fenToYuan(totals.subsidyFen),
-      totals.diners,
-      totals.voided,
+      `${rmbCapital(totals.subsidyFen)}\u3000\u3000（¥${formatYuan(totals.subsidyFen).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}）`,
     ]);
-    sum.font = { bold: true };
-    sum.commit();
-    ws.addRow([]).commit();
-    for (const p of policies) {
-      ws.addRow([`补贴标准（自${p.from}起执行）：${describeTiers(p.tiers)}`]).commit();
+    ws.mergeCells(capital.number, 1, capital.number, 3);
+    ws.mergeCells(capital.number, 4, capital.number, last);
+    for (let c = 1; c <= last; c++) capital.getCell(c).border = BORDER;
+    capital.getCell(1).font = { bold: true };
+    capital.getCell(4).font = { bold: true };
+    capital.getCell(4).numFmt = '@';
+    capital.height = 24;
+    line(
+      `说明：${dinersNote(
+        totals.diners,
+        totals.canteens.reduce((n, c) => n + c.diners, 0),
+      )}`,
+    );
+    for (const p of policies) line(`补贴标准（自${p.from}起执行）：${describeTiers(p.tiers)}。`);
+    line(POLICY_IN_WORDS);
+    line(`生成时间：${meta.generatedAt}（北京时间）\u3000\u3000版本：第${meta.version}版`);
+    line(`数据校验码（SHA-256）：${meta.dataSha256}`, { font: { size: 9 } });
+    ws.addRow([]);
+    // The seal box on the left, signature lines on the right.
+    const boxFirst = ws.lastRow!.number + 1;
+    const sigCol = Math.min(5, last - 1);
+    const signatures = [
+      '经办人：＿＿＿＿＿＿＿＿',
+      '审核人：＿＿＿＿＿＿＿＿',
+      '负责人：＿＿＿＿＿＿＿＿',
+      '日\u3000期：＿＿＿＿年＿＿月＿＿日',
+    ];
+    for (let i = 0; i < 5; i++) {
+      const row = ws.addRow([]);
+      row.height = 30;
+      if (i === 0) row.getCell(1).value = '申报单位（盖章）';
+      const sig = signatures[i];
+      if (sig) row.getCell(sigCol + 1).value = sig;
     }
-    ws.addRow(['补贴金额＝min(档次标准, 餐价)；作废的就餐记录不计入补贴，只计入作废笔数。']).commit();
-    ws.addRow([`生成时间：${localDateTimeOf(new Date())}（北京时间）`]).commit();
-    ws.addRow([]).commit();
-    ws.addRow(['经办人：', '', '', '审核人：', '', '', '负责人：', '', '日期：']).commit();
+    ws.mergeCells(boxFirst, 1, boxFirst + 4, Math.min(3, sigCol));
+    const box = ws.getCell(boxFirst, 1);
+    box.alignment = { horizontal: 'left', vertical: 'top' };
+    box.font = { bold: true };
+    for (let r = boxFirst; r <= boxFirst + 4; r++) {
+      for (let c = 1; c <= Math.min(3, sigCol); c++) ws.getCell(r, c).border = BORDER;
+    }
     ws.commit();
   }
 
@@ -378,33 +447,28 @@ export class ClaimWorkbookBuilder {
     client: PoolClient,
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     taken: Set<string>,
+    meta: SheetMeta,
     scope: ClaimScope,
-    params: unknown[],
+    params: ScopeParams,
     totals: ClaimTotals,
     tiers: Pick<TierColumn, 'code' | 'label'>[],
     out: WriteStream,
   ): Promise<void> {
-    const sheets = new SheetSeries(wb, taken, '日汇总', this.config.CLAIM_SHEET_MAX_ROWS, {
+    const sheets = new SheetSeries(wb, taken, '日汇总', this.config.CLAIM_SHEET_MAX_ROWS, meta, {
       title: `每日补贴汇总（${monthLabel(scope.month)}）`,
-      columns: dailyColumns(tiers),
+      columns: dailyColumns(
+        tiers,
+        fitWidth(
+          totals.canteens.map((c) => c.name),
+          16,
+          40,
+        ),
+      ),
     });
     // One row per day and canteen, its tiers folded into one JSON object: still a stream, whatever the tiers.
-    const rows = this.stream(
-      client,
-      `SELECT meal_date, name, jsonb_object_agg(tier, jsonb_build_array(meals, fen)) AS tiers,
-              sum(meals) AS meals, sum(fen) AS fen
-         FROM (SELECT m.meal_date::text AS meal_date, c.id AS canteen_id, c.name, m.tier,
-                      count(*) AS meals, sum(m.subsidy_fen) AS fen
-                 FROM meals m JOIN canteens c ON c.id = m.canteen_id
-                WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-                GROUP BY m.meal_date, c.id, c.name, m.tier) d
-        GROUP BY meal_date, canteen_id, name
-        ORDER BY meal_date, canteen_id`,
-      params,
-    );
     let n = 0;
-    for await (const r of rows) {
-      const byTier = r.tiers as Record<string, [number, number]>;
+    for await (const r of dailyRows(client, params)) {
+      const byTier = r.tiers;
       sheets.add([
         r.meal_date,
         r.name,
@@ -429,54 +493,43 @@ export class ClaimWorkbookBuilder {
     client: PoolClient,
     wb: ExcelJS.stream.xlsx.WorkbookWriter,
     taken: Set<string>,
+    meta: SheetMeta,
     scope: ClaimScope,
-    params: unknown[],
+    params: ScopeParams,
+    totals: ClaimTotals,
     out: WriteStream,
     progress: (rows: number) => void,
   ): Promise<void> {
-    const sheets = new SheetSeries(wb, taken, '花名册', this.config.CLAIM_SHEET_MAX_ROWS, {
+    const sheets = new SheetSeries(wb, taken, '花名册', this.config.CLAIM_SHEET_MAX_ROWS, meta, {
       title: `享受补贴老人花名册（${monthLabel(scope.month)}）`,
       columns: ROSTER_COLUMNS,
+      rowHeight: 26,
     });
-    const rows = this.stream(
-      client,
-      `SELECT d.name, d.id_number_masked, string_agg(DISTINCT c.name, '、' ORDER BY c.name) AS canteens,
-              count(*) AS meals, sum(m.subsidy_fen) AS fen
-         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
-        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-        GROUP BY d.id
-        ORDER BY d.name, d.id`,
-      params,
-    );
     let n = 0;
-    for await (const r of rows) {
+    for await (const r of rosterRows(client, params)) {
       n++;
-      sheets.add([n, r.name, r.id_number_masked, r.canteens, num(r.meals), fenToYuan(num(r.fen))]);
+      sheets.add([n, r.name, r.id_number_masked, r.canteens, num(r.meals), fenToYuan(num(r.fen)), '']);
       if (n % BATCH_ROWS === 0) {
         progress(BATCH_ROWS);
         await breathe(out, sheets.current);
       }
     }
     progress(n % BATCH_ROWS);
+    sheets.add(['合计', `${n} 人`, '', '', totals.meals, fenToYuan(totals.subsidyFen), ''], true);
     sheets.finish();
-  }
-
-  /** Rows of a query through a server-side cursor: never the whole month in memory. */
-  private async *stream(client: PoolClient, sql: string, params: unknown[]): AsyncGenerator<Row> {
-    const stream = client.query(new QueryStream(sql, params, { batchSize: CURSOR_BATCH }));
-    for await (const row of stream) yield row as Row;
   }
 }
 
-// Meals of the claim's scope and month ($1 sub-district, $2 canteen or null, $3..$4 first and last day).
-const MEALS_IN_SCOPE = `m.subdistrict_id = $1 AND ($2::int IS NULL OR m.canteen_id = $2) AND m.meal_date BETWEEN $3 AND $4`;
-const SUBSIDISED = `m.voided_at IS NULL AND m.subsidy_fen > 0`;
-
 // A pair of columns per tier of the claim (TierColumn), between the fixed ones.
+// Headers wrap onto two lines; each column is at least as wide as half its header and its widest figure.
 const tierHeaders = (tiers: Pick<TierColumn, 'label'>[]): Column[] =>
   tiers.flatMap((t) => [
-    { header: `${t.label}人次`, width: 12 },
-    { header: `${t.label}补贴金额`, width: 16, money: true },
+    { header: `${t.label}人次`, width: Math.max(10, Math.ceil(displayWidth(`${t.label}人次`) / 2) + 3) },
+    {
+      header: `${t.label}补贴金额`,
+      width: Math.max(15, Math.ceil(displayWidth(`${t.label}补贴金额`) / 2) + 3),
+      money: true,
+    },
   ]);
 
 const tierCells = (tiers: TierTotals[]): unknown[] => tiers.flatMap((t) => [t.meals, fenToYuan(t.subsidyFen)]);
@@ -494,10 +547,10 @@ function legacyTiers(
   };
 }
 
-const summaryColumns = (tiers: Pick<TierColumn, 'label'>[]): Column[] => [
+const summaryColumns = (tiers: Pick<TierColumn, 'label'>[], nameWidth: number): Column[] => [
   { header: '序号', width: 6 },
-  { header: '食堂名称', width: 28 },
-  { header: '类型', width: 12 },
+  { header: '食堂名称', width: nameWidth, wrap: true },
+  { header: '类型', width: 14 },
   ...tierHeaders(tiers),
   { header: '补贴合计', width: 16, money: true },
   { header: '就餐老人数', width: 12 },
@@ -508,44 +561,61 @@ const DETAIL_COLUMNS: Column[] = [
   { header: '序号', width: 8 },
   { header: '日期', width: 12 },
   { header: '餐次', width: 6 },
-  { header: '姓名', width: 10 },
+  { header: '姓名', width: 12, wrap: true },
   { header: '身份证号', width: 21 },
   { header: '年龄', width: 6 },
-  { header: '补贴档次', width: 10 },
-  { header: '餐价', width: 10, money: true },
-  { header: '补贴金额', width: 10, money: true },
-  { header: '个人支付', width: 10, money: true },
+  { header: '补贴档次', width: 11 },
+  { header: '餐价', width: 11, money: true },
+  { header: '补贴金额', width: 11, money: true },
+  { header: '个人支付', width: 11, money: true },
   { header: '核验方式', width: 11 },
-  { header: '收银员', width: 12 },
+  { header: '收银员', width: 16, wrap: true },
   { header: '流水号', width: 12 },
 ];
 
-const dailyColumns = (tiers: Pick<TierColumn, 'label'>[]): Column[] => [
+const dailyColumns = (tiers: Pick<TierColumn, 'label'>[], nameWidth: number): Column[] => [
   { header: '日期', width: 12 },
-  { header: '食堂名称', width: 28 },
+  { header: '食堂名称', width: nameWidth, wrap: true },
   ...tierHeaders(tiers),
   { header: '补贴人次合计', width: 12 },
   { header: '补贴金额合计', width: 16, money: true },
 ];
 
+// SPEC §5: the roster is what each diner signs for the month: an empty 本人签字 column, tall enough to sign in.
 const ROSTER_COLUMNS: Column[] = [
   { header: '序号', width: 8 },
-  { header: '姓名', width: 12 },
+  { header: '姓名', width: 12, wrap: true },
   { header: '身份证号', width: 21 },
-  { header: '就餐食堂', width: 40 },
+  { header: '就餐食堂', width: 34, wrap: true },
   { header: '补贴餐次', width: 10 },
-  { header: '补贴金额', width: 12, money: true },
+  { header: '补贴金额', width: 13, money: true },
+  { header: '本人签字', width: 16 },
 ];
 
-const columnOf = (c: Column): Partial<ExcelJS.Column> => ({
+// Data cells take their column's style: borders everywhere (bordered tables), money formatted, long text wrapped.
+const columnOf = (c: Column, border = true): Partial<ExcelJS.Column> => ({
   width: c.width,
-  style: c.money ? { numFmt: MONEY_FORMAT } : {},
+  style: {
+    ...(c.money ? { numFmt: MONEY_FORMAT } : {}),
+    ...(border ? { border: BORDER } : {}),
+    alignment: c.wrap ? { wrapText: true, vertical: 'middle' } : { vertical: 'middle' },
+  },
 });
 
-// Header rows frozen, A4 landscape, fit to the page width, the header repeated on every printed page.
-function sheetOptions(headerRows: number): Partial<ExcelJS.AddWorksheetOptions> {
+/** What every sheet's page header and footer say of the claim. */
+interface SheetMeta extends ClaimMeta {
+  generatedAt: string;
+  dataSha256: string;
+}
+
+const SUMMARY_HEADER_ROW = 4;
+
+// Header rows frozen, A4 landscape, fit to the page width, the header repeated on every printed page, and a page
+// header and footer naming the claim and numbering the pages (loose pages can be put back in order).
+function sheetOptions(headerRows: number, meta: SheetMeta, title: string): Partial<ExcelJS.AddWorksheetOptions> {
   return {
     views: [{ state: 'frozen', ySplit: headerRows, xSplit: 0 }],
+    headerFooter: pageHeaderFooter(meta, title, meta.generatedAt),
     pageSetup: {
       paperSize: 9,
       orientation: 'landscape',
@@ -563,7 +633,7 @@ function headerRow(ws: ExcelJS.Worksheet, columns: Column[]): void {
   row.eachCell((cell) => {
     cell.style = HEADER_STYLE;
   });
-  row.height = 22;
+  row.height = 34;
   row.commit();
 }
 
@@ -575,14 +645,22 @@ class SheetSeries {
   private ws: ExcelJS.Worksheet | null = null;
   private rows = 0;
   private part = 0;
+  // One style object per column, given to every cell of it: exceljs renders a style once per object (a WeakMap),
+  // and the copy each new cell gets from its column would otherwise be rendered again for every cell.
+  private readonly styles: Partial<ExcelJS.Style>[];
+  private readonly boldStyles: Partial<ExcelJS.Style>[];
 
   constructor(
     private readonly wb: ExcelJS.stream.xlsx.WorkbookWriter,
     private readonly taken: Set<string>,
     private readonly base: string,
     private readonly maxRows: number,
-    private readonly layout: { title: string; columns: Column[] },
-  ) {}
+    private readonly meta: SheetMeta,
+    private readonly layout: { title: string; columns: Column[]; rowHeight?: number },
+  ) {
+    this.styles = layout.columns.map((c) => columnOf(c).style as Partial<ExcelJS.Style>);
+    this.boldStyles = this.styles.map((style) => ({ ...style, font: { bold: true } }));
+  }
 
   /** The sheet rows go to now. */
   get current(): ExcelJS.Worksheet | null {
@@ -592,7 +670,10 @@ class SheetSeries {
   add(values: unknown[], bold = false): void {
     if (!this.ws || this.rows >= this.maxRows) this.open();
     const row = this.ws!.addRow(values);
-    if (bold) row.font = { bold: true };
+    // Every column's cell, empty ones too, so that the table is bordered throughout.
+    const styles = bold ? this.boldStyles : this.styles;
+    for (let i = 0; i < styles.length; i++) row.getCell(i + 1).style = styles[i];
+    if (this.layout.rowHeight) row.height = this.layout.rowHeight;
     row.commit();
     this.rows++;
   }
@@ -605,13 +686,16 @@ class SheetSeries {
   private open(): void {
     this.ws?.commit();
     this.part++;
+    const text = this.part === 1 ? this.layout.title : `${this.layout.title}（续${this.part}）`;
     const ws = this.wb.addWorksheet(
       uniqueSheetName(continuationName(this.base, this.part), this.taken),
-      sheetOptions(2),
+      sheetOptions(2, this.meta, text),
     );
-    ws.columns = this.layout.columns.map(columnOf);
-    const title = ws.addRow([this.part === 1 ? this.layout.title : `${this.layout.title}（续${this.part}）`]);
-    title.font = { bold: true, size: 14 };
+    ws.columns = this.layout.columns.map((c) => columnOf(c));
+    const title = ws.addRow([`${text}\u3000${claimStatusLine(this.meta)}`]);
+    // The title stands above the table: no borders.
+    title.getCell(1).style = { font: { bold: true, size: 14 }, alignment: { vertical: 'middle' } };
+    title.height = 24;
     ws.mergeCells(1, 1, 1, this.layout.columns.length);
     title.commit();
     headerRow(ws, this.layout.columns);

@@ -51,6 +51,10 @@ export class Claim {
   @Column({ type: 'char', length: 64, nullable: true })
   sha256!: string | null;
 
+  /** SHA-256 of the claim's data (claimDataSha256): the same data asked again answers this version. */
+  @Column({ name: 'data_sha256', type: 'char', length: 64, nullable: true })
+  dataSha256!: string | null;
+
   @Column({ name: 'requested_by', type: 'integer', nullable: true })
   @ForeignKey(() => User, { name: 'claims_requested_by_fkey' })
   requestedBy!: number | null;

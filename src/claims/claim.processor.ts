@@ -10,11 +10,13 @@ import { DataSource } from 'typeorm';
 import { isValidMonth, monthOf, previousMonth, todayLocal } from '../common/local-date';
 import { AppConfig } from '../config/app-config';
 import {
+  AUDIT_SEAL_SCHEDULER_ID,
   CLAIMS_QUEUE,
   ClaimJobData,
   JOB_BUILD_CLAIM,
   JOB_MONTHLY_CLAIM,
   JOB_PURGE_SESSIONS,
+  JOB_SEAL_AUDIT,
   MONTHLY_CLAIM_SCHEDULE,
   MONTHLY_CLAIM_SCHEDULER_ID,
   MonthlyClaimJobData,
@@ -22,7 +24,17 @@ import {
   SESSION_PURGE_SCHEDULER_ID,
 } from '../queue/queue.constants';
 import { purgeEndedSessions } from '../auth/session-purge';
-import { Claim } from './claim.entity';
+import { AuditChainService } from '../audit/audit-chain.service';
+import {
+  allSubdistrictIds,
+  ClaimBuildRow,
+  claimForBuild,
+  claimStatus,
+  finishClaim,
+  recordClaimFailure,
+  setClaimProgress,
+  startClaimAttempt,
+} from './claim.queries';
 import { ClaimTotals, ClaimWorkbookBuilder } from './claim-workbook.builder';
 import { ClaimsService } from './claims.service';
 
@@ -48,12 +60,13 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     private readonly claims: ClaimsService,
     private readonly builder: ClaimWorkbookBuilder,
     private readonly config: AppConfig,
+    private readonly auditChain: AuditChainService,
   ) {
     super();
   }
 
   /**
-   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly and session-purge schedulers, and claims
+   * At worker start and then every CLAIM_SWEEP_INTERVAL_MS: the monthly, session-purge and audit-seal schedulers, and claims
    * whose job Redis lost.
    * A timer in the process, not a BullMQ scheduler: what it repairs is Redis having lost its keys, schedulers too.
    */
@@ -86,6 +99,11 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       { ...SESSION_PURGE_SCHEDULE },
       { name: JOB_PURGE_SESSIONS, data: {} },
     );
+    await this.queue.upsertJobScheduler(
+      AUDIT_SEAL_SCHEDULER_ID,
+      { every: this.config.AUDIT_SEAL_EVERY_MS },
+      { name: JOB_SEAL_AUDIT, data: {} },
+    );
     const requeued = await this.claims.requeueOrphans();
     if (requeued.length > 0) this.logger.warn(`re-queued claims missing from Redis: ${requeued.join(', ')}`);
   }
@@ -101,6 +119,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
           return await this.monthlyClaims(job as Job<MonthlyClaimJobData>);
         case JOB_PURGE_SESSIONS:
           return { purged: await purgeEndedSessions(this.dataSource) };
+        case JOB_SEAL_AUDIT:
+          return await this.auditChain.sealPending(this.config.AUDIT_SEAL_LAG_MS);
         default:
           throw new UnrecoverableError(`unknown job name ${job.name}`);
       }
@@ -113,9 +133,8 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   private async monthlyClaims(job: Job<MonthlyClaimJobData>): Promise<{ claimIds: number[] }> {
     const month =
       job.data.month && isValidMonth(job.data.month) ? job.data.month : previousMonth(monthOf(todayLocal()));
-    const subs: { id: number }[] = await this.dataSource.query(`SELECT id FROM subdistricts ORDER BY id`);
     const claimIds: number[] = [];
-    for (const { id } of subs) {
+    for (const id of await allSubdistrictIds(this.dataSource)) {
       // A re-delivered job must not make a second version.
       if (await this.claims.hasClosedMonthClaim(id, month)) continue;
       const claim = await this.claims.request({ subdistrictId: id, canteenId: null, month, requestedBy: null });
@@ -126,16 +145,10 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
 
   private async buildClaim(job: Job<ClaimJobData>): Promise<{ claimId: number; sha256?: string }> {
     const { claimId } = job.data;
-    const claim = await this.dataSource.getRepository(Claim).findOneBy({ id: claimId });
+    const claim = await claimForBuild(this.dataSource, claimId);
     // A re-delivered job for a finished claim does nothing.
     if (!claim || claim.status === 'DONE' || claim.status === 'FAILED') return { claimId };
-    // An UPDATE answers [rows, affected].
-    const started: [unknown[], number] = await this.dataSource.query(
-      `UPDATE claims SET status = 'RUNNING', started_at = now(), attempts = attempts + 1, progress = 0
-        WHERE id = $1 AND status IN ('QUEUED', 'RUNNING') RETURNING id`,
-      [claimId],
-    );
-    if (started[1] === 0) return { claimId };
+    if (!(await startClaimAttempt(this.dataSource, claimId))) return { claimId };
 
     const relative = join(claim.month, claimFileKey(claim));
     const finalPath = this.claims.absolutePath(relative);
@@ -143,20 +156,21 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     try {
       await mkdir(dirname(finalPath), { recursive: true });
       await removeLeftovers(finalPath);
-      const totals = await this.builder.build(
-        { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month },
+      const { totals, dataSha256 } = await this.builder.build(
+        { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month, version: claim.version },
         tmpPath,
         this.progressReporter(job, claimId),
       );
       const file = await seal(tmpPath);
       await publish(tmpPath, finalPath, () => this.isDone(claimId));
-      const done: [unknown[], number] = await this.dataSource.query(
-        `UPDATE claims SET status = 'DONE', progress = 100, totals = $2, file_path = $3, file_size = $4, sha256 = $5,
-                finished_at = now(), error = NULL
-          WHERE id = $1 AND status = 'RUNNING'`,
-        [claimId, JSON.stringify(totals satisfies ClaimTotals), relative, file.size, file.sha256],
-      );
-      if (done[1] === 0) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
+      const finished = await finishClaim(this.dataSource, claimId, {
+        totals: totals satisfies ClaimTotals,
+        filePath: relative,
+        fileSize: file.size,
+        sha256: file.sha256,
+        dataSha256,
+      });
+      if (!finished) this.logger.warn(`claim ${claimId}: finished by another attempt; this result is dropped`);
       await job.updateProgress(100);
       this.logger.log(`claim ${claimId} done: ${totals.meals} meals, ${totals.subsidyFen} fen, ${file.size} bytes`);
       return { claimId, sha256: file.sha256 };
@@ -175,11 +189,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
     const attempts = job.opts.attempts ?? 1;
     const attempt = job.attemptsMade + 1;
     const last = attempt >= attempts || e instanceof UnrecoverableError;
-    await this.dataSource.query(
-      `UPDATE claims SET status = $2, error = $3, finished_at = CASE WHEN $2 = 'FAILED' THEN now() END
-        WHERE id = $1 AND status = 'RUNNING'`,
-      [claimId, last ? 'FAILED' : 'QUEUED', claimErrorText(e, attempt, last)],
-    );
+    await recordClaimFailure(this.dataSource, claimId, last, claimErrorText(e, attempt, last));
   }
 
   /** One JSON line per failed attempt, with the error's detail (pino's err serializer: type, message, stack). */
@@ -200,10 +210,7 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
   }
 
   private async isDone(claimId: number): Promise<boolean> {
-    const [row]: { status: string }[] = await this.dataSource.query(`SELECT status FROM claims WHERE id = $1`, [
-      claimId,
-    ]);
-    return row?.status === 'DONE';
+    return (await claimStatus(this.dataSource, claimId)) === 'DONE';
   }
 
   private progressReporter(job: Job<ClaimJobData>, claimId: number): (percent: number) => void {
@@ -216,15 +223,13 @@ export class ClaimProcessor extends WorkerHost implements OnApplicationBootstrap
       last = percent;
       // Progress is advisory: a lost update must never fail the build.
       void job.updateProgress(percent).catch(() => undefined);
-      void this.dataSource
-        .query(`UPDATE claims SET progress = $2 WHERE id = $1 AND status = 'RUNNING'`, [claimId, percent])
-        .catch(() => undefined);
+      void setClaimProgress(this.dataSource, claimId, percent).catch(() => undefined);
     };
   }
 }
 
 /** claim-12-all-v3.xlsx / claim-13-c5-v1.xlsx: unique per claim, no personal data. */
-function claimFileKey(claim: Pick<Claim, 'id' | 'canteenId' | 'version'>): string {
+function claimFileKey(claim: Pick<ClaimBuildRow, 'id' | 'canteenId' | 'version'>): string {
   return `claim-${claim.id}-${claim.canteenId === null ? 'all' : `c${claim.canteenId}`}-v${claim.version}.xlsx`;
 }
 

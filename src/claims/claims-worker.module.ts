@@ -1,5 +1,6 @@
 import { Processor } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuditChainService } from '../audit/audit-chain.service';
 import { CanteensService } from '../canteens/canteens.service';
 import { redisOptionsFromUrl } from '../common/redis-connection';
 import { AppConfig } from '../config/app-config';
@@ -8,7 +9,7 @@ import { ClaimWorkbookBuilder } from './claim-workbook.builder';
 import { ClaimProcessor } from './claim.processor';
 import { ClaimsService } from './claims.service';
 
-/** The worker side of monthly claims: the processor, the workbook builder, the monthly scheduler. */
+/** The worker side of monthly claims (the processor, the workbook builder, the monthly scheduler) and housekeeping. */
 @Module({})
 export class ClaimsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -24,7 +25,7 @@ export class ClaimsWorkerModule {
     })(ClaimProcessor);
     return {
       module: ClaimsWorkerModule,
-      providers: [ClaimsService, CanteensService, ClaimWorkbookBuilder, ClaimProcessor],
+      providers: [ClaimsService, CanteensService, ClaimWorkbookBuilder, ClaimProcessor, AuditChainService],
     };
   }
 }

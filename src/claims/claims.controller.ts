@@ -1,7 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  StreamableFile,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
   ApiOkResponse,
   ApiProperty,
   ApiPropertyOptional,
@@ -16,7 +31,13 @@ import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { IdParamPipe } from '../common/id-param.pipe';
 import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
-import { ClaimsService, ClaimView } from './claims.service';
+import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
+import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
+import { ClaimFileMatch, ClaimsService, ClaimView } from './claims.service';
+import { HashedUpload, Sha256Storage } from './sha256-storage';
+
+// A claim file of a city's month is tens of MB (1M meals: 70 MB); the upload is hashed as it streams, never kept.
+export const VERIFY_MAX_BYTES = 256 * 1024 * 1024;
 
 export class CreateClaimDto {
   @ApiProperty({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
@@ -45,7 +66,10 @@ const claimIdPipe = new IdParamPipe(() => notFound('CLAIM_NOT_FOUND', '申报记
 @ApiBearerAuth()
 @Controller('claims')
 export class ClaimsController {
-  constructor(private readonly claims: ClaimsService) {}
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly checks: ClaimChecksService,
+  ) {}
 
   /** SPEC §5: returns at once; a BullMQ job builds the workbook. */
   @Post()
@@ -55,6 +79,24 @@ export class ClaimsController {
   @ApiErrors('MONTH_IN_FUTURE', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'CLAIM_BUSY', 'QUEUE_UNAVAILABLE')
   create(@CurrentUser() user: AuthUser, @Body() body: CreateClaimDto): Promise<ClaimView> {
     return this.claims.requestForUser(user, body.month, body.canteenId);
+  }
+
+  /** SPEC §5: names the claim and version a file is, by its SHA-256; an altered byte matches nothing. */
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
+  @ApiOkResponse({ type: ClaimFileMatchDto })
+  @ApiErrors('CLAIM_FILE_REQUIRED', 'CLAIM_FILE_UNKNOWN', 'PAYLOAD_TOO_LARGE')
+  @UseInterceptors(
+    FileInterceptor('file', {
+      storage: new Sha256Storage(),
+      limits: { fileSize: VERIFY_MAX_BYTES, files: 1, fields: 5 },
+    }),
+  )
+  verify(@CurrentUser() user: AuthUser, @UploadedFile() file: HashedUpload | undefined): Promise<ClaimFileMatch> {
+    return this.claims.verifyFile(user, file);
   }
 
   @Get()
@@ -70,6 +112,15 @@ export class ClaimsController {
   @ApiErrors('CLAIM_NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimView> {
     return this.claims.getForUser(user, id);
+  }
+
+  /** SPEC §5 edit checks: what an auditor would question, from the claim's meals as they are now. */
+  @Get(':id/checks')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @ApiOkResponse({ type: ClaimChecksDto })
+  @ApiErrors('CLAIM_NOT_FOUND')
+  checksOf(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimChecks> {
+    return this.checks.forUser(user, id);
   }
 
   @Get(':id/file')

@@ -7,84 +7,44 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
-import { positional, reachSql } from '../auth/access';
 import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
-import { ClaimStatus } from '../common/enums';
 import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
+import { claimDataSha256 } from './workbook-format';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
-import { Claim } from './claim.entity';
+import {
+  activeClaimIds,
+  claimById,
+  claimFingerprint,
+  claimForBuild,
+  claimIdBySha256,
+  claimInReach,
+  ClaimRequest,
+  ClaimView,
+  findActiveClaimId,
+  hasClosedMonthClaim,
+  insertClaimVersion,
+  latestClaim,
+  listClaims,
+  subdistrictName,
+} from './claim.queries';
 import { isUniqueViolation } from '../database/pg-errors';
 
-/** What the API answers for a claim. Money in fen. */
-export interface ClaimView {
-  id: number;
+export type { ClaimRequest, ClaimView } from './claim.queries';
+
+/** POST /api/claims/verify: the claim and version a file is. */
+export interface ClaimFileMatch {
+  claimId: number;
   month: string;
+  version: number;
   subdistrictId: number;
   canteenId: number | null;
   canteenName: string | null;
-  version: number;
-  status: ClaimStatus;
-  progress: number;
-  totals: Record<string, unknown> | null;
-  sha256: string | null;
-  fileSize: number | null;
-  requestedAt: Date;
-  startedAt: Date | null;
+  sha256: string;
   finishedAt: Date | null;
-  error: string | null;
 }
-
-export interface ClaimRequest {
-  subdistrictId: number;
-  canteenId: number | null;
-  month: string;
-  requestedBy: number | null;
-}
-
-interface ClaimRow {
-  id: number;
-  month: string;
-  subdistrict_id: number;
-  canteen_id: number | null;
-  canteen_name: string | null;
-  version: number;
-  status: ClaimStatus;
-  progress: number;
-  totals: Record<string, unknown> | null;
-  sha256: string | null;
-  file_size: string | null;
-  requested_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-  error: string | null;
-}
-
-const SELECT_CLAIM = `SELECT c.id, c.month, c.subdistrict_id, c.canteen_id, cn.name AS canteen_name, c.version, c.status,
-       c.progress, c.totals, c.sha256, c.file_size, c.requested_at, c.started_at, c.finished_at, c.error
-  FROM claims c LEFT JOIN canteens cn ON cn.id = c.canteen_id`;
-
-const toClaimView = (r: ClaimRow): ClaimView => ({
-  id: r.id,
-  month: r.month,
-  subdistrictId: r.subdistrict_id,
-  canteenId: r.canteen_id,
-  canteenName: r.canteen_name,
-  version: r.version,
-  status: r.status,
-  progress: r.progress,
-  totals: r.totals,
-  sha256: r.sha256,
-  fileSize: r.file_size === null ? null : Number(r.file_size),
-  requestedAt: r.requested_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-  error: r.error,
-});
-
-const ACTIVE: ClaimStatus[] = ['QUEUED', 'RUNNING'];
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
 @Injectable()
@@ -115,24 +75,13 @@ export class ClaimsService {
    * Two requests at once both try to insert; the partial unique index lets one win and the other returns it.
    */
   async request(req: ClaimRequest): Promise<ClaimView> {
+    const unchanged = await this.unchangedClaim(req);
+    if (unchanged !== null) return this.view(unchanged);
     let claimId: number | null = null;
     for (let tries = 0; claimId === null && tries < 3; tries++) {
       try {
         claimId = await this.dataSource.transaction(async (m) => {
-          const [active]: { id: number }[] = await m.query(
-            `SELECT id FROM claims WHERE subdistrict_id = $1 AND COALESCE(canteen_id, 0) = COALESCE($2::int, 0)
-               AND month = $3 AND status = ANY($4)`,
-            [req.subdistrictId, req.canteenId, req.month, ACTIVE],
-          );
-          if (active) return active.id;
-          const [row]: { id: number }[] = await m.query(
-            `INSERT INTO claims (subdistrict_id, canteen_id, month, version, requested_by)
-             SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4 FROM claims
-              WHERE subdistrict_id = $1 AND COALESCE(canteen_id, 0) = COALESCE($2::int, 0) AND month = $3
-             RETURNING id`,
-            [req.subdistrictId, req.canteenId, req.month, req.requestedBy],
-          );
-          return row.id;
+          return (await findActiveClaimId(m, req)) ?? (await insertClaimVersion(m, req));
         });
       } catch (e) {
         // A concurrent request inserted first: loop and return its claim.
@@ -142,6 +91,24 @@ export class ClaimsService {
     if (claimId === null) throw conflict('CLAIM_BUSY', '申报请求过于频繁，请稍后重试');
     await this.enqueue(claimId);
     return this.view(claimId);
+  }
+
+  /**
+   * The latest version of the scope's claim when asking again would build the same workbook: it is DONE, its file
+   * is there, and the data's SHA-256 is still the one it was built from.
+   */
+  private async unchangedClaim(req: ClaimRequest): Promise<number | null> {
+    const latest = await latestClaim(this.dataSource, req);
+    if (latest?.status !== 'DONE' || latest.dataSha256 === null || latest.filePath === null) return null;
+    if (!(await stat(this.absolutePath(latest.filePath)).catch(() => null))) return null;
+    const { firstDay, lastDay } = monthBounds(req.month);
+    const fingerprint = await claimFingerprint(
+      this.dataSource,
+      [req.subdistrictId, req.canteenId, firstDay, lastDay],
+      req.month,
+    );
+    const now = claimDataSha256(req, { ...fingerprint }, req.month < monthOf(todayLocal()));
+    return now === latest.dataSha256 ? latest.id : null;
   }
 
   /** Adds the build job; the job id derives from the claim, so adding it twice is harmless. */
@@ -161,12 +128,8 @@ export class ClaimsService {
 
   /** Re-queues QUEUED/RUNNING claims whose job Redis no longer holds (flushed, or restarted empty). */
   async requeueOrphans(): Promise<number[]> {
-    const rows: { id: number }[] = await this.dataSource.query(
-      `SELECT id FROM claims WHERE status = ANY($1) ORDER BY id`,
-      [ACTIVE],
-    );
     const requeued: number[] = [];
-    for (const { id } of rows) {
+    for (const id of await activeClaimIds(this.dataSource)) {
       const job = await this.queue.getJob(claimJobId(id));
       if (job) {
         const state = await job.getState();
@@ -183,24 +146,34 @@ export class ClaimsService {
   async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
     if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
-    const params: unknown[] = [month ?? null];
-    const rows: ClaimRow[] = await this.dataSource.query(
-      `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${this.reach(user, params)}
-       ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT 500`,
-      params,
-    );
-    return rows.map(toClaimView);
+    return listClaims(this.dataSource, user, month);
   }
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {
-    const params: unknown[] = [id];
-    const [row]: { id: number }[] = await this.dataSource.query(
-      `SELECT c.id FROM claims c WHERE c.id = $1 AND ${this.reach(user, params)}`,
-      params,
-    );
     // Existence is private: a claim out of reach is "not found".
-    if (!row) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
+    if (!(await claimInReach(this.dataSource, user, id))) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
     return this.view(id);
+  }
+
+  /**
+   * SPEC §5: the claim a file belongs to, by the SHA-256 of its bytes recorded when it was built; any altered byte
+   * (or a claim out of the caller's reach) answers 404 CLAIM_FILE_UNKNOWN.
+   */
+  async verifyFile(user: AuthUser, upload: { sha256: string; size: number } | undefined): Promise<ClaimFileMatch> {
+    if (!upload || upload.size === 0) throw badRequest('CLAIM_FILE_REQUIRED');
+    const id = await claimIdBySha256(this.dataSource, user, upload.sha256);
+    if (id === null) throw notFound('CLAIM_FILE_UNKNOWN');
+    const claim = await this.view(id);
+    return {
+      claimId: claim.id,
+      month: claim.month,
+      version: claim.version,
+      subdistrictId: claim.subdistrictId,
+      canteenId: claim.canteenId,
+      canteenName: claim.canteenName,
+      sha256: upload.sha256,
+      finishedAt: claim.finishedAt,
+    };
   }
 
   /** The finished workbook of a claim, audited as CLAIM_DOWNLOADED. */
@@ -211,15 +184,13 @@ export class ClaimsService {
   ): Promise<{ claim: ClaimView; stream: ReadStream; size: number; filename: string }> {
     const claim = await this.getForUser(user, id);
     if (claim.status !== 'DONE') throw conflict('CLAIM_NOT_READY', '申报表尚未生成完成，请稍后再下载');
-    const claimRow = await this.dataSource.getRepository(Claim).findOneByOrFail({ id });
-    const path = this.absolutePath(claimRow.filePath!);
+    const claimRow = await claimForBuild(this.dataSource, id);
+    const path = this.absolutePath(claimRow!.filePath!);
     const info = await stat(path).catch(() => null);
     if (!info) throw notFound('CLAIM_FILE_MISSING', '申报表文件不存在，请重新生成');
-    const [sub]: { name: string }[] = await this.dataSource.query(`SELECT name FROM subdistricts WHERE id = $1`, [
-      claim.subdistrictId,
-    ]);
+    const subName = await subdistrictName(this.dataSource, claim.subdistrictId);
     await this.auditDownload(user, claim, ip);
-    return { claim, stream: createReadStream(path), size: info.size, filename: claimFileName(sub.name, claim) };
+    return { claim, stream: createReadStream(path), size: info.size, filename: claimFileName(subName, claim) };
   }
 
   private async auditDownload(user: AuthUser, claim: ClaimView, ip: string | null): Promise<void> {
@@ -244,25 +215,14 @@ export class ClaimsService {
   }
 
   async view(id: number): Promise<ClaimView> {
-    const [r]: ClaimRow[] = await this.dataSource.query(`${SELECT_CLAIM} WHERE c.id = $1`, [id]);
-    if (!r) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
-    return toClaimView(r);
+    const claim = await claimById(this.dataSource, id);
+    if (!claim) throw notFound('CLAIM_NOT_FOUND', '申报记录不存在');
+    return claim;
   }
 
   /** Whether a complete sub-district claim of the month (requested after the month ended) exists already. */
-  async hasClosedMonthClaim(subdistrictId: number, month: string): Promise<boolean> {
-    const [row]: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM claims WHERE subdistrict_id = $1 AND canteen_id IS NULL AND month = $2
-         AND status <> 'FAILED' AND requested_at >= $3 LIMIT 1`,
-      [subdistrictId, month, monthBounds(month).end],
-    );
-    return row !== undefined;
-  }
-
-  // SPEC §2: finance and admin see the sub-district's claims; operators only claims of their own canteens (not
-  // the sub-district's, whose canteen_id is NULL).
-  private reach(user: AuthUser, params: unknown[]): string {
-    return reachSql(user, { subdistrict: 'c.subdistrict_id', canteen: 'c.canteen_id' }, positional(params));
+  hasClosedMonthClaim(subdistrictId: number, month: string): Promise<boolean> {
+    return hasClosedMonthClaim(this.dataSource, subdistrictId, month);
   }
 }
 

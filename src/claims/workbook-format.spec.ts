@@ -1,4 +1,14 @@
-import { continuationName, describeTiers, summaryTitle, uniqueSheetName } from './workbook-format';
+import {
+  claimStatusLine,
+  continuationName,
+  describeTiers,
+  dinersNote,
+  displayWidth,
+  fitWidth,
+  pageHeaderFooter,
+  summaryTitle,
+  uniqueSheetName,
+} from './workbook-format';
 
 describe(uniqueSheetName.name, () => {
   it('keeps a short, clean name as it is', () => {
@@ -38,5 +48,39 @@ describe('workbook labels', () => {
         { minAge: 70, maxAge: 79, amountFen: 200 },
       ]),
     ).toBe('70–79岁每餐¥2.00；80岁以上每餐¥4.00');
+  });
+});
+
+describe(displayWidth.name, () => {
+  it('counts CJK and full-width characters as two columns', () => {
+    expect(displayWidth('80岁以上')).toBe(8);
+    expect(displayWidth('ＡB')).toBe(3);
+    expect(fitWidth(['东关国际幸福食堂', 'x'], 10, 40)).toBe(18);
+    expect(fitWidth(['长'.repeat(50)], 10, 40)).toBe(40);
+  });
+});
+
+describe(pageHeaderFooter.name, () => {
+  const meta = { subdistrictName: '柳园街道', month: '2025-03', version: 2, monthLocked: true, monthEnded: true };
+  it('names sub-district, month, sheet and version, and numbers the pages', () => {
+    expect(pageHeaderFooter(meta, '明细-A&B食堂', '2025-04-01 02:00')).toEqual({
+      oddHeader: '&L柳园街道 2025年3月&C明细-A&&B食堂&R第2版',
+      oddFooter: '&L本月已锁定&C第 &P 页 共 &N 页&R生成于 2025-04-01 02:00',
+    });
+  });
+  it('marks a month not ended as a preview', () => {
+    const hf = pageHeaderFooter({ ...meta, monthEnded: false, monthLocked: false }, '汇总', 't');
+    expect(hf.oddHeader).toMatch(/&R第2版（预览）$/);
+    expect(hf.oddFooter).toMatch(/^&L本月未锁定/);
+    expect(claimStatusLine({ version: 1, monthLocked: false, monthEnded: false })).toBe(
+      '第1版 · 本月未锁定 · 月份未结束：仅供预览，不能提交',
+    );
+  });
+});
+
+describe(dinersNote.name, () => {
+  it('explains a distinct total below the canteens’ sum', () => {
+    expect(dinersNote(266, 589)).toContain('少于各食堂人数之和（589 人）');
+    expect(dinersNote(3, 3)).toBe('就餐老人数为本月享受补贴的不同老人人数，合计 3 人。');
   });
 });

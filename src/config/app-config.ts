@@ -178,6 +178,21 @@ export class AppConfig {
   @Min(100)
   CLAIM_SWEEP_INTERVAL_MS = 300_000;
 
+  // How often a worker seals new audit entries into the hash chain, and how old an entry must be before it is
+  // sealed: an entry's time is its transaction's start, so a lag longer than any writing transaction lets entries
+  // that commit late (with a lower id) be sealed in id order. Lowered in tests.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'AUDIT_SEAL_EVERY_MS 必须是整数' })
+  @Min(100)
+  AUDIT_SEAL_EVERY_MS = 60_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'AUDIT_SEAL_LAG_MS 必须是整数' })
+  @Min(0)
+  AUDIT_SEAL_LAG_MS = 300_000;
+
   // Excel's limit; lowered in tests to see a detail sheet continue on a further sheet.
   @IsOptional()
   @Transform(toInt)

@@ -1,4 +1,5 @@
 import { AuditEntry } from '../audit/audit-entry.entity';
+import { AuditSeal } from '../audit/audit-seal.entity';
 import { LoginKnownAddress, LoginThrottleBucket } from '../auth/login-throttle.entity';
 import { Session } from '../auth/session.entity';
 import { Canteen } from '../canteens/canteen.entity';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   LoginThrottleBucket,
   LoginKnownAddress,
   AuditEntry,
+  AuditSeal,
   PolicyVersionRow,
   Diner,
   Meal,

@@ -251,6 +251,8 @@ export interface MealInsert extends NewMeal {
   voidedAt?: Date | null;
   voidedBy?: number | null;
   voidReason?: string | null;
+  /** When the till sent it; default servedAt (recorded as served, not back-dated). */
+  recordedAt?: Date;
 }
 
 const MEAL_INSERT_COLUMNS = `subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
@@ -328,6 +330,7 @@ const BATCH_TYPES = [
   'timestamptz',
   'int',
   'text',
+  'timestamptz',
 ];
 
 /**
@@ -340,10 +343,16 @@ export async function insertMeals(
   options: { skipConflicts: boolean },
 ): Promise<string[]> {
   if (meals.length === 0) return [];
-  const rows = meals.map((m) => [...newMealValues(m), m.voidedAt ?? null, m.voidedBy ?? null, m.voidReason ?? null]);
+  const rows = meals.map((m) => [
+    ...newMealValues(m),
+    m.voidedAt ?? null,
+    m.voidedBy ?? null,
+    m.voidReason ?? null,
+    m.recordedAt ?? m.servedAt,
+  ]);
   const columns = BATCH_TYPES.map((_, i) => rows.map((r) => r[i]));
   const inserted: { id: string }[] = await db.query(
-    `INSERT INTO meals (${MEAL_INSERT_COLUMNS}, voided_at, voided_by, void_reason)
+    `INSERT INTO meals (${MEAL_INSERT_COLUMNS}, voided_at, voided_by, void_reason, recorded_at)
      SELECT * FROM unnest(${BATCH_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
      ${options.skipConflicts ? 'ON CONFLICT DO NOTHING' : ''} RETURNING id`,
     columns,

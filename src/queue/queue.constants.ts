@@ -10,6 +10,9 @@ export const MONTHLY_CLAIM_SCHEDULER_ID = 'monthly-claim-scheduler';
 export const JOB_PURGE_SESSIONS = 'purge-sessions';
 export const SESSION_PURGE_SCHEDULER_ID = 'session-purge-scheduler';
 export const SESSION_PURGE_SCHEDULE = { every: 60 * 60 * 1000 } as const;
+// SPEC §7: audit entries are sealed into the hash chain every AUDIT_SEAL_EVERY_MS, off the till's path.
+export const JOB_SEAL_AUDIT = 'seal-audit';
+export const AUDIT_SEAL_SCHEDULER_ID = 'audit-seal-scheduler';
 
 /** Job ids derive from business keys so a re-queued claim can never be built twice at once. */
 export const claimJobId = (claimId: number): string => `claim-${claimId}`;

@@ -17,6 +17,9 @@ export interface ClaimBody {
   sha256: string | null;
   fileSize: number | null;
   error: string | null;
+  monthLocked: boolean;
+  monthEnded: boolean;
+  dataSha256: string | null;
 }
 
 /** Polls GET /api/claims/:id until the claim is DONE or FAILED. */
@@ -68,6 +71,12 @@ export function rowsOf(ws: ExcelJS.Worksheet, fromRow: number): unknown[][] {
   return rows;
 }
 
+/** The summary's table header row (title, scope line and status line above it). */
+export const SUMMARY_HEADER_ROW = 4;
+
+/** Data rows of a detail sheet series: the 合计 row at the end left out. */
+export const dataRowsOnly = (rows: unknown[][]): unknown[][] => rows.filter((r) => r[1] !== '合计');
+
 /** Yuan in a cell → fen, exactly. */
 export const fen = (yuan: unknown): number => Math.round(Number(yuan) * 100);
 
@@ -112,10 +121,10 @@ export function expectTierColumnsAddUp(
   sql: { canteens: Map<string, Subsidised>; total: Subsidised },
 ): string[] {
   const summary = wb.getWorksheet('汇总')!;
-  const header = rowsOf(summary, 3)[0];
+  const header = rowsOf(summary, SUMMARY_HEADER_ROW)[0];
   const tiers = tierColumnsOf(header);
   const totalFen = header.indexOf('补贴合计');
-  const rows = rowsOf(summary, 4).filter((r) => typeof r[1] === 'number' || r[1] === '合计');
+  const rows = rowsOf(summary, SUMMARY_HEADER_ROW + 1).filter((r) => typeof r[1] === 'number' || r[1] === '合计');
   expect(rows.map((r) => (r[1] === '合计' ? '合计' : String(r[2])))).toEqual(
     expect.arrayContaining([...sql.canteens.keys(), '合计']),
   );

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/passwords';
-import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/common/enums';
+import { CanteenType, DinerStatusValue, MealPeriod, Role, Verification } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { insertDiners } from '../../src/diners/diner.queries';
 import { insertMeals } from '../../src/meals/meal.queries';
@@ -140,6 +140,9 @@ export async function insertMeal(
     reason: string;
     policyVersionId?: number | null;
     voided?: { by: number; reason: string } | null;
+    verification?: Verification;
+    /** Default: servedAt (not back-dated). */
+    recordedAt?: Date;
   },
 ): Promise<string> {
   const [id] = await insertMeals(
@@ -160,13 +163,14 @@ export async function insertMeal(
         reason: m.reason,
         policyVersionId: m.policyVersionId === undefined ? 1 : m.policyVersionId,
         subsidySlot: 'DAY',
-        verification: 'ID_CARD_READER',
+        verification: m.verification ?? 'ID_CARD_READER',
         cashierUserId: m.cashierUserId,
         idempotencyKey: `fixture-${next()}-${Date.now()}`,
         requestHash: 'fixture',
         voidedAt: m.voided ? new Date() : null,
         voidedBy: m.voided?.by ?? null,
         voidReason: m.voided?.reason ?? null,
+        recordedAt: m.recordedAt,
       },
     ],
     { skipConflicts: false },

@@ -16,6 +16,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AuditChainController_verify'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/login': {
     parameters: {
       query?: never;
@@ -144,6 +160,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/claims/{id}/checks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ClaimsController_checksOf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/claims/{id}/file': {
     parameters: {
       query?: never;
@@ -154,6 +186,22 @@ export type paths = {
     get: operations['ClaimsController_file'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/claims/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ClaimsController_verify'];
     delete?: never;
     options?: never;
     head?: never;
@@ -573,6 +621,20 @@ export type components = {
       /** @description 符合条件的条目数 */
       total: number;
     };
+    AuditVerificationDto: {
+      /** @description 已核对的区块数 */
+      blocks: number;
+      /** @description 已核对的日志条数（到第一条不一致的为止） */
+      checkedEntries: number;
+      /** @description 第一条与封存不一致的日志编号（被改、被删或被插入） */
+      firstBrokenEntryId: string | null;
+      /** @description 链完整：所有已封存的日志都与封存时一致 */
+      ok: boolean;
+      /** @description 已封存到的日志编号 */
+      sealedThroughEntryId: string | null;
+      /** @description 尚未封存的日志条数（后台任务每分钟封存一次） */
+      unsealedEntries: number;
+    };
     AuthUserDto: {
       /** @description the canteens a cashier or operator works for */
       canteenIds: number[];
@@ -617,12 +679,65 @@ export type components = {
       id: number;
       username: string;
     };
+    CheckFindingDto: {
+      /** @description 所涉食堂 */
+      canteenId?: number;
+      /** @example 东关国际幸福食堂 */
+      canteenName?: string;
+      /**
+       * @example BACKDATED
+       * @enum {string}
+       */
+      code: 'DINER_INACTIVE_AT_MEAL' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER';
+      /**
+       * @description 笔数、收银员数或天数（见 message）
+       * @example 3
+       */
+      count: number;
+      /** @description 至多 5 个例子；身份证号只以脱敏形式出现 */
+      examples: {
+        [key: string]: unknown;
+      }[];
+      /** @example 东关国际幸福食堂有 3 笔补贴餐在就餐 1 小时以后才补录 */
+      message: string;
+      /**
+       * @description BLOCK：须作废或说明后才能提交；WARN：提交时须填写说明
+       * @enum {string}
+       */
+      severity: 'WARN' | 'BLOCK';
+    };
+    ClaimChecksDto: {
+      /** @description 本次执行的检查 */
+      checked: ('DINER_INACTIVE_AT_MEAL' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER')[];
+      claimId: number;
+      findings: components['schemas']['CheckFindingDto'][];
+      /** @example 2025-03 */
+      month: string;
+    };
+    ClaimFileMatchDto: {
+      /** @description null：全街道 */
+      canteenId: number | null;
+      canteenName: string | null;
+      /** @description 文件所属的申报 */
+      claimId: number;
+      /** Format: date-time */
+      finishedAt: string | null;
+      /** @example 2025-03 */
+      month: string;
+      /** @description 文件的 SHA-256（十六进制） */
+      sha256: string;
+      subdistrictId: number;
+      /** @description 版本号（第 N 版） */
+      version: number;
+    };
     /** @enum {string} */
     ClaimStatus: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
     ClaimViewDto: {
       /** @description null: the whole sub-district */
       canteenId: number | null;
       canteenName: string | null;
+      /** @description SHA-256 of the claim's data (hex): the same data asked again answers this version */
+      dataSha256: string | null;
       /** @description why it FAILED (zh-CN) */
       error: string | null;
       fileSize: number | null;
@@ -631,6 +746,10 @@ export type components = {
       id: number;
       /** @example 2025-03 */
       month: string;
+      /** @description whether the month has ended (Asia/Shanghai): a month not ended is a preview */
+      monthEnded: boolean;
+      /** @description whether the month is locked for this claim (its canteen or the whole sub-district) */
+      monthLocked: boolean;
       progress: number;
       /** Format: date-time */
       requestedAt: string;
@@ -865,6 +984,8 @@ export type components = {
       | 'CLAIM_NOT_READY'
       | 'CLAIM_FILE_MISSING'
       | 'CLAIM_BUSY'
+      | 'CLAIM_FILE_REQUIRED'
+      | 'CLAIM_FILE_UNKNOWN'
       | 'QUEUE_UNAVAILABLE'
       | 'IDEMPOTENCY_KEY_MISSING'
       | 'IDEMPOTENCY_KEY_INVALID'
@@ -1491,6 +1612,63 @@ export interface operations {
             /** @enum {unknown} */
             code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
           };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  AuditChainController_verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditVerificationDto'];
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
@@ -2697,6 +2875,89 @@ export interface operations {
       };
     };
   };
+  ClaimsController_checksOf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimChecksDto'];
+        };
+      };
+      /** @description Bad request: INVALID_CHARACTER */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CHARACTER';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
   ClaimsController_file: {
     parameters: {
       query?: never;
@@ -2775,6 +3036,107 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'CLAIM_NOT_READY';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimFileMatchDto'];
+        };
+      };
+      /** @description Bad request: CLAIM_FILE_REQUIRED, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              'CLAIM_FILE_REQUIRED' | 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_FILE_UNKNOWN */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_FILE_UNKNOWN';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
           };
         };
       };

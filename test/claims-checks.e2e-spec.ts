@@ -1,0 +1,324 @@
+import { Verification } from '../src/common/enums';
+import {
+  CanteenFixture,
+  createCanteen,
+  createDiner,
+  createSubdistrict,
+  createUser,
+  DinerFixture,
+  insertMeal,
+  UserFixture,
+} from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+// SPEC §5 edit checks (GET /api/claims/{id}/checks): each check made to fire, and kept quiet just below its threshold,
+// with the counts checked against the meals table. Every test has a sub-district of its own, so no finding of one
+// test reaches another. Claims are arranged in SQL (no worker: the checks read the meals, not the workbook).
+
+const MONTH = '2025-03';
+jest.setTimeout(60_000);
+
+interface Finding {
+  code: string;
+  severity: string;
+  canteenId: number;
+  canteenName: string;
+  count: number;
+  message: string;
+  examples: Record<string, unknown>[];
+}
+
+describe('Claim edit checks', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  interface World {
+    subdistrictId: number;
+    finance: UserFixture;
+    canteens: CanteenFixture[];
+    cashiers: UserFixture[];
+    diners: DinerFixture[];
+    claimId: number;
+  }
+
+  async function world(opts: { canteens?: number; cashiers?: number; diners?: number } = {}): Promise<World> {
+    const subdistrictId = await createSubdistrict(t.db);
+    const canteens: CanteenFixture[] = [];
+    for (let i = 0; i < (opts.canteens ?? 2); i++) canteens.push(await createCanteen(t.db, { subdistrictId }));
+    const finance = await createUser(t, 'FINANCE', { subdistrictId });
+    const cashiers: UserFixture[] = [];
+    for (let i = 0; i < (opts.cashiers ?? 1); i++) {
+      cashiers.push(await createUser(t, 'CASHIER', { subdistrictId, canteenIds: canteens.map((c) => c.id) }));
+    }
+    const diners: DinerFixture[] = [];
+    for (let i = 0; i < (opts.diners ?? 6); i++) {
+      diners.push(await createDiner(t, { birthDate: '1948-05-05', subdistrictId, name: `检查老人${i}` }));
+    }
+    const [claim] = await t.db.query(
+      `INSERT INTO claims (subdistrict_id, canteen_id, month, version) VALUES ($1, NULL, $2, 1) RETURNING id`,
+      [subdistrictId, MONTH],
+    );
+    return { subdistrictId, finance, canteens, cashiers, diners, claimId: claim.id };
+  }
+
+  // A subsidised lunch (76 years old, ¥2) served at 12:00 Shanghai time on the day.
+  async function meal(
+    w: World,
+    o: {
+      canteen?: number;
+      diner?: number;
+      day: number;
+      cashier?: number;
+      verification?: Verification;
+      recordedAfterMin?: number;
+      voided?: boolean;
+      unsubsidised?: boolean;
+      period?: 'BREAKFAST' | 'LUNCH' | 'DINNER';
+    },
+  ): Promise<string> {
+    const date = `${MONTH}-${String(o.day).padStart(2, '0')}`;
+    const servedAt = new Date(`${date}T12:00:00+08:00`);
+    const cashier = w.cashiers[o.cashier ?? 0];
+    return insertMeal(t.db, {
+      canteen: w.canteens[o.canteen ?? 0],
+      dinerId: w.diners[o.diner ?? 0].id,
+      cashierUserId: cashier.id,
+      servedAt,
+      mealDate: date,
+      period: o.period,
+      priceFen: 1200,
+      subsidyFen: o.unsubsidised ? 0 : 200,
+      age: o.unsubsidised ? 66 : 76,
+      tier: o.unsubsidised ? 'NONE' : '70_79',
+      reason: o.unsubsidised ? 'UNDER_AGE' : 'TIER_70_79',
+      verification: o.verification,
+      recordedAt:
+        o.recordedAfterMin === undefined ? undefined : new Date(servedAt.getTime() + o.recordedAfterMin * 60_000),
+      voided: o.voided ? { by: cashier.id, reason: '录错了' } : null,
+    });
+  }
+
+  async function checks(w: World): Promise<Finding[]> {
+    const res = await t.http().get(`/api/claims/${w.claimId}/checks`).set('Authorization', w.finance.token).expect(200);
+    expect(res.body).toMatchObject({ claimId: w.claimId, month: MONTH });
+    expect(res.body.checked).toEqual([
+      'DINER_INACTIVE_AT_MEAL',
+      'BACKDATED',
+      'MANUAL_ENTRY_SHARE',
+      'VOID_SHARE',
+      'DAILY_OUTLIER',
+    ]);
+    return res.body.findings as Finding[];
+  }
+  const of = (findings: Finding[], code: string): Finding[] => findings.filter((f) => f.code === code);
+
+  it('finds nothing in an ordinary month', async () => {
+    const w = await world();
+    for (let day = 1; day <= 5; day++) {
+      for (let d = 0; d < 3; d++) await meal(w, { day, diner: d, canteen: d % 2 });
+    }
+    expect(await checks(w)).toEqual([]);
+  });
+
+  describe('DINER_INACTIVE_AT_MEAL (blocks)', () => {
+    it('fires for subsidised meals on or after an inactive status dated back, with masked ID numbers only', async () => {
+      const w = await world();
+      const deceased = w.diners[1];
+      // Recorded later with an earlier effective date: the meals of 10 March on were not eligible.
+      await t.db.query(`UPDATE diners SET status = 'DECEASED', status_effective_from = '2025-03-10' WHERE id = $1`, [
+        deceased.id,
+      ]);
+      await meal(w, { diner: 1, day: 5 }); // before the status: fine
+      const flagged = [await meal(w, { diner: 1, day: 10 }), await meal(w, { diner: 1, day: 12, canteen: 1 })];
+      flagged.push(await meal(w, { diner: 1, day: 14 }));
+      await meal(w, { diner: 1, day: 15, voided: true }); // voided: counts nowhere
+      await meal(w, { diner: 1, day: 16, unsubsidised: true }); // no subsidy paid
+      await meal(w, { diner: 0, day: 12 }); // an active diner
+      const found = of(await checks(w), 'DINER_INACTIVE_AT_MEAL');
+      const [sql] = await t.db.query(
+        `SELECT count(*)::int AS n FROM meals m JOIN diners d ON d.id = m.diner_id
+          WHERE m.subdistrict_id = $1 AND m.voided_at IS NULL AND m.subsidy_fen > 0 AND d.status <> 'ACTIVE'
+            AND m.meal_date >= d.status_effective_from`,
+        [w.subdistrictId],
+      );
+      expect(found.reduce((n, f) => n + f.count, 0)).toBe(sql.n);
+      expect(found.map((f) => [f.canteenId, f.count, f.severity])).toEqual([
+        [w.canteens[0].id, 2, 'BLOCK'],
+        [w.canteens[1].id, 1, 'BLOCK'],
+      ]);
+      expect(found[0].examples.map((e) => e.mealId)).toEqual([flagged[0], flagged[2]]);
+      expect(found[0].examples[0]).toMatchObject({
+        mealDate: '2025-03-10',
+        dinerName: deceased.name,
+        status: 'DECEASED',
+        statusEffectiveFrom: '2025-03-10',
+        maskedIdNumber: `${deceased.idNumber.slice(0, 6)}********${deceased.idNumber.slice(14)}`,
+      });
+      expect(found[0].message).toContain('2 笔');
+      expect(JSON.stringify(found)).not.toContain(deceased.idNumber);
+    });
+
+    it('stays quiet when the status takes effect after the month', async () => {
+      const w = await world();
+      await t.db.query(`UPDATE diners SET status = 'MOVED_AWAY', status_effective_from = '2025-04-01' WHERE id = $1`, [
+        w.diners[0].id,
+      ]);
+      for (let day = 1; day <= 31; day += 5) await meal(w, { day });
+      expect(of(await checks(w), 'DINER_INACTIVE_AT_MEAL')).toEqual([]);
+    });
+  });
+
+  describe('BACKDATED', () => {
+    it('fires for subsidised meals recorded more than an hour after they were served', async () => {
+      const w = await world();
+      const late = await meal(w, { day: 3, recordedAfterMin: 61 });
+      await meal(w, { day: 4, diner: 1, recordedAfterMin: 3 * 24 * 60 });
+      await meal(w, { day: 5, recordedAfterMin: 60 }); // exactly an hour: fine
+      await meal(w, { day: 6, recordedAfterMin: 120, voided: true }); // voided: not claimed
+      const found = of(await checks(w), 'BACKDATED');
+      const [sql] = await t.db.query(
+        `SELECT count(*)::int AS n FROM meals WHERE subdistrict_id = $1 AND voided_at IS NULL AND subsidy_fen > 0
+            AND recorded_at > served_at + interval '1 hour'`,
+        [w.subdistrictId],
+      );
+      expect(sql.n).toBe(2);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ canteenId: w.canteens[0].id, count: 2, severity: 'WARN' });
+      expect(found[0].examples[0]).toMatchObject({
+        mealId: late,
+        servedAt: '2025-03-03 12:00',
+        recordedAt: '2025-03-03 13:01',
+        cashier: w.cashiers[0].username,
+      });
+    });
+
+    it('stays quiet for meals recorded within the hour', async () => {
+      const w = await world();
+      await meal(w, { day: 3, recordedAfterMin: 0 });
+      await meal(w, { day: 4, recordedAfterMin: 59 });
+      await meal(w, { day: 5, recordedAfterMin: 60 });
+      expect(of(await checks(w), 'BACKDATED')).toEqual([]);
+    });
+  });
+
+  describe('MANUAL_ENTRY_SHARE', () => {
+    it('fires for a cashier typing more than 30% of the ID numbers, meal cards not counted', async () => {
+      const w = await world({ cashiers: 2, diners: 2 });
+      // Cashier 0: 4 typed of 10 ID numbers (40%), plus meal cards that do not dilute it.
+      for (let day = 1; day <= 10; day++) {
+        await meal(w, { day, cashier: 0, verification: day <= 4 ? 'MANUAL_ENTRY' : 'ID_CARD_READER' });
+      }
+      for (let day = 11; day <= 25; day++) await meal(w, { day, cashier: 0, verification: 'MEAL_CARD' });
+      // Cashier 1 at the other canteen: 3 of 10 (30%), not over.
+      for (let day = 1; day <= 10; day++) {
+        await meal(w, {
+          day,
+          cashier: 1,
+          canteen: 1,
+          diner: 1,
+          verification: day <= 3 ? 'MANUAL_ENTRY' : 'ID_CARD_READER',
+        });
+      }
+      const found = of(await checks(w), 'MANUAL_ENTRY_SHARE');
+      const [sql] = await t.db.query(
+        `SELECT count(*) FILTER (WHERE verification = 'MANUAL_ENTRY')::int AS manual,
+                count(*) FILTER (WHERE verification <> 'MEAL_CARD')::int AS by_id
+           FROM meals WHERE cashier_user_id = $1`,
+        [w.cashiers[0].id],
+      );
+      expect(sql).toEqual({ manual: 4, by_id: 10 });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ canteenId: w.canteens[0].id, count: 1, severity: 'WARN' });
+      expect(found[0].examples).toEqual([
+        { cashierId: w.cashiers[0].id, cashier: w.cashiers[0].username, meals: 10, manualEntries: 4, share: '40.0%' },
+      ]);
+    });
+
+    it('stays quiet at 30% and below', async () => {
+      const w = await world({ diners: 1 });
+      for (let day = 1; day <= 10; day++) {
+        await meal(w, { day, verification: day <= 3 ? 'MANUAL_ENTRY' : 'ID_CARD_READER' });
+      }
+      expect(of(await checks(w), 'MANUAL_ENTRY_SHARE')).toEqual([]);
+    });
+  });
+
+  describe('VOID_SHARE', () => {
+    it('fires for a cashier voiding more than 5% of the meals they recorded', async () => {
+      const w = await world({ diners: 1 });
+      // 20 meals, 2 voided (10%).
+      for (let day = 1; day <= 20; day++) await meal(w, { day, voided: day <= 2 });
+      const found = of(await checks(w), 'VOID_SHARE');
+      const [sql] = await t.db.query(
+        `SELECT count(*)::int AS meals, count(voided_at)::int AS voided FROM meals WHERE cashier_user_id = $1`,
+        [w.cashiers[0].id],
+      );
+      expect(sql).toEqual({ meals: 20, voided: 2 });
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ canteenId: w.canteens[0].id, count: 1 });
+      expect(found[0].examples[0]).toMatchObject({ meals: 20, voided: 2, share: '10.0%' });
+    });
+
+    it('stays quiet at 5%, and for a cashier with too few meals to judge', async () => {
+      const w = await world({ cashiers: 2, diners: 2 });
+      for (let day = 1; day <= 20; day++) await meal(w, { day, voided: day === 1 });
+      // 1 of 3 voided: too few meals to say anything.
+      for (let day = 1; day <= 3; day++) await meal(w, { day, cashier: 1, canteen: 1, diner: 1, voided: day === 1 });
+      expect(of(await checks(w), 'VOID_SHARE')).toEqual([]);
+    });
+  });
+
+  describe('DAILY_OUTLIER', () => {
+    it("fires for a canteen day with more than twice the canteen's median", async () => {
+      const w = await world({ diners: 6 });
+      // Canteen 0: 2 meals a day on days 1–5, 5 on day 6 (median 2, 5 > 4).
+      for (let day = 1; day <= 5; day++) for (let d = 0; d < 2; d++) await meal(w, { day, diner: d });
+      for (let d = 0; d < 5; d++) await meal(w, { day: 6, diner: d });
+      // Canteen 1: 2 a day and 4 on day 6 (exactly twice): quiet.
+      for (let day = 1; day <= 5; day++) for (let d = 0; d < 2; d++) await meal(w, { day, diner: d + 2, canteen: 1 });
+      for (let d = 0; d < 4; d++) await meal(w, { day: 7, diner: d, canteen: 1 });
+      const found = of(await checks(w), 'DAILY_OUTLIER');
+      const perDay: { meals: number }[] = await t.db.query(
+        `SELECT count(*)::int AS meals FROM meals WHERE canteen_id = $1 AND subsidy_fen > 0 GROUP BY meal_date`,
+        [w.canteens[0].id],
+      );
+      expect(perDay.map((r) => r.meals).sort()).toEqual([2, 2, 2, 2, 2, 5]);
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ canteenId: w.canteens[0].id, count: 1 });
+      expect(found[0].examples).toEqual([{ date: '2025-03-06', meals: 5, median: 2 }]);
+    });
+
+    it('stays quiet when every day is within twice the median', async () => {
+      const w = await world({ diners: 4 });
+      for (let day = 1; day <= 5; day++) for (let d = 0; d < 2; d++) await meal(w, { day, diner: d });
+      for (let d = 0; d < 4; d++) await meal(w, { day: 6, diner: d });
+      expect(of(await checks(w), 'DAILY_OUTLIER')).toEqual([]);
+    });
+  });
+
+  it('checks a canteen claim over that canteen only', async () => {
+    const w = await world();
+    await meal(w, { day: 3, canteen: 1, recordedAfterMin: 600 });
+    const [claim] = await t.db.query(
+      `INSERT INTO claims (subdistrict_id, canteen_id, month, version) VALUES ($1, $2, $3, 1) RETURNING id`,
+      [w.subdistrictId, w.canteens[0].id, MONTH],
+    );
+    const res = await t.http().get(`/api/claims/${claim.id}/checks`).set('Authorization', w.finance.token).expect(200);
+    expect(res.body.findings).toEqual([]);
+    expect(of(await checks(w), 'BACKDATED')).toHaveLength(1);
+  });
+
+  it('answers 404 for a claim out of reach', async () => {
+    const w = await world();
+    const other = await world();
+    const res = await t.http().get(`/api/claims/${other.claimId}/checks`).set('Authorization', w.finance.token);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('CLAIM_NOT_FOUND');
+  });
+});
