@@ -28,9 +28,10 @@ async function main(): Promise<void> {
   ];
   let tryThese: DinerToTry[] = [];
   try {
-    await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ($1, '371502') ON CONFLICT (name) DO NOTHING`, [
-      subdistrictName,
-    ]);
+    await ds.query(
+      `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ($1, '371502', (SELECT min(id) FROM districts)) ON CONFLICT (name) DO NOTHING`,
+      [subdistrictName],
+    );
     // Later parts (register, meals) are added here in order.
     accounts.push(...(await seedRegister(ds, process.env)));
     await seedMeals(ds);

@@ -36,7 +36,9 @@ describe('demo data', () => {
     await ds.initialize();
     await assertTestDatabase(ds);
     const config = testConfig(db.url);
-    await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') ON CONFLICT DO NOTHING`);
+    await ds.query(
+      `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts)) ON CONFLICT DO NOTHING`,
+    );
     await seedRegister(ds, {
       PII_ENCRYPTION_KEY: config.PII_ENCRYPTION_KEY,
       PII_HMAC_KEY: config.PII_HMAC_KEY,

@@ -91,6 +91,7 @@ const DEMO_PASSWORDS: Record<Role, string> = {
   FINANCE: 'finance-demo-2022',
   OPERATOR: 'operator-demo-2022',
   CASHIER: 'cashier-demo-2022',
+  REVIEWER: 'reviewer-demo-2022',
 };
 
 const DINER_COUNT = 320;

@@ -5,6 +5,7 @@ import { auditDetails } from '../audit/audit.service';
 import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { AppConfig } from '../config/app-config';
+import { ensureDistrict } from '../districts/district.queries';
 
 // An arbitrary constant: serialises the bootstrap of several API processes starting at once.
 const BOOTSTRAP_LOCK = 7_150_200_001;
@@ -32,8 +33,10 @@ export class BootstrapService implements OnApplicationBootstrap {
           `ADMIN_PASSWORD 不能用作首个管理员的密码：${weak.message} (ADMIN_PASSWORD is too weak: ${weak.rule}; set another and start again)`,
         );
       }
-      await m.query(`INSERT INTO subdistricts (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [
+      const district = await ensureDistrict(m, this.config.DISTRICT_NAME, this.config.DISTRICT_CODE);
+      await m.query(`INSERT INTO subdistricts (name, district_id) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
         this.config.SUBDISTRICT_NAME,
+        district,
       ]);
       const [sub]: { id: number }[] = await m.query(`SELECT id FROM subdistricts WHERE name = $1`, [
         this.config.SUBDISTRICT_NAME,
