@@ -1,3 +1,4 @@
+import { districtOfSubdistrict } from '../districts/district.queries';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -85,7 +86,12 @@ export class CanteensService {
 
   /** The canteen, if the caller may reach it: 404 CANTEEN_NOT_FOUND / 403 CANTEEN_FORBIDDEN otherwise. */
   async getReachable(user: AuthUser, id: number, manager: EntityManager = this.db.manager): Promise<Canteen> {
-    return reachableCanteen(user, await manager.findOne(Canteen, { where: { id } }));
+    const canteen = await manager.findOne(Canteen, { where: { id } });
+    // A reviewer's reach is its district: look up the canteen's (the others need no extra query).
+    const districtId =
+      canteen && user.role === 'REVIEWER' ? await districtOfSubdistrict(manager, canteen.subdistrictId) : undefined;
+    reachableCanteen(user, canteen && { id: canteen.id, subdistrictId: canteen.subdistrictId, districtId });
+    return canteen!;
   }
 
   async list(user: AuthUser): Promise<CanteenView[]> {

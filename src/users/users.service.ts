@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
@@ -16,7 +17,10 @@ export interface UserView {
   username: string;
   displayName: string | null;
   role: Role;
-  subdistrictId: number;
+  /** Null for a reviewer, whose scope is a district. */
+  subdistrictId: number | null;
+  /** A reviewer's district; null for every other role. */
+  districtId: number | null;
   canteenIds: number[];
   active: boolean;
   createdAt: Date;
@@ -27,14 +31,15 @@ interface UserRow {
   username: string;
   display_name: string | null;
   role: Role;
-  subdistrict_id: number;
+  subdistrict_id: number | null;
+  district_id: number | null;
   canteen_ids: number[];
   active: boolean;
   created_at: Date;
 }
 
 const SELECT_USERS = `
-  SELECT u.id, u.username, u.display_name, u.role, u.subdistrict_id, u.active, u.created_at,
+  SELECT u.id, u.username, u.display_name, u.role, u.subdistrict_id, u.district_id, u.active, u.created_at,
          COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
     FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id`;
 
@@ -44,6 +49,7 @@ const toView = (r: UserRow): UserView => ({
   displayName: r.display_name,
   role: r.role,
   subdistrictId: r.subdistrict_id,
+  districtId: r.district_id,
   canteenIds: r.canteen_ids.map(Number),
   active: r.active,
   createdAt: r.created_at,
@@ -89,7 +95,15 @@ export class UsersService {
     if (actor.role === 'OPERATOR' && dto.role !== 'CASHIER') {
       throw forbidden('站点管理员只能添加收银员', 'ROLE_FORBIDDEN');
     }
-    const subdistrictId = await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId);
+    // A reviewer (区民政审核) is scoped to a district, every other role to a sub-district (users_scope_check).
+    const scope =
+      dto.role === 'REVIEWER'
+        ? { subdistrictId: null, districtId: await this.districtFor(actor, canteenIds, dto) }
+        : {
+            subdistrictId: await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId),
+            districtId: null,
+          };
+    const subdistrictId = scope.subdistrictId;
     refuseWeakPassword(dto.password, dto.username);
     const hash = await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
@@ -98,9 +112,9 @@ export class UsersService {
       let id: number;
       try {
         const [row]: { id: number }[] = await m.query(
-          `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-          [dto.username, hash, dto.role, subdistrictId, dto.displayName?.trim() || null, actor.id],
+          `INSERT INTO users (username, password_hash, role, subdistrict_id, district_id, display_name, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+          [dto.username, hash, dto.role, subdistrictId, scope.districtId, dto.displayName?.trim() || null, actor.id],
         );
         id = row.id;
       } catch (e) {
@@ -223,6 +237,22 @@ export class UsersService {
     }
   }
 
+  /** The district of a new reviewer: the one named, else the admin's own; it must exist. */
+  private async districtFor(
+    actor: AuthUser,
+    canteenIds: number[],
+    dto: { districtId?: number; subdistrictId?: number },
+  ): Promise<number> {
+    if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '区民政审核账号不关联食堂');
+    if (dto.subdistrictId !== undefined) {
+      throw badRequest('VALIDATION_FAILED', '区民政审核账号属于一个区，请填写 districtId 而不是 subdistrictId');
+    }
+    const districtId = dto.districtId ?? actor.districtId;
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM districts WHERE id = $1`, [districtId]);
+    if (rows.length === 0) throw notFound('DISTRICT_NOT_FOUND');
+    return districtId;
+  }
+
   /** The sub-district a new user belongs to, checking the caller may put it there. */
   private async subdistrictFor(
     actor: AuthUser,
@@ -232,7 +262,7 @@ export class UsersService {
   ): Promise<number> {
     if (!SITE_ROLES.includes(role)) {
       if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
-      const subdistrictId = requested ?? actor.subdistrictId;
+      const subdistrictId = requested ?? ownSubdistrict(actor);
       const rows: unknown[] = await this.db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [subdistrictId]);
       if (rows.length === 0) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
       return subdistrictId;
