@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { Bind, positional, reachSql } from '../auth/access';
+import { AuthUser } from '../auth/auth-user';
 import { DinerStatusValue } from '../common/enums';
 import type { LocalDate } from '../common/local-date';
 import { PiiCipher } from '../common/pii-cipher';
@@ -62,4 +64,71 @@ export async function insertDiners(
   const params = COLUMNS.map(([, , value]) => diners.map((d) => value(d, cipher)));
   const rows: { id: number }[] = await q.query(INSERT(opts.skipConflicts ?? false), params);
   return rows.map((r) => r.id);
+}
+
+/** A current row of the register (a duplicate merged into another is kept but never found). */
+export const CURRENT_DINER = 'merged_into_id IS NULL';
+
+/**
+ * The WHERE condition that keeps diners (alias `d`) to the caller's register (SPEC §3, issue 17): the diners whose
+ * home sub-district is within reach, and those who have eaten at a canteen within reach (cashiers and operators:
+ * their canteens; finance: its sub-district's; reviewers: their district's; admins: all).
+ */
+export function dinerReachSql(user: AuthUser, bind: Bind): string {
+  if (user.role === 'ADMIN') return 'TRUE';
+  const home = reachSql(user, { subdistrict: 'd.subdistrict_id' }, bind);
+  const ate = reachSql(user, { subdistrict: 'm.subdistrict_id', canteen: 'm.canteen_id' }, bind);
+  return `(${home} OR EXISTS (SELECT 1 FROM meals m WHERE m.diner_id = d.id AND ${ate}))`;
+}
+
+/** Whether the diner is in the caller's register (see dinerReachSql). */
+export async function dinerInReach(q: DataSource | EntityManager, user: AuthUser, dinerId: number): Promise<boolean> {
+  const params: unknown[] = [dinerId];
+  const [row]: { ok: boolean }[] = await q.query(
+    `SELECT ${dinerReachSql(user, positional(params))} AS ok FROM diners d WHERE d.id = $1`,
+    params,
+  );
+  return row?.ok ?? false;
+}
+
+/** The current diner with this keyed hash of an ID number, anywhere in the city. */
+export async function findDinerIdByHmac(q: DataSource | EntityManager, hmac: Buffer): Promise<number | undefined> {
+  const [row]: { id: number }[] = await q.query(
+    `SELECT id FROM diners WHERE id_number_hmac = $1 AND ${CURRENT_DINER}`,
+    [hmac],
+  );
+  return row?.id;
+}
+
+/** The current diner holding this meal-card number, anywhere in the city. */
+export async function findDinerIdByCardNo(q: DataSource | EntityManager, cardNo: string): Promise<number | undefined> {
+  const [row]: { id: number }[] = await q.query(`SELECT id FROM diners WHERE card_no = $1 AND ${CURRENT_DINER}`, [
+    cardNo,
+  ]);
+  return row?.id;
+}
+
+/** Serialises imports into the register (a transaction-scoped advisory lock; one register for the city). */
+export async function lockRegisterForImport(m: EntityManager): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(71502002, 0)`);
+}
+
+/** Of these keyed hashes, those a current diner of the city already has. */
+export async function knownIdNumberHmacs(q: DataSource | EntityManager, hmacs: Buffer[]): Promise<Buffer[]> {
+  if (hmacs.length === 0) return [];
+  const rows: { hmac: Buffer }[] = await q.query(
+    `SELECT id_number_hmac AS hmac FROM diners WHERE id_number_hmac = ANY($1::bytea[]) AND ${CURRENT_DINER}`,
+    [hmacs],
+  );
+  return rows.map((r) => r.hmac);
+}
+
+/** Of these meal-card numbers, those a current diner of the city already holds. */
+export async function takenCardNos(q: DataSource | EntityManager, cards: string[]): Promise<string[]> {
+  if (cards.length === 0) return [];
+  const rows: { card_no: string }[] = await q.query(
+    `SELECT card_no FROM diners WHERE card_no = ANY($1::text[]) AND ${CURRENT_DINER}`,
+    [cards],
+  );
+  return rows.map((r) => r.card_no);
 }
