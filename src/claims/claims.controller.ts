@@ -42,19 +42,19 @@ export class ClaimsController {
   }
 
   @Get()
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<ClaimView[]> {
     return this.claims.list(user, query.month);
   }
 
   @Get(':id')
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   get(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimView> {
     return this.claims.getForUser(user, id);
   }
 
   @Get(':id/file')
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   async file(
     @CurrentUser() user: AuthUser,
     @Param('id', claimIdPipe) id: number,

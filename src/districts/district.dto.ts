@@ -84,7 +84,7 @@ export class SubdistrictQueryDto {
 export class DistrictDto {
   @ApiProperty() id!: number;
   @ApiProperty({ example: '东昌府区' }) name!: string;
-  @ApiProperty({ example: '371502' }) code!: string;
+  @ApiProperty({ example: '371502', description: '6 位行政区划代码（请求中为 code）' }) adminCode!: string;
   @ApiProperty({ description: '下辖街道数' }) subdistrictCount!: number;
 }
 

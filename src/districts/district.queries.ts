@@ -16,14 +16,15 @@ export interface DistrictRow {
 export interface DistrictView {
   id: number;
   name: string;
-  code: string;
+  /** The 6-digit administrative code (not `code`: that name is the error's in every answer). */
+  adminCode: string;
   subdistrictCount: number;
 }
 
 export const toDistrictView = (r: DistrictRow): DistrictView => ({
   id: r.id,
   name: r.name,
-  code: r.code,
+  adminCode: r.code,
   subdistrictCount: r.subdistrict_count,
 });
 
