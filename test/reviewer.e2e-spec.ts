@@ -78,6 +78,41 @@ describe('The district reviewer (real PostgreSQL)', () => {
     await t.http().get('/api/diners').set('authorization', reviewer.token).expect(403);
   });
 
+  it('narrows lists by district and sub-district within reach, never widening it', async () => {
+    const reviewer = await createUser(t, 'REVIEWER', { districtId: districtA });
+    const a1 = await createCanteen(t.db, { subdistrictId: subA1, name: '筛选A1食堂' });
+    const b1 = await createCanteen(t.db, { subdistrictId: subB1, name: '筛选B1食堂' });
+    const canteens = async (token: string, query: Record<string, number>): Promise<number[]> => {
+      const res = await t.http().get('/api/canteens').query(query).set('authorization', token).expect(200);
+      return (res.body as { id: number; subdistrictId: number }[]).map((c) => c.id);
+    };
+    const ofB = await canteens(admin, { districtId: districtB });
+    expect(ofB).toContain(b1.id);
+    expect(ofB).not.toContain(a1.id);
+    expect(await canteens(admin, { subdistrictId: subA1 })).toContain(a1.id);
+    expect(await canteens(admin, { subdistrictId: subA1 })).not.toContain(b1.id);
+    expect(await canteens(reviewer.token, { districtId: districtB })).toEqual([]);
+    expect(await canteens(reviewer.token, { districtId: districtA })).toContain(a1.id);
+    const subs = await t
+      .http()
+      .get('/api/subdistricts')
+      .query({ districtId: districtB })
+      .set('authorization', reviewer.token)
+      .expect(403);
+    expect(subs.body.code).toBe('DISTRICT_FORBIDDEN');
+    const [{ id: dinerB }] = await t.db.query(
+      `INSERT INTO diners (subdistrict_id, name, id_number_enc, id_number_hmac, id_number_masked, birth_date, sex)
+       VALUES ($1, '筛选老人', '\\x00', '\\x0102', '371502********0000', '1950-01-01', 'M') RETURNING id`,
+      [subB1],
+    );
+    const diners = async (query: Record<string, number>): Promise<number[]> => {
+      const res = await t.http().get('/api/diners').query(query).set('authorization', admin).expect(200);
+      return (res.body as { id: number }[]).map((d) => d.id);
+    };
+    expect(await diners({ districtId: districtB })).toEqual([dinerB]);
+    expect(await diners({ districtId: districtA })).not.toContain(dinerB);
+  });
+
   it('has exactly the scope its role needs, in the database too', async () => {
     const mixed = await t
       .http()

@@ -116,11 +116,17 @@ export class DinerQueryDto {
   @MaxLength(50, { message: '查询内容过长' })
   q?: string;
 
-  @ApiPropertyOptional({ description: '管理员可指定街道' })
+  @ApiPropertyOptional({ description: '只列出家在该街道的老人（在权限范围内）' })
   @IsOptional()
   @Transform(toInt)
   @IsId('街道编号必须是正整数')
   subdistrictId?: number;
+
+  @ApiPropertyOptional({ description: '只列出家在该区的老人（在权限范围内）' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
 }
 
 export class ImportQueryDto {

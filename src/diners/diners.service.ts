@@ -123,6 +123,11 @@ export class DinersService {
       .andWhere(dinerReachSql(user, bind), params)
       .take(LIST_LIMIT);
     if (query.subdistrictId !== undefined) qb.andWhere('d.subdistrictId = :s', { s: query.subdistrictId });
+    if (query.districtId !== undefined) {
+      qb.andWhere('d.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = :district)', {
+        district: query.districtId,
+      });
+    }
     if (query.cardNo !== undefined) qb.andWhere('d.cardNo = :card', { card: query.cardNo.trim() });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
