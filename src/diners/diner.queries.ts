@@ -5,6 +5,7 @@ import { DinerStatusValue } from '../common/enums';
 import type { LocalDate } from '../common/local-date';
 import { PiiCipher } from '../common/pii-cipher';
 import { maskIdNumber } from '../subsidy/id-number';
+import { Diner } from './diner.entity';
 
 // The one place that writes `INSERT INTO diners`: the register, the import, demo data, test factories and benchmarks
 // all store a diner through insertDiners, so how an ID number is kept (encrypted, keyed hash, masked) is said once.
@@ -131,4 +132,68 @@ export async function takenCardNos(q: DataSource | EntityManager, cards: string[
     [cards],
   );
   return rows.map((r) => r.card_no);
+}
+
+/** The sealed ID number of one diner (for the audited reveal). */
+export async function readIdNumberEnc(q: DataSource | EntityManager, dinerId: number): Promise<Buffer | undefined> {
+  const [row]: { id_number_enc: Buffer }[] = await q.query(`SELECT id_number_enc FROM diners WHERE id = $1`, [dinerId]);
+  return row?.id_number_enc;
+}
+
+/** A batch of sealed ID numbers by id, for re-encryption under a new key. */
+export async function idNumberBatch(
+  q: DataSource | EntityManager,
+  afterId: number,
+  limit: number,
+): Promise<{ id: number; id_number_enc: Buffer }[]> {
+  return q.query(`SELECT id, id_number_enc FROM diners WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
+}
+
+/** Replaces a sealed ID number if it is still the one read (answers whether it was). */
+export async function resealIdNumber(
+  m: EntityManager,
+  dinerId: number,
+  before: Buffer,
+  after: Buffer,
+): Promise<boolean> {
+  const [, count]: [unknown, number] = await m.query(
+    `UPDATE diners SET id_number_enc = $1 WHERE id = $2 AND id_number_enc = $3`,
+    [after, dinerId, before],
+  );
+  return count > 0;
+}
+
+/** The caller's register (dinerReachSql) narrowed as asked: current diners, at most `limit`. */
+export async function searchRegister(
+  q: DataSource | EntityManager,
+  user: AuthUser,
+  filter: { subdistrictId?: number; districtId?: number; cardNo?: string; nameLike?: string },
+  limit: number,
+): Promise<Diner[]> {
+  const params: Record<string, unknown> = {};
+  const bind = (value: unknown): string => {
+    const name = `reach${Object.keys(params).length}`;
+    params[name] = value;
+    return `:${name}`;
+  };
+  const qb = ('manager' in q ? q.manager : q)
+    .getRepository(Diner)
+    .createQueryBuilder('d')
+    .where(`d.${CURRENT_DINER}`)
+    .andWhere(dinerReachSql(user, bind), params)
+    .take(limit);
+  if (filter.subdistrictId !== undefined) qb.andWhere('d.subdistrictId = :s', { s: filter.subdistrictId });
+  if (filter.districtId !== undefined) {
+    qb.andWhere('d.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = :district)', {
+      district: filter.districtId,
+    });
+  }
+  if (filter.cardNo !== undefined) qb.andWhere('d.cardNo = :card', { card: filter.cardNo });
+  if (filter.nameLike !== undefined) {
+    const like = `%${filter.nameLike.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    qb.andWhere('d.name LIKE :like', { like }).orderBy('d.name').addOrderBy('d.id');
+  } else {
+    qb.orderBy('d.id', 'DESC');
+  }
+  return qb.getMany();
 }

@@ -13,12 +13,12 @@ import { ageOn } from '../subsidy/age';
 import { IdNumberError, maskIdNumber, parseIdNumber, ParsedIdNumber } from '../subsidy/id-number';
 import { Diner } from './diner.entity';
 import {
-  CURRENT_DINER,
   dinerInReach,
-  dinerReachSql,
   findDinerIdByCardNo,
   findDinerIdByHmac,
   insertDiners,
+  readIdNumberEnc,
+  searchRegister,
 } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, UpdateDinerDto } from './diner.dto';
@@ -110,33 +110,19 @@ export class DinersService {
       const d = await this.findByIdNumber(query.idNumber);
       return d ? [toDinerView(d)] : [];
     }
-    const params: Record<string, unknown> = {};
-    const bind = (value: unknown): string => {
-      const name = `reach${Object.keys(params).length}`;
-      params[name] = value;
-      return `:${name}`;
-    };
-    const qb = this.db
-      .getRepository(Diner)
-      .createQueryBuilder('d')
-      .where(`d.${CURRENT_DINER}`)
-      .andWhere(dinerReachSql(user, bind), params)
-      .take(LIST_LIMIT);
-    if (query.subdistrictId !== undefined) qb.andWhere('d.subdistrictId = :s', { s: query.subdistrictId });
-    if (query.districtId !== undefined) {
-      qb.andWhere('d.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = :district)', {
-        district: query.districtId,
-      });
-    }
-    if (query.cardNo !== undefined) qb.andWhere('d.cardNo = :card', { card: query.cardNo.trim() });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere('d.name LIKE :like', { like }).orderBy('d.name').addOrderBy('d.id');
-    } else {
-      qb.orderBy('d.id', 'DESC');
-    }
+    const found = await searchRegister(
+      this.db,
+      user,
+      {
+        subdistrictId: query.subdistrictId,
+        districtId: query.districtId,
+        cardNo: query.cardNo?.trim(),
+        nameLike: query.q || undefined,
+      },
+      LIST_LIMIT,
+    );
     const today = todayLocal();
-    return (await qb.getMany()).map((d) => toDinerView(d, today));
+    return found.map((d) => toDinerView(d, today));
   }
 
   /** A diner in the caller's register (admins: any); others answer 404, as if they did not exist. */
@@ -306,8 +292,7 @@ export class DinersService {
   async reveal(user: AuthUser, id: number, ip: string | null): Promise<{ id: number; name: string; idNumber: string }> {
     return this.db.transaction(async (m) => {
       const diner = await this.getForUser(user, id, m);
-      const [row]: { id_number_enc: Buffer }[] = await m.query(`SELECT id_number_enc FROM diners WHERE id = $1`, [id]);
-      const idNumber = this.cipher.decrypt(row.id_number_enc);
+      const idNumber = this.cipher.decrypt((await readIdNumberEnc(m, id))!);
       await this.audit.record(
         {
           actor: user,

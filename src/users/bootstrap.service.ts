@@ -6,9 +6,7 @@ import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { AppConfig } from '../config/app-config';
 import { ensureDistrict } from '../districts/district.queries';
-
-// An arbitrary constant: serialises the bootstrap of several API processes starting at once.
-const BOOTSTRAP_LOCK = 7_150_200_001;
+import { auditBootstrap, countUsers, ensureSubdistrict, insertUser, lockBootstrap } from './user.queries';
 
 /** SPEC §6: with no user at all, create the first sub-district and admin from the environment. */
 @Injectable()
@@ -23,9 +21,8 @@ export class BootstrapService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const hash = await hashPassword(this.config.ADMIN_PASSWORD);
     await this.db.transaction(async (m) => {
-      await m.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
-      const [{ n }]: { n: number }[] = await m.query('SELECT count(*)::int AS n FROM users');
-      if (n > 0) return;
+      await lockBootstrap(m);
+      if ((await countUsers(m)) > 0) return;
       // The first admin's password is refused like any other weak one: the deployment does not start with it.
       const weak = passwordProblem(this.config.ADMIN_PASSWORD, this.config.ADMIN_USERNAME);
       if (weak) {
@@ -34,21 +31,22 @@ export class BootstrapService implements OnApplicationBootstrap {
         );
       }
       const district = await ensureDistrict(m, this.config.DISTRICT_NAME, this.config.DISTRICT_CODE);
-      await m.query(`INSERT INTO subdistricts (name, district_id) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
-        this.config.SUBDISTRICT_NAME,
-        district,
-      ]);
-      const [sub]: { id: number }[] = await m.query(`SELECT id FROM subdistricts WHERE name = $1`, [
-        this.config.SUBDISTRICT_NAME,
-      ]);
+      const subdistrictId = await ensureSubdistrict(m, this.config.SUBDISTRICT_NAME, district);
       const username = this.config.ADMIN_USERNAME.trim().toLowerCase();
-      const [admin]: { id: number }[] = await m.query(
-        `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name) VALUES ($1, $2, 'ADMIN', $3, '系统管理员') RETURNING id`,
-        [username, hash, sub.id],
-      );
-      await m.query(
-        `INSERT INTO audit_log (action, entity_type, entity_id, subdistrict_id, details) VALUES ('BOOTSTRAP_ADMIN', 'user', $1, $2, $3)`,
-        [String(admin.id), sub.id, auditDetails({ username, subdistrict: this.config.SUBDISTRICT_NAME })],
+      const adminId = await insertUser(m, {
+        username,
+        passwordHash: hash,
+        role: 'ADMIN',
+        subdistrictId,
+        districtId: null,
+        displayName: '系统管理员',
+        createdBy: null,
+      });
+      await auditBootstrap(
+        m,
+        adminId,
+        subdistrictId,
+        auditDetails({ username, subdistrict: this.config.SUBDISTRICT_NAME }),
       );
       this.logger.log(`created first admin "${username}" and sub-district ${this.config.SUBDISTRICT_NAME}`);
     });
