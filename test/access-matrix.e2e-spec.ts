@@ -318,6 +318,25 @@ const CELLS: Cell[] = [
     { CASHIER: R, OPERATOR: D, FINANCE: D, REVIEWER: R, ADMIN: 200 },
   ),
   {
+    route: 'GET /api/diners/register',
+    target: 'own',
+    call: (http) => http().get('/api/diners/register').query({ pageSize: 200 }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = (res.body as { items: { id: number }[] }).items.map((d) => d.id);
+      expect(seen).toContain(w.dinerA.id);
+      if (role === 'ADMIN') expect(seen).toContain(w.dinerB.id);
+      else expect(seen).not.toContain(w.dinerB.id);
+      expect(res.text).not.toContain(w.dinerA.idNumber);
+    },
+  },
+  {
+    route: 'GET /api/diners/export',
+    target: 'own',
+    call: (http) => http().get('/api/diners/export'),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+  },
+  {
     route: 'GET /api/diners/import-template',
     target: 'any',
     call: (http) => http().get('/api/diners/import-template'),

@@ -197,3 +197,95 @@ export async function searchRegister(
   }
   return qb.getMany();
 }
+
+/** What the paged register and its export are narrowed by (within the caller's reach). */
+export interface RegisterFilter {
+  /** Part of the name or community, the last 4 of the ID number (4 characters), or a card number (exact). */
+  q?: string;
+  subdistrictId?: number;
+  districtId?: number;
+  status?: DinerStatusValue;
+}
+
+const LAST4 = /^[0-9]{3}[0-9X]$/;
+
+/** The WHERE of the paged register and its export, with its parameters bound through `bind`. */
+function registerWhere(user: AuthUser, filter: RegisterFilter, bind: Bind): string {
+  const where = [`d.${CURRENT_DINER}`, dinerReachSql(user, bind)];
+  if (filter.subdistrictId !== undefined) where.push(`d.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
+  if (filter.districtId !== undefined) {
+    where.push(`d.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${bind(filter.districtId)}::int)`);
+  }
+  if (filter.status !== undefined) where.push(`d.status = ${bind(filter.status)}`);
+  const q = filter.q?.trim();
+  if (q) {
+    const like = bind(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const either = [`d.name LIKE ${like}`, `d.community LIKE ${like}`, `d.card_no = ${bind(q)}`];
+    // The last four of the ID number, as the masked column keeps them (indexed: diners_id_last4_idx).
+    if (LAST4.test(q.toUpperCase())) either.push(`right(d.id_number_masked, 4) = ${bind(q.toUpperCase())}`);
+    where.push(`(${either.join(' OR ')})`);
+  }
+  return where.join(' AND ');
+}
+
+export interface RegisterRow {
+  id: number;
+  subdistrict_id: number;
+  subdistrict_name: string;
+  name: string;
+  id_number_masked: string;
+  birth_date: string;
+  sex: 'M' | 'F';
+  phone: string | null;
+  community: string | null;
+  card_no: string | null;
+  status: DinerStatusValue;
+  status_effective_from: string | null;
+  status_note: string | null;
+  registered_canteen_id: number | null;
+  created_at: Date;
+}
+
+const REGISTER_COLUMNS = `d.id, d.subdistrict_id, s.name AS subdistrict_name, d.name, d.id_number_masked,
+  d.birth_date::text AS birth_date, d.sex, d.phone, d.community, d.card_no, d.status,
+  d.status_effective_from::text AS status_effective_from, d.status_note, d.registered_canteen_id, d.created_at`;
+
+/** One page of the caller's register (by name, then id) and how many diners match in all. */
+export async function pageRegister(
+  q: DataSource | EntityManager,
+  user: AuthUser,
+  filter: RegisterFilter,
+  page: { page: number; pageSize: number },
+): Promise<{ rows: RegisterRow[]; total: number }> {
+  const params: unknown[] = [];
+  const where = registerWhere(user, filter, positional(params));
+  const [{ total }]: { total: number }[] = await q.query(
+    `SELECT count(*)::int AS total FROM diners d WHERE ${where}`,
+    params,
+  );
+  const rows: RegisterRow[] = await q.query(
+    `SELECT ${REGISTER_COLUMNS} FROM diners d JOIN subdistricts s ON s.id = d.subdistrict_id
+      WHERE ${where} ORDER BY d.name, d.id LIMIT ${positional(params)(page.pageSize)}::int
+      OFFSET ${positional(params)((page.page - 1) * page.pageSize)}::int`,
+    params,
+  );
+  return { rows, total };
+}
+
+/** The caller's register in id order, a batch at a time after `afterId` (for the streamed export). */
+export async function registerBatch(
+  q: DataSource | EntityManager,
+  user: AuthUser,
+  filter: RegisterFilter,
+  afterId: number,
+  limit: number,
+): Promise<RegisterRow[]> {
+  const params: unknown[] = [];
+  const bind = positional(params);
+  const where = registerWhere(user, filter, bind);
+  return q.query(
+    `SELECT ${REGISTER_COLUMNS} FROM diners d JOIN subdistricts s ON s.id = d.subdistrict_id
+      WHERE ${where} AND d.id > ${bind(afterId)}::int ORDER BY d.id LIMIT ${bind(limit)}::int`,
+    params,
+  );
+}

@@ -12,12 +12,30 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
 import { DinerImportService, IMPORT_MAX_BYTES, ImportResult } from './diner-import.service';
-import { CreateDinerDto, DinerQueryDto, DinerStatusDto, ImportQueryDto, UpdateDinerDto } from './diner.dto';
+import {
+  CreateDinerDto,
+  DinerQueryDto,
+  DinerRegisterPageDto,
+  DinerStatusDto,
+  ImportQueryDto,
+  RegisterFilterDto,
+  RegisterQueryDto,
+  UpdateDinerDto,
+} from './diner.dto';
+import { DinerRegisterService, RegisterDinerView } from './diner-register.service';
 import { DinersService, DinerView, toDinerView } from './diners.service';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -36,6 +54,7 @@ export class DinersController {
   constructor(
     private readonly diners: DinersService,
     private readonly importer: DinerImportService,
+    private readonly registerList: DinerRegisterService,
   ) {}
 
   /** Registers a diner (ID number shown masked in the answer). */
@@ -79,6 +98,35 @@ export class DinersController {
     @ClientIp() ip: string | null,
   ): Promise<ImportResult> {
     return this.importer.import(user, file, query.canteenId, ip);
+  }
+
+  /** One page of the caller's register with the total: by name, last 4 of the ID number, card or community. */
+  @Get('register')
+  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @ApiOkResponse({ type: DinerRegisterPageDto })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  registerPage(
+    @CurrentUser() user: AuthUser,
+    @Query() query: RegisterQueryDto,
+  ): Promise<{ items: RegisterDinerView[]; total: number; page: number; pageSize: number }> {
+    const { page, pageSize, ...filter } = query;
+    return this.registerList.page(user, filter, page, pageSize);
+  }
+
+  /** The caller's register as an .xlsx (masked ID numbers only), streamed; audited DINERS_EXPORTED. */
+  @Get('export')
+  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @ApiProduces(XLSX)
+  @ApiOkResponse({ description: '就餐老人花名册 .xlsx', schema: { type: 'string', format: 'binary' } })
+  async export(
+    @CurrentUser() user: AuthUser,
+    @Query() query: RegisterFilterDto,
+    @ClientIp() ip: string | null,
+  ): Promise<StreamableFile> {
+    return new StreamableFile(await this.registerList.export(user, query, ip), {
+      type: XLSX,
+      disposition: `attachment; filename="diners.xlsx"; filename*=UTF-8''${encodeURIComponent('就餐老人花名册.xlsx')}`,
+    });
   }
 
   @Get(':id')
