@@ -23,6 +23,8 @@ import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common
 @Index('meals_canteen_date_idx', ['canteenId', 'mealDate'])
 @Index('meals_subdistrict_date_idx', ['subdistrictId', 'mealDate'])
 @Index('meals_diner_date_idx', ['dinerId', 'mealDate'])
+// The city register's reach (dinerReachSql): has this diner eaten in this sub-district / at these canteens?
+@Index('meals_diner_site_idx', ['dinerId', 'subdistrictId', 'canteenId'])
 @Check('meals_meal_period_check', `meal_period IN ('BREAKFAST', 'LUNCH', 'DINNER')`)
 @Check('meals_price_fen_check', `price_fen >= 0`)
 @Check('meals_check', `subsidy_fen >= 0 AND subsidy_fen <= price_fen`)
