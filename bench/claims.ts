@@ -48,7 +48,7 @@ const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_
 
 async function seedRegister(ds: DataSource, diners: number): Promise<{ subdistrictId: number; cashierId: number }> {
   const [sub] = await ds.query(
-    `INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') RETURNING id`,
+    `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts)) RETURNING id`,
   );
   const [user] = await ds.query(
     `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ('bench-cashier', 'x', 'CASHIER', $1) RETURNING id`,

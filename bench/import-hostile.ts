@@ -45,7 +45,7 @@ async function probe(pid: number, stop: () => boolean): Promise<Probe> {
 
 async function seed(ds: DataSource): Promise<void> {
   const [sub] = await ds.query(
-    `INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') RETURNING id`,
+    `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts)) RETURNING id`,
   );
   const [canteen] = await ds.query(
     `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen)

@@ -48,9 +48,10 @@ async function seed(ds: DataSource): Promise<World> {
   const subdistricts: number[] = [];
   const canteens: World['canteens'] = [];
   for (let s = 1; s <= SUBDISTRICTS; s++) {
-    const [sub]: { id: number }[] = await ds.query(`INSERT INTO subdistricts (name) VALUES ($1) RETURNING id`, [
-      `测试街道${s}`,
-    ]);
+    const [sub]: { id: number }[] = await ds.query(
+      `INSERT INTO subdistricts (name, district_id) VALUES ($1, (SELECT min(id) FROM districts)) RETURNING id`,
+      [`测试街道${s}`],
+    );
     subdistricts.push(sub.id);
     for (let c = 1; c <= CANTEENS_PER_SUBDISTRICT; c++) {
       const [row]: { id: number }[] = await ds.query(
@@ -206,9 +207,23 @@ async function main(): Promise<void> {
 
   const canteen = w.canteens[0];
   const users: AuthUser[] = [
-    { id: 1, username: 'admin', role: 'ADMIN', subdistrictId: w.subdistricts[0], canteenIds: [] },
-    { id: 2, username: 'finance', role: 'FINANCE', subdistrictId: canteen.subdistrictId, canteenIds: [] },
-    { id: 3, username: 'operator', role: 'OPERATOR', subdistrictId: canteen.subdistrictId, canteenIds: [canteen.id] },
+    { id: 1, username: 'admin', role: 'ADMIN', subdistrictId: w.subdistricts[0], districtId: 1, canteenIds: [] },
+    {
+      id: 2,
+      username: 'finance',
+      role: 'FINANCE',
+      subdistrictId: canteen.subdistrictId,
+      districtId: 1,
+      canteenIds: [],
+    },
+    {
+      id: 3,
+      username: 'operator',
+      role: 'OPERATOR',
+      subdistrictId: canteen.subdistrictId,
+      districtId: 1,
+      canteenIds: [canteen.id],
+    },
   ];
   const month = { from: `${MONTH}-01`, to: `${MONTH}-30` };
   const year = { from: '2024-12-01', to: month.to };

@@ -105,7 +105,7 @@ function measured<T extends { requests: number; generatorCpuSeconds: number }>(
 
 async function seed(ds: DataSource): Promise<void> {
   const [sub] = await ds.query(
-    `INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') RETURNING id`,
+    `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts)) RETURNING id`,
   );
   const hash = await hashPassword('bench-pass-1');
   for (let c = 1; c <= 6; c++) {

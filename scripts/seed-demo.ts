@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
 import { todayLocal } from '../src/common/local-date';
+import { seedCity } from './demo/city';
 import { seedMeals } from './demo/meals';
 import { dinersToTry, DinerToTry, seedRegister } from './demo/register';
 
@@ -28,11 +29,13 @@ async function main(): Promise<void> {
   ];
   let tryThese: DinerToTry[] = [];
   try {
-    await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ($1, '371502') ON CONFLICT (name) DO NOTHING`, [
-      subdistrictName,
-    ]);
+    await ds.query(
+      `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ($1, '371502', (SELECT min(id) FROM districts)) ON CONFLICT (name) DO NOTHING`,
+      [subdistrictName],
+    );
     // Later parts (register, meals) are added here in order.
     accounts.push(...(await seedRegister(ds, process.env)));
+    accounts.push(...(await seedCity(ds, process.env)));
     await seedMeals(ds);
     tryThese = await dinersToTry(ds, process.env, todayLocal(), [72, 85, 65]);
   } finally {

@@ -7,6 +7,7 @@ import { ClaimsModule } from './claims/claims.module';
 import { AppConfig } from './config/app-config';
 import { CoreModule, CoreOptions } from './core.module';
 import { DinersModule } from './diners/diners.module';
+import { DistrictsModule } from './districts/districts.module';
 import { HealthController } from './health/health.controller';
 import { MealsModule } from './meals/meals.module';
 import { PolicyModule } from './policy/policy.module';
@@ -24,6 +25,7 @@ export class AppModule {
         CoreModule.forRoot(config, { ...options, processName: 'api' }),
         AuthModule,
         PolicyModule,
+        DistrictsModule,
         CanteensModule,
         UsersModule,
         DinersModule,

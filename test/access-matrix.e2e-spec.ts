@@ -9,9 +9,11 @@ import {
   CanteenFixture,
   createCanteen,
   createDiner,
-  createSubdistrict,
+  createDistrict,
+  createSubdistrictIn,
   createUser,
   DinerFixture,
+  firstDistrictId,
   firstSubdistrictId,
   insertMeal,
   UserFixture,
@@ -20,22 +22,25 @@ import { startTestApp, TEST_ADMIN, TestApp } from './support/test-app';
 
 // SPEC §2: every route of the app × every role × own and other canteen / sub-district, each cell asserted. The
 // routes are read from the running app: a route without cells here (or in PUBLIC_ROUTES) fails the suite.
-// Sub-district A holds canteens A1 (where the cashier and operator work) and A2; sub-district B holds B1.
+// Sub-district A (of district A, where the reviewer works) holds canteens A1 (where the cashier and operator work) and
+// A2; sub-district B, of another district, holds B1.
 
-const ROLES = ['ANON', 'CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN'] as const;
+const ROLES = ['ANON', 'CASHIER', 'OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN'] as const;
 type Caller = (typeof ROLES)[number];
 type Expected = number | [number, string];
-type Target = 'own' | 'other canteen' | 'other sub-district' | 'any';
+type Target = 'own' | 'other canteen' | 'other sub-district' | 'other district' | 'any';
 
 const R: Expected = [403, 'ROLE_FORBIDDEN'];
-const C: Expected = [403, 'CANTEEN_FORBIDDEN'];
 const S: Expected = [403, 'SUBDISTRICT_FORBIDDEN'];
+const C: Expected = [403, 'CANTEEN_FORBIDDEN'];
+const DF: Expected = [403, 'DISTRICT_FORBIDDEN'];
+const DN: Expected = [404, 'DISTRICT_NOT_FOUND'];
 const D: Expected = [404, 'DINER_NOT_FOUND'];
 const U: Expected = [404, 'USER_NOT_FOUND'];
 const M: Expected = [404, 'MEAL_NOT_FOUND'];
 const K: Expected = [404, 'CLAIM_NOT_FOUND'];
 const F: Expected = [404, 'CLAIM_FILE_UNKNOWN'];
-const ALL_200 = { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 } as const;
+const ALL_200 = { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 } as const;
 
 // Routes anyone may call without a token: they hold no data of a site.
 const PUBLIC_ROUTES = ['POST /api/auth/login', 'GET /api/health', 'GET /api/health/ready'];
@@ -49,6 +54,8 @@ interface World {
   canteenFixture: Record<Site, CanteenFixture>;
   subA: number;
   subB: number;
+  districtA: number;
+  districtB: number;
   dinerA: DinerFixture;
   dinerB: DinerFixture;
   cashierOf: Record<Site, number>;
@@ -161,17 +168,17 @@ const CELLS: Cell[] = [
       http()
         .post('/api/canteens')
         .send({ name: unique('新食堂'), type: 'ENTERPRISE', prices: { LUNCH: 1200 } }),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 201 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 201 },
   },
   {
     route: 'GET /api/canteens',
     target: 'any',
     call: (http) => http().get('/api/canteens'),
-    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
     check: (res, role, w) => {
       const seen = ids(res);
       if (role === 'CASHIER' || role === 'OPERATOR') expect(seen).toEqual([w.canteen.A1]);
-      if (role === 'FINANCE') {
+      if (role === 'FINANCE' || role === 'REVIEWER') {
         expect(seen).toEqual(expect.arrayContaining([w.canteen.A1, w.canteen.A2]));
         expect(seen).not.toContain(w.canteen.B1);
       }
@@ -179,9 +186,9 @@ const CELLS: Cell[] = [
     },
   },
   ...perCanteen('GET /api/canteens/:id', (http, _w, id) => http().get(`/api/canteens/${id}`), {
-    A1: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    A2: { CASHIER: C, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
-    B1: { CASHIER: C, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+    A1: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    A2: { CASHIER: C, OPERATOR: C, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    B1: { CASHIER: C, OPERATOR: C, FINANCE: C, REVIEWER: C, ADMIN: 200 },
   }),
   ...perCanteen(
     'PATCH /api/canteens/:id',
@@ -190,9 +197,9 @@ const CELLS: Cell[] = [
         .patch(`/api/canteens/${id}`)
         .send({ prices: { LUNCH: 1300 }, periodHours: { LUNCH: ['10:30', '13:30'] } }),
     {
-      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
   ),
   ...perCanteen(
@@ -202,16 +209,16 @@ const CELLS: Cell[] = [
         .post('/api/users')
         .send({ username: unique('cashier'), password: 'pass-word-1', role: 'CASHIER', canteenIds: [id] }),
     {
-      A1: { CASHIER: R, OPERATOR: 201, FINANCE: R, ADMIN: 201 },
-      A2: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 201 },
-      B1: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 201 },
+      A1: { CASHIER: R, OPERATOR: 201, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      A2: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      B1: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
     },
   ),
   {
     route: 'GET /api/users',
     target: 'any',
     call: (http) => http().get('/api/users'),
-    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     check: (res, role, w) => {
       const users = res.body as { id: number; role: string; canteenIds: number[] }[];
       if (role === 'OPERATOR') {
@@ -230,18 +237,18 @@ const CELLS: Cell[] = [
     'PATCH /api/users/:id (a cashier)',
     (http, w, _id, key) => http().patch(`/api/users/${w.cashierOf[key]}`).send({ displayName: '改过的名字' }),
     {
-      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
   ),
   ...perCanteen(
     'POST /api/users/:id/reset-password (a cashier)',
     (http) => http().post(`/api/users/${resetTarget.id}/reset-password`),
     {
-      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: U, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: U, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
     {
       // A cashier of its own at the site: the reset ends its sessions, so not one the matrix logs in with.
@@ -260,19 +267,21 @@ const CELLS: Cell[] = [
     'POST /api/diners',
     (http, _w, id) => http().post('/api/diners').send({ name: '新登记老人', idNumber: freshId(), canteenId: id }),
     {
-      A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, ADMIN: 201 },
-      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
-      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
+      A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
     },
   ),
   {
     route: 'GET /api/diners (own register)',
     target: 'own',
     call: (http) => http().get('/api/diners'),
-    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    check: (res, _role, w) => {
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
       expect(ids(res)).toContain(w.dinerA.id);
-      expect(ids(res)).not.toContain(w.dinerB.id);
+      // An admin's register is the whole city's.
+      if (role === 'ADMIN') expect(ids(res)).toContain(w.dinerB.id);
+      else expect(ids(res)).not.toContain(w.dinerB.id);
       expect(res.text).not.toContain(w.dinerA.idNumber);
     },
   },
@@ -280,64 +289,85 @@ const CELLS: Cell[] = [
     route: 'GET /api/diners?subdistrictId=',
     target: 'other sub-district',
     call: (http, w) => http().get('/api/diners').query({ subdistrictId: w.subB }),
-    expect: { CASHIER: S, OPERATOR: S, FINANCE: S, ADMIN: 200 },
+    // A filter within the register: it never widens it.
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
     check: (res, role, w) => {
-      if (role === 'ADMIN') {
-        expect(ids(res)).toContain(w.dinerB.id);
-        expect(ids(res)).not.toContain(w.dinerA.id);
-      }
+      expect(ids(res)).not.toContain(w.dinerA.id);
+      if (role === 'ADMIN') expect(ids(res)).toContain(w.dinerB.id);
+      else expect(ids(res)).toEqual([]);
     },
   },
   {
     route: 'GET /api/diners?idNumber=',
     target: 'own',
     call: (http, w) => http().get('/api/diners').query({ idNumber: w.dinerA.idNumber }),
-    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
     check: (res, _role, w) => expect(ids(res)).toEqual([w.dinerA.id]),
   },
   {
     route: 'GET /api/diners?idNumber=',
     target: 'other sub-district',
     call: (http, w) => http().get('/api/diners').query({ idNumber: w.dinerB.idNumber }),
-    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    check: (res) => expect(res.body).toEqual([]),
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    // One register for the city: the full ID number finds a diner of any sub-district (so nobody registers twice).
+    check: (res, _role, w) => expect(ids(res)).toEqual([w.dinerB.id]),
   },
   {
     route: 'GET /api/diners?cardNo=',
     target: 'other sub-district',
     call: (http) => http().get('/api/diners').query({ cardNo: 'B-CARD-1' }),
-    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    check: (res) => expect(res.body).toEqual([]),
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    // A card number does not reach across (only the full ID number does).
+    check: (res, role, w) => expect(ids(res)).toEqual(role === 'ADMIN' ? [w.dinerB.id] : []),
   },
   ...perDiner(
     'GET /api/diners/:id',
     (http, id) => http().get(`/api/diners/${id}`),
-    { CASHIER: 200, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    { CASHIER: D, OPERATOR: D, FINANCE: D, ADMIN: 200 },
+    { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    { CASHIER: D, OPERATOR: D, FINANCE: D, REVIEWER: R, ADMIN: 200 },
   ),
   ...perDiner(
     'PATCH /api/diners/:id',
     (http, id) => http().patch(`/api/diners/${id}`).send({ community: '柳园社区' }),
-    { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-    { CASHIER: R, OPERATOR: D, FINANCE: R, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: D, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   ),
   ...perDiner(
     'POST /api/diners/:id/status',
     (http, id) => http().post(`/api/diners/${id}/status`).send({ status: 'ACTIVE', effectiveFrom: '2022-09-01' }),
-    { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-    { CASHIER: R, OPERATOR: D, FINANCE: R, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: D, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   ),
   ...perDiner(
     'POST /api/diners/:id/reveal',
     (http, id) => http().post(`/api/diners/${id}/reveal`),
-    { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    { CASHIER: R, OPERATOR: D, FINANCE: D, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    { CASHIER: R, OPERATOR: D, FINANCE: D, REVIEWER: R, ADMIN: 200 },
   ),
+  {
+    route: 'GET /api/diners/register',
+    target: 'own',
+    call: (http) => http().get('/api/diners/register').query({ pageSize: 200 }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = (res.body as { items: { id: number }[] }).items.map((d) => d.id);
+      expect(seen).toContain(w.dinerA.id);
+      if (role === 'ADMIN') expect(seen).toContain(w.dinerB.id);
+      else expect(seen).not.toContain(w.dinerB.id);
+      expect(res.text).not.toContain(w.dinerA.idNumber);
+    },
+  },
+  {
+    route: 'GET /api/diners/export',
+    target: 'own',
+    call: (http) => http().get('/api/diners/export'),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+  },
   {
     route: 'GET /api/diners/import-template',
     target: 'any',
     call: (http) => http().get('/api/diners/import-template'),
-    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
 
   // The till: quotes, meals, the day's list, voids, the start page.
@@ -348,9 +378,9 @@ const CELLS: Cell[] = [
         .get(`/api/canteens/${id}/meals/quote`)
         .query({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH' }),
     {
-      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
     { check: (res) => expect(res.text).not.toMatch(/\d{17}[\dX]/) },
   ),
@@ -362,23 +392,23 @@ const CELLS: Cell[] = [
         .set('idempotency-key', unique('matrix-meal-'))
         .send({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
     {
-      A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, ADMIN: 201 },
-      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
-      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
+      A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      A2: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      B1: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
     },
   ),
   ...perCanteen('GET /api/canteens/:canteenId/meals', (http, _w, id) => http().get(`/api/canteens/${id}/meals`), {
-    A1: ALL_200,
-    A2: { CASHIER: C, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
-    B1: { CASHIER: C, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+    A1: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: C, ADMIN: 200 },
+    A2: { CASHIER: C, OPERATOR: C, FINANCE: 200, REVIEWER: C, ADMIN: 200 },
+    B1: { CASHIER: C, OPERATOR: C, FINANCE: C, REVIEWER: C, ADMIN: 200 },
   }),
   ...perCanteen(
     'POST /api/meals/:id/void',
     (http) => http().post(`/api/meals/${arranged.meal}/void`).send({ reason: '矩阵作废' }),
     {
-      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: M, OPERATOR: M, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: M, OPERATOR: M, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: 200, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: M, OPERATOR: M, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: M, OPERATOR: M, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
     {
       // A meal of today at the site, recorded by the caller where it may record (a cashier voids only its own).
@@ -407,7 +437,7 @@ const CELLS: Cell[] = [
     check: (res, role, w) => {
       const seen = (res.body as { canteens: { id: number }[] }).canteens.map((c) => c.id);
       if (role === 'CASHIER' || role === 'OPERATOR') expect(seen).toEqual([w.canteen.A1]);
-      if (role === 'FINANCE') {
+      if (role === 'FINANCE' || role === 'REVIEWER') {
         expect(seen).toEqual(expect.arrayContaining([w.canteen.A1, w.canteen.A2]));
         expect(seen).not.toContain(w.canteen.B1);
       }
@@ -426,25 +456,25 @@ const CELLS: Cell[] = [
     'POST /api/months/:month/lock',
     (http, _w, id) => http().post(`/api/months/${freshMonth()}/lock`).send({ canteenId: id }),
     {
-      A1: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, REVIEWER: R, ADMIN: 200 },
     },
   ),
   {
     route: 'POST /api/months/:month/lock (whole sub-district)',
     target: 'own',
     call: (http) => http().post(`/api/months/${freshMonth()}/lock`).send({}),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: 200, REVIEWER: R, ADMIN: 200 },
     check: (res, _role, w) => expect(res.body).toMatchObject({ subdistrictId: w.subA, canteenId: null }),
   },
   ...perCanteen(
     'POST /api/months/:month/unlock',
     (http, _w, id) => http().post(`/api/months/${arranged.month}/unlock`).send({ canteenId: id, reason: '矩阵解锁' }),
     {
-      A1: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     },
     {
       arrange: async ({ db, w }, key) => {
@@ -461,7 +491,7 @@ const CELLS: Cell[] = [
     route: 'GET /api/audit',
     target: 'any',
     call: (http) => http().get('/api/audit').query({ pageSize: 5 }),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     check: (res) => expect(res.body).toMatchObject({ page: 1, pageSize: 5, total: expect.any(Number) }),
   },
   {
@@ -481,61 +511,69 @@ const CELLS: Cell[] = [
     'POST /api/claims',
     (http, _w, id) => http().post('/api/claims').send({ month: '2025-01', canteenId: id }),
     {
-      A1: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
-      A2: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
-      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, ADMIN: 202 },
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: 202, REVIEWER: R, ADMIN: 202 },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: 202, REVIEWER: R, ADMIN: 202 },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: C, REVIEWER: R, ADMIN: 202 },
     },
   ),
   {
     route: 'POST /api/claims (whole sub-district)',
     target: 'own',
     call: (http) => http().post('/api/claims').send({ month: '2025-01' }),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: 202, ADMIN: 202 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: 202, REVIEWER: R, ADMIN: 202 },
     check: (res, _role, w) => expect(res.body).toMatchObject({ subdistrictId: w.subA, canteenId: null }),
   },
   {
     route: 'GET /api/claims',
     target: 'any',
     call: (http) => http().get('/api/claims').query({ month: '2024-12' }),
-    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
     check: (res, role, w) => {
       const seen = ids(res);
       if (role === 'OPERATOR') expect(seen).toEqual([w.claim.A1]);
-      if (role === 'FINANCE') expect(seen.sort()).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
+      if (role === 'FINANCE' || role === 'REVIEWER')
+        expect(seen.sort()).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
       if (role === 'ADMIN') expect(seen).toEqual(expect.arrayContaining(Object.values(w.claim)));
     },
   },
   ...perCanteen('GET /api/claims/:id', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}`), {
-    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
-    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: 200 },
+    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: 200 },
   }),
   {
     route: 'GET /api/claims/:id',
     target: 'own',
     call: (http, w) => http().get(`/api/claims/${w.claim.subA}`),
-    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
   },
   ...perCanteen('GET /api/claims/:id/checks', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/checks`), {
-    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
-    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: 200 },
+    A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: 200 },
   }),
   {
     route: 'GET /api/claims/:id/checks',
     target: 'own',
     call: (http, w) => http().get(`/api/claims/${w.claim.subA}/checks`),
-    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
   },
   ...perCanteen('GET /api/claims/:id/file', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/file`), {
     A1: {
       CASHIER: R,
       OPERATOR: [409, 'CLAIM_NOT_READY'],
       FINANCE: [409, 'CLAIM_NOT_READY'],
+      REVIEWER: [409, 'CLAIM_NOT_READY'],
       ADMIN: [409, 'CLAIM_NOT_READY'],
     },
-    A2: { CASHIER: R, OPERATOR: K, FINANCE: [409, 'CLAIM_NOT_READY'], ADMIN: [409, 'CLAIM_NOT_READY'] },
-    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
+    A2: {
+      CASHIER: R,
+      OPERATOR: K,
+      FINANCE: [409, 'CLAIM_NOT_READY'],
+      REVIEWER: [409, 'CLAIM_NOT_READY'],
+      ADMIN: [409, 'CLAIM_NOT_READY'],
+    },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
   }),
 
   // A finished claim per canteen (arranged once, in SQL, with the SHA-256 of a small stand-in file).
@@ -546,9 +584,9 @@ const CELLS: Cell[] = [
         .post('/api/claims/verify')
         .attach('file', Buffer.from(`matrix claim file ${key}`), 'claim.xlsx'),
     {
-      A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-      A2: { CASHIER: R, OPERATOR: F, FINANCE: 200, ADMIN: 200 },
-      B1: { CASHIER: R, OPERATOR: F, FINANCE: F, ADMIN: 200 },
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: F, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: F, FINANCE: F, REVIEWER: F, ADMIN: 200 },
     },
     {
       arrange: async ({ db, w }, key) => {
@@ -567,7 +605,7 @@ const CELLS: Cell[] = [
     route: 'GET /api/audit/verify',
     target: 'any',
     call: (http) => http().get('/api/audit/verify'),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
 
   // Policy versions: the rates are public to staff; only admins change them.
@@ -587,13 +625,13 @@ const CELLS: Cell[] = [
           effectiveFrom: `${2040 + ++seq}-01-01`,
           tiers: [{ minAge: 70, maxAge: null, amountFen: 300 }],
         }),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 201 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 201 },
   },
   {
     route: 'DELETE /api/policy/versions/:id',
     target: 'any',
     call: (http) => http().delete(`/api/policy/versions/${arranged.policyVersion}`),
-    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, ADMIN: 204 },
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 204 },
     arrange: async ({ db }) => {
       const [row]: { id: number }[] = await db.query(
         `INSERT INTO subsidy_policy_versions (effective_from, limit_mode, tiers)
@@ -604,11 +642,82 @@ const CELLS: Cell[] = [
     },
   },
 
+  // The hierarchy: districts and sub-districts.
+  {
+    route: 'POST /api/districts',
+    target: 'any',
+    call: (http) =>
+      http()
+        .post('/api/districts')
+        .send({ name: unique('新区'), code: String(200000 + ++seq) }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+  },
+  {
+    route: 'GET /api/districts',
+    target: 'any',
+    call: (http) => http().get('/api/districts'),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => {
+      if (role === 'REVIEWER') expect(ids(res)).toEqual([w.districtA]);
+      if (role === 'ADMIN') expect(ids(res)).toEqual(expect.arrayContaining([w.districtA, w.districtB]));
+    },
+  },
+  {
+    route: 'GET /api/districts/:id',
+    target: 'own',
+    call: (http, w) => http().get(`/api/districts/${w.districtA}`),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: 200, ADMIN: 200 },
+  },
+  {
+    route: 'GET /api/districts/:id',
+    target: 'other district',
+    call: (http, w) => http().get(`/api/districts/${w.districtB}`),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: DN, ADMIN: 200 },
+  },
+  {
+    route: 'PATCH /api/districts/:id',
+    target: 'other district',
+    call: (http, w) => http().patch(`/api/districts/${w.districtB}`).send({ name: '另一区' }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+  },
+  {
+    route: 'GET /api/subdistricts',
+    target: 'any',
+    call: (http) => http().get('/api/subdistricts'),
+    expect: { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => {
+      if (role === 'ADMIN') expect(ids(res)).toEqual(expect.arrayContaining([w.subA, w.subB]));
+      else expect(ids(res)).toEqual([w.subA]);
+    },
+  },
+  {
+    route: 'GET /api/subdistricts?districtId=',
+    target: 'other district',
+    call: (http, w) => http().get('/api/subdistricts').query({ districtId: w.districtB }),
+    expect: { CASHIER: DF, OPERATOR: DF, FINANCE: DF, REVIEWER: DF, ADMIN: 200 },
+    check: (res, _role, w) => expect(ids(res)).toEqual([w.subB]),
+  },
+  {
+    route: 'POST /api/subdistricts',
+    target: 'any',
+    call: (http, w) =>
+      http()
+        .post('/api/subdistricts')
+        .send({ name: unique('新街道'), districtId: w.districtB }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+  },
+  {
+    route: 'PATCH /api/subdistricts/:id',
+    target: 'other district',
+    call: (http, w) => http().patch(`/api/subdistricts/${w.subB}`).send({ name: '另一街道' }),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+  },
+
   {
     route: 'POST /api/auth/logout',
     target: 'any',
     call: (http) => http().post('/api/auth/logout'),
-    expect: { CASHIER: 204, OPERATOR: 204, FINANCE: 204, ADMIN: 204 },
+    expect: { CASHIER: 204, OPERATOR: 204, FINANCE: 204, REVIEWER: 204, ADMIN: 204 },
     freshSession: true,
   },
 
@@ -623,9 +732,9 @@ const CELLS: Cell[] = [
             .get(`/api/stats/${path}`)
             .query({ ...range, canteenId: id }),
         {
-          A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, ADMIN: 200 },
-          A2: { CASHIER: R, OPERATOR: C, FINANCE: 200, ADMIN: 200 },
-          B1: { CASHIER: R, OPERATOR: C, FINANCE: C, ADMIN: 200 },
+          A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+          A2: { CASHIER: R, OPERATOR: C, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+          B1: { CASHIER: R, OPERATOR: C, FINANCE: C, REVIEWER: C, ADMIN: 200 },
         },
       ),
       {
@@ -635,7 +744,7 @@ const CELLS: Cell[] = [
           http()
             .get(`/api/stats/${path}`)
             .query({ ...range, subdistrictId: w.subB }),
-        expect: { CASHIER: R, OPERATOR: S, FINANCE: S, ADMIN: 200 },
+        expect: { CASHIER: R, OPERATOR: S, FINANCE: S, REVIEWER: S, ADMIN: 200 },
       },
     ];
   }),
@@ -647,19 +756,19 @@ const IMPORT_CELLS: (Omit<Cell, 'call'> & { canteen: 'A1' | 'A2' | 'B1' })[] = [
     route: 'POST /api/diners/import',
     target: 'own',
     canteen: 'A1',
-    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
   {
     route: 'POST /api/diners/import',
     target: 'other canteen',
     canteen: 'A2',
-    expect: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
   {
     route: 'POST /api/diners/import',
     target: 'other sub-district',
     canteen: 'B1',
-    expect: { CASHIER: R, OPERATOR: C, FINANCE: R, ADMIN: 200 },
+    expect: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
 ];
 
@@ -672,17 +781,21 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
     t = await startTestApp();
     const A1 = (await createCanteen(t.db, { name: '矩阵A1食堂' })).id;
     const A2 = (await createCanteen(t.db, { name: '矩阵A2食堂' })).id;
-    const subB = await createSubdistrict(t.db, '另一街道');
+    const districtA = await firstDistrictId(t.db);
+    const districtB = await createDistrict(t.db, '另一区');
+    const subB = await createSubdistrictIn(t.db, districtB, '另一街道');
     const B1 = (await createCanteen(t.db, { name: '矩阵B1食堂', subdistrictId: subB })).id;
     const subA = await firstSubdistrictId(t.db);
-    const [cashier, operator, finance] = await Promise.all([
+    const [cashier, operator, finance, reviewer] = await Promise.all([
       createUser(t, 'CASHIER', { canteenIds: [A1] }),
       createUser(t, 'OPERATOR', { canteenIds: [A1] }),
       createUser(t, 'FINANCE'),
+      createUser(t, 'REVIEWER', { districtId: districtA }),
     ]);
     tokens.CASHIER = cashier.token;
     tokens.OPERATOR = operator.token;
     tokens.FINANCE = finance.token;
+    tokens.REVIEWER = reviewer.token;
     tokens.ADMIN = await t.adminToken();
     const [cA1, cA2, cB1] = await Promise.all([
       createUser(t, 'CASHIER', { canteenIds: [A1] }),
@@ -715,7 +828,9 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       canteenFixture: { A1: await fixture(A1), A2: await fixture(A2), B1: await fixture(B1) },
       subA,
       subB,
-      user: { CASHIER: cashier, OPERATOR: operator, FINANCE: finance, ADMIN: null },
+      districtA,
+      districtB,
+      user: { CASHIER: cashier, OPERATOR: operator, FINANCE: finance, REVIEWER: reviewer, ADMIN: null },
       claim: {
         A1: await claim(subA, A1),
         A2: await claim(subA, A2),
@@ -824,6 +939,52 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
     for (const [route, answer] of Object.entries(answers)) {
       expect(`${route} → ${answer}`).toMatch(/→ (400 INVALID_ID|404 [A-Z_]+_NOT_FOUND)$/);
     }
+  });
+
+  it('leaks nothing of district A to the users of district B (every list, 0 rows of A)', async () => {
+    const [reviewerB, financeB, operatorB] = await Promise.all([
+      createUser(t, 'REVIEWER', { districtId: w.districtB }),
+      createUser(t, 'FINANCE', { subdistrictId: w.subB }),
+      createUser(t, 'OPERATOR', { subdistrictId: w.subB, canteenIds: [w.canteen.B1] }),
+    ]);
+    const ofA = {
+      canteens: [w.canteen.A1, w.canteen.A2],
+      subdistricts: [w.subA],
+      districts: [w.districtA],
+      claims: [w.claim.A1, w.claim.A2, w.claim.subA],
+      diners: [w.dinerA.id],
+    };
+    const lists: [string, string, Record<string, string>, keyof typeof ofA][] = [
+      ['/api/canteens', 'canteens', {}, 'canteens'],
+      ['/api/subdistricts', 'subdistricts', {}, 'subdistricts'],
+      ['/api/districts', 'districts', {}, 'districts'],
+      ['/api/claims', 'claims', { month: '2024-12' }, 'claims'],
+      ['/api/diners', 'diners', {}, 'diners'],
+      ['/api/diners', 'diners by name', { q: '老人' }, 'diners'],
+    ];
+    let checked = 0;
+    for (const user of [reviewerB, financeB, operatorB]) {
+      for (const [path, what, query, kind] of lists) {
+        const res = await t.http().get(path).query(query).set('authorization', user.token);
+        if (res.status === 403) continue; // a list the role has no business with
+        expect({ who: user.role, what, status: res.status }).toEqual({ who: user.role, what, status: 200 });
+        const seen = ids(res);
+        expect({ who: user.role, what, leaked: seen.filter((id) => ofA[kind].includes(id)) }).toEqual({
+          who: user.role,
+          what,
+          leaked: [],
+        });
+        checked++;
+      }
+      const locks = await t.http().get(`/api/months/${w.lockedMonth}/locks`).set('authorization', user.token);
+      expect((locks.body as { subdistrictId: number }[]).map((l) => l.subdistrictId)).not.toContain(w.subA);
+      const canteen = await t.http().get(`/api/canteens/${w.canteen.A1}`).set('authorization', user.token);
+      expect(canteen.status).toBe(403);
+    }
+    // The reviewer of district B sees its own district's canteen and claim.
+    const own = await t.http().get('/api/claims').query({ month: '2024-12' }).set('authorization', reviewerB.token);
+    expect(ids(own)).toEqual([w.claim.B1]);
+    expect(checked).toBeGreaterThanOrEqual(12);
   });
 
   it('never let a refused call change anything: no diner registered at a canteen out of reach', async () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
 import { seedMeals } from '../scripts/demo/meals';
+import { seedCity } from '../scripts/demo/city';
 import { dinersToTry, seedRegister } from '../scripts/demo/register';
 import { ageOn } from '../src/subsidy/age';
 import { parseIdNumber } from '../src/subsidy/id-number';
@@ -16,6 +17,7 @@ import { testConfig } from './support/test-app';
 describe('demo data', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ds: DataSource;
+  let seedEnv: NodeJS.ProcessEnv;
   // 12:30 in Shanghai on 15 March 2026: last month is February.
   const noon = new Date('2026-03-15T04:30:00Z');
   const evening = new Date('2026-03-15T11:30:00Z');
@@ -36,12 +38,16 @@ describe('demo data', () => {
     await ds.initialize();
     await assertTestDatabase(ds);
     const config = testConfig(db.url);
-    await ds.query(`INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') ON CONFLICT DO NOTHING`);
-    await seedRegister(ds, {
+    await ds.query(
+      `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts)) ON CONFLICT DO NOTHING`,
+    );
+    seedEnv = {
       PII_ENCRYPTION_KEY: config.PII_ENCRYPTION_KEY,
       PII_HMAC_KEY: config.PII_HMAC_KEY,
       ADMIN_PASSWORD: 'admin-demo-2022',
-    });
+    };
+    await seedRegister(ds, seedEnv);
+    await seedCity(ds, seedEnv);
   });
 
   afterAll(async () => {
@@ -81,9 +87,44 @@ describe('demo data', () => {
   });
 
   it('skips a locked month instead of failing', async () => {
-    const [{ sub, uid }] = await ds.query(`SELECT subdistrict_id AS sub, min(id) AS uid FROM users GROUP BY 1`);
+    const [{ sub, uid }] = await ds.query(
+      `SELECT subdistrict_id AS sub, min(id) AS uid FROM users WHERE subdistrict_id IS NOT NULL GROUP BY 1 ORDER BY 1`,
+    );
     await ds.query(`INSERT INTO month_locks (subdistrict_id, month, locked_by) VALUES ($1, '2026-02', $2)`, [sub, uid]);
     await expect(seedMeals(ds, evening)).resolves.toBeUndefined();
+  });
+
+  it('shows a city: two districts, three sub-districts, reviewers, and diners eating beyond their sub-district', async () => {
+    const hierarchy: { district: string; code: string; subdistrict: string; canteens: number }[] = await ds.query(
+      `SELECT d.name AS district, d.code, s.name AS subdistrict,
+              (SELECT count(*)::int FROM canteens c WHERE c.subdistrict_id = s.id) AS canteens
+         FROM subdistricts s JOIN districts d ON d.id = s.district_id ORDER BY s.id`,
+    );
+    expect(hierarchy).toEqual([
+      { district: '东昌府区', code: '371502', subdistrict: '柳园街道', canteens: 6 },
+      { district: '东昌府区', code: '371502', subdistrict: '古楼街道', canteens: 2 },
+      { district: '茌平区', code: '371503', subdistrict: '振兴街道', canteens: 2 },
+    ]);
+    const roles: { role: string; n: number }[] = await ds.query(
+      `SELECT role, count(*)::int AS n FROM users WHERE username LIKE 'shenhe_%' OR username LIKE 'gulou_%'
+          OR username LIKE 'chiping_%' GROUP BY role ORDER BY role`,
+    );
+    expect(roles).toEqual([
+      { role: 'CASHIER', n: 4 },
+      { role: 'FINANCE', n: 2 },
+      { role: 'OPERATOR', n: 2 },
+      { role: 'REVIEWER', n: 2 },
+    ]);
+    const [{ away }] = await ds.query(
+      `SELECT count(*)::int AS away FROM meals m JOIN diners d ON d.id = m.diner_id
+        WHERE m.subdistrict_id <> d.subdistrict_id`,
+    );
+    expect(away).toBeGreaterThan(0);
+    // Running the city part again adds nobody twice.
+    const [{ before }] = await ds.query(`SELECT count(*)::int AS before FROM diners`);
+    await seedCity(ds, seedEnv);
+    const [{ after }] = await ds.query(`SELECT count(*)::int AS after FROM diners`);
+    expect(after).toBe(before);
   });
 
   it('names diners to try at the till of the wanted ages who have not eaten today', async () => {

@@ -138,15 +138,24 @@ describe('Diner register (real PostgreSQL)', () => {
     expect(text).not.toContain(ID_80);
   });
 
-  it('keeps diners of another sub-district out of sight (404)', async () => {
+  it('keeps diners of another sub-district out of sight (404) unless found by the full ID number', async () => {
     const otherSub = await createSubdistrict(t.db);
     const otherCanteen = await createCanteen(t.db, { subdistrictId: otherSub });
     const otherOp = await createUser(t, 'OPERATOR', { canteenIds: [otherCanteen.id], subdistrictId: otherSub });
-    // The same person registers in the other sub-district: registers are per sub-district.
-    const res = await register(otherOp.token, { name: '张建国', idNumber: ID_72 }).expect(201);
+    const idNumber = makeIdNumber('371502', '1950-05-05', 211);
+    const res = await register(otherOp.token, { name: '张建国', idNumber }).expect(201);
+    expect(res.body.subdistrictId).toBe(otherSub);
     await t.http().get(`/api/diners/${res.body.id}`).set('authorization', operator.token).expect(404);
     const list = await t.http().get('/api/diners').query({ q: '张' }).set('authorization', operator.token).expect(200);
     expect(list.body.map((d: { id: number }) => d.id)).not.toContain(res.body.id);
+    // One register for the city: the full ID number finds the diner anywhere, so nobody is registered twice.
+    const found = await t
+      .http()
+      .get('/api/diners')
+      .query({ idNumber })
+      .set('authorization', operator.token)
+      .expect(200);
+    expect(found.body.map((d: { id: number }) => d.id)).toEqual([res.body.id]);
   });
 
   it('updates contact details and the meal card, audited without the ID number', async () => {

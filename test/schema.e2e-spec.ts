@@ -59,6 +59,7 @@ describe('the schema', () => {
       expect(migrationOnly.sort()).toEqual([
         'claims.claims_one_active_key',
         'claims.claims_version_key',
+        'diners.diners_id_last4_idx',
         'month_locks.month_locks_active_key',
       ]);
       expect(b.columns).toEqual(a.columns);

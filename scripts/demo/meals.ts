@@ -103,11 +103,18 @@ export async function seedMeals(ds: DataSource, now = new Date()): Promise<void>
   const bySubdistrict = new Map<number, CanteenRow[]>();
   for (const c of canteens) bySubdistrict.set(c.subdistrict_id, [...(bySubdistrict.get(c.subdistrict_id) ?? []), c]);
   // Each diner has a home canteen (where registered, else one of the sub-district's) and habits of their own.
+  // One register for the city: diners of the later sub-districts now and then eat at a canteen of the first one (the
+  // first sub-district's own diners keep their habits, so days already drawn stay as they were).
+  const firstSubdistrict = Math.min(...canteens.map((c) => c.subdistrict_id));
   const habits = diners.flatMap((d) => {
     const local = bySubdistrict.get(d.subdistrict_id) ?? [];
     if (local.length === 0) return [];
     const home = local.find((c) => c.id === d.registered_canteen_id) ?? pick(local);
-    return [{ diner: d, home, local, lunch: 0.55 + rand() * 0.4, breakfast: rand() * 0.35, dinner: rand() * 0.3 }];
+    const around =
+      d.subdistrict_id === firstSubdistrict ? local : [...local, ...(bySubdistrict.get(firstSubdistrict) ?? [])];
+    return [
+      { diner: d, home, local: around, lunch: 0.55 + rand() * 0.4, breakfast: rand() * 0.35, dinner: rand() * 0.3 },
+    ];
   });
 
   const rows: MealInsert[] = [];

@@ -91,6 +91,7 @@ const DEMO_PASSWORDS: Record<Role, string> = {
   FINANCE: 'finance-demo-2022',
   OPERATOR: 'operator-demo-2022',
   CASHIER: 'cashier-demo-2022',
+  REVIEWER: 'reviewer-demo-2022',
 };
 
 const DINER_COUNT = 320;
@@ -168,12 +169,20 @@ interface DemoDiner {
   statusNote: string | null;
 }
 
-function demoDiners(): DemoDiner[] {
-  const rnd = seeded(371502);
+function demoDiners(
+  opts: { seed: number; count: number; addressCode: string; cardPrefix: string; canteens: number } = {
+    seed: 371502,
+    count: DINER_COUNT,
+    addressCode: '371502',
+    cardPrefix: 'LY',
+    canteens: CANTEENS.length,
+  },
+): DemoDiner[] {
+  const rnd = seeded(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const seen = new Set<string>();
   const out: DemoDiner[] = [];
-  while (out.length < DINER_COUNT) {
+  while (out.length < opts.count) {
     const i = out.length;
     let r = rnd();
     const band = BIRTH_YEAR_BANDS.find((b) => (r -= b[2]) < 0) ?? BIRTH_YEAR_BANDS[1];
@@ -183,7 +192,7 @@ function demoDiners(): DemoDiner[] {
     const birthDate = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
     const sex: 'M' | 'F' = rnd() < 0.45 ? 'M' : 'F';
     const sequence = Math.floor(rnd() * 500) * 2 + (sex === 'M' ? 1 : 0);
-    const idNumber = makeIdNumber('371502', birthDate, sequence);
+    const idNumber = makeIdNumber(opts.addressCode, birthDate, sequence);
     if (seen.has(idNumber)) continue;
     seen.add(idNumber);
     const status = NOT_ACTIVE[i];
@@ -197,8 +206,8 @@ function demoDiners(): DemoDiner[] {
           ? `1${pick(['35', '38', '52', '58', '86'])}${String(Math.floor(rnd() * 1e8)).padStart(8, '0')}`
           : null,
       community: pick(COMMUNITIES),
-      cardNo: i % 20 === 3 ? `LY${String(1000 + i)}` : null,
-      canteen: i % CANTEENS.length,
+      cardNo: i % 20 === 3 ? `${opts.cardPrefix}${String(1000 + i)}` : null,
+      canteen: i % opts.canteens,
       status: status?.[0] ?? 'ACTIVE',
       statusFrom: status?.[1] ?? null,
       statusNote: status?.[2] ?? null,
@@ -206,6 +215,9 @@ function demoDiners(): DemoDiner[] {
   }
   return out;
 }
+
+export { demoDiners, demoCipher, DEMO_PASSWORDS };
+export type { DemoCanteen };
 
 function demoCipher(env: NodeJS.ProcessEnv): PiiCipher {
   if (!env.PII_ENCRYPTION_KEY || !env.PII_HMAC_KEY) throw new Error('PII_ENCRYPTION_KEY / PII_HMAC_KEY are not set');

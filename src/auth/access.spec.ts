@@ -2,16 +2,29 @@ import fc from 'fast-check';
 import { thrownBy } from '../../test/support/thrown';
 import { ROLES } from '../common/enums';
 import { AuthUser } from './auth-user';
-import { canReachCanteen, canReachSubdistrict, positional, reachableCanteen, reachSql } from './access';
+import {
+  canReachCanteen,
+  canReachDistrict,
+  canReachSubdistrict,
+  ownSubdistrict,
+  positional,
+  reachableCanteen,
+  reachSql,
+} from './access';
 
 const user = (o: Partial<AuthUser> = {}): AuthUser => ({
   id: 7,
   username: 'u',
   role: 'OPERATOR',
   subdistrictId: 1,
+  districtId: 1,
   canteenIds: [10],
   ...o,
 });
+// Sub-districts 1 and 2 lie in district 1, 3 in district 2.
+const districtOf = (sub: number): number => (sub <= 2 ? 1 : 2);
+const reviewer = (districtId = 1): AuthUser =>
+  user({ role: 'REVIEWER', subdistrictId: null, districtId, canteenIds: [] });
 
 describe(canReachCanteen.name, () => {
   it('lets admins reach every canteen', () => {
@@ -22,6 +35,18 @@ describe(canReachCanteen.name, () => {
     const finance = user({ role: 'FINANCE', canteenIds: [] });
     expect(canReachCanteen(finance, { id: 11, subdistrictId: 1 })).toBe(true);
     expect(canReachCanteen(finance, { id: 12, subdistrictId: 2 })).toBe(false);
+  });
+
+  it('lets reviewers reach the canteens of their district only, and never a canteen of unknown district', () => {
+    expect(canReachCanteen(reviewer(), { id: 11, subdistrictId: 1, districtId: 1 })).toBe(true);
+    expect(canReachCanteen(reviewer(), { id: 12, subdistrictId: 2, districtId: 1 })).toBe(true);
+    expect(canReachCanteen(reviewer(), { id: 13, subdistrictId: 3, districtId: 2 })).toBe(false);
+    expect(canReachCanteen(reviewer(), { id: 11, subdistrictId: 1 })).toBe(false);
+  });
+
+  it('keeps finance out of another district even for a canteen id it knows', () => {
+    const finance = user({ role: 'FINANCE', canteenIds: [] });
+    expect(canReachCanteen(finance, { id: 13, subdistrictId: 3, districtId: 2 })).toBe(false);
   });
 
   it('lets cashiers and operators reach their own canteens only', () => {
@@ -35,11 +60,34 @@ describe(canReachCanteen.name, () => {
 });
 
 describe(canReachSubdistrict.name, () => {
+  it('lets reviewers reach the sub-districts of their district', () => {
+    expect(canReachSubdistrict(reviewer(), 1, 1)).toBe(true);
+    expect(canReachSubdistrict(reviewer(), 2, 1)).toBe(true);
+    expect(canReachSubdistrict(reviewer(), 3, 2)).toBe(false);
+    expect(canReachSubdistrict(reviewer(), 1)).toBe(false);
+  });
+
   it('lets everyone reach their own sub-district and admins every one', () => {
-    for (const role of ROLES) {
+    for (const role of ROLES.filter((r) => r !== 'REVIEWER')) {
       expect(canReachSubdistrict(user({ role }), 1)).toBe(true);
       expect(canReachSubdistrict(user({ role }), 2)).toBe(role === 'ADMIN');
     }
+  });
+});
+
+describe(canReachDistrict.name, () => {
+  it('lets admins reach every district and others only their own', () => {
+    expect(canReachDistrict(user({ role: 'ADMIN' }), 2)).toBe(true);
+    expect(canReachDistrict(reviewer(), 1)).toBe(true);
+    expect(canReachDistrict(reviewer(), 2)).toBe(false);
+    expect(canReachDistrict(user({ role: 'FINANCE' }), 2)).toBe(false);
+  });
+});
+
+describe(ownSubdistrict.name, () => {
+  it('refuses a reviewer, who has no sub-district of its own', () => {
+    expect(ownSubdistrict(user())).toBe(1);
+    expect(thrownBy(() => ownSubdistrict(reviewer()))).toMatchObject({ code: 'SUBDISTRICT_FORBIDDEN' });
   });
 });
 
@@ -61,6 +109,11 @@ describe(reachSql.name, () => {
       .replace(/\$(\d+)::int\[\]/g, (_, i: string) => JSON.stringify(params[Number(i) - 1]))
       .replace(/\$(\d+)::int/g, (_, i: string) => String(params[Number(i) - 1]))
       .replace(/\bTRUE\b/g, 'true')
+      .replace(/\bFALSE\b/g, 'false')
+      .replace(/r\.sub IN \(SELECT sd\.id FROM subdistricts sd WHERE sd\.district_id = (\d+)\)/g, (_, n: string) =>
+        String(districtOf(row.sub) === Number(n)),
+      )
+      .replace(/r\.dist = (\d+)/g, (_, n: string) => String(districtOf(row.sub) === Number(n)))
       .replace(/\bAND\b/g, '&&')
       .replace(/r\.canteen = ANY\((\[[^\]]*\])\)/g, (_, list: string) =>
         String(row.canteen !== null && (JSON.parse(list) as number[]).includes(row.canteen)),
@@ -81,18 +134,30 @@ describe(reachSql.name, () => {
         fc.integer({ min: 1, max: 3 }),
         fc.option(fc.integer({ min: 1, max: 6 })),
         (role, sub, canteenIds, rowSub, rowCanteen) => {
-          const u = user({ role, subdistrictId: sub, canteenIds });
+          const u =
+            role === 'REVIEWER'
+              ? reviewer(districtOf(sub))
+              : user({ role, subdistrictId: sub, districtId: districtOf(sub), canteenIds });
           const row = { sub: rowSub, canteen: rowCanteen };
           const params: unknown[] = [];
           const perCanteen = reachSql(u, { subdistrict: 'r.sub', canteen: 'r.canteen' }, positional(params));
+          const rowDistrict = districtOf(rowSub);
           const expected =
             rowCanteen === null
-              ? role === 'ADMIN' || (role === 'FINANCE' && rowSub === sub)
-              : canReachCanteen(u, { id: rowCanteen, subdistrictId: rowSub });
+              ? canReachSubdistrict(u, rowSub, rowDistrict) &&
+                (role === 'ADMIN' || role === 'FINANCE' || role === 'REVIEWER')
+              : canReachCanteen(u, { id: rowCanteen, subdistrictId: rowSub, districtId: rowDistrict });
           expect(evaluate(perCanteen, params, row)).toBe(expected);
           const params2: unknown[] = [];
           const perSubdistrict = reachSql(u, { subdistrict: 'r.sub' }, positional(params2));
-          expect(evaluate(perSubdistrict, params2, row)).toBe(canReachSubdistrict(u, rowSub));
+          expect(evaluate(perSubdistrict, params2, row)).toBe(canReachSubdistrict(u, rowSub, rowDistrict));
+          const params3: unknown[] = [];
+          const withDistrict = reachSql(
+            u,
+            { subdistrict: 'r.sub', canteen: 'r.canteen', district: 'r.dist' },
+            positional(params3),
+          );
+          expect(evaluate(withDistrict, params3, row)).toBe(expected);
         },
       ),
     );

@@ -5,6 +5,9 @@ export interface AuthUser {
   id: number;
   username: string;
   role: Role;
-  subdistrictId: number;
+  /** The user's sub-district; null for a reviewer, whose scope is a whole district. */
+  subdistrictId: number | null;
+  /** The reviewer's district, or the district of the user's sub-district. */
+  districtId: number;
   canteenIds: number[];
 }

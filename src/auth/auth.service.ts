@@ -14,11 +14,16 @@ import { DUMMY_HASH, verifyPassword } from './passwords';
 
 const tokenHash = (token: string): Buffer => createHash('sha256').update(token).digest();
 
+// A reviewer's own district, or the district of the user's sub-district.
+const DISTRICT_OF_USER = `COALESCE(u.district_id,
+  (SELECT sd.district_id FROM subdistricts sd WHERE sd.id = u.subdistrict_id)) AS district_id`;
+
 interface UserRow {
   id: number;
   username: string;
   role: Role;
-  subdistrict_id: number;
+  subdistrict_id: number | null;
+  district_id: number;
   canteen_ids: number[];
 }
 
@@ -39,7 +44,7 @@ export class AuthService {
     const username = usernameRaw.trim().toLowerCase();
     // One statement whether or not the user exists, known address included: timing tells nothing about usernames.
     const rows: (UserRow & { password_hash: string; active: boolean; known_address: boolean })[] = await this.db.query(
-      `SELECT u.id, u.username, u.role, u.subdistrict_id, u.password_hash, u.active,
+      `SELECT u.id, u.username, u.role, u.subdistrict_id, ${DISTRICT_OF_USER}, u.password_hash, u.active,
               COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids,
               EXISTS (SELECT 1 FROM login_known_addresses k
                        WHERE k.user_id = u.id AND k.ip = $2
@@ -108,7 +113,7 @@ export class AuthService {
     const rows: UserRow[] = await prepared(
       this.db,
       'auth_resolve',
-      `SELECT u.id, u.username, u.role, u.subdistrict_id,
+      `SELECT u.id, u.username, u.role, u.subdistrict_id, ${DISTRICT_OF_USER},
               ARRAY(SELECT uc.canteen_id FROM user_canteens uc WHERE uc.user_id = u.id ORDER BY uc.canteen_id) AS canteen_ids
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
@@ -123,6 +128,7 @@ export class AuthService {
       username: row.username,
       role: row.role,
       subdistrictId: row.subdistrict_id,
+      districtId: row.district_id,
       canteenIds: row.canteen_ids.map(Number),
     };
   }

@@ -114,3 +114,21 @@ export class UpdateCanteenDto {
   @IsBoolean({ message: 'active 必须是 true 或 false' })
   active?: boolean;
 }
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
+/** GET /api/canteens: narrow the list (within reach) to a district or sub-district. */
+export class CanteenListQueryDto {
+  @ApiPropertyOptional({ description: '只列出该区的食堂' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ description: '只列出该街道的食堂' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
+}

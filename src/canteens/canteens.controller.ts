@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { CanteenViewDto } from './canteen-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { CreateCanteenDto, UpdateCanteenDto } from './canteen.dto';
+import { CanteenListQueryDto, CreateCanteenDto, UpdateCanteenDto } from './canteen.dto';
 import { CanteensService, CanteenView, toCanteenView } from './canteens.service';
 import { IdParamPipe } from '../common/id-param.pipe';
 
@@ -26,11 +26,11 @@ export class CanteensController {
     return this.canteens.create(user, body, ip);
   }
 
-  /** The canteens the caller may reach. */
+  /** The canteens the caller may reach, by ?districtId= and ?subdistrictId= within that reach. */
   @Get()
   @ApiOkResponse({ type: CanteenViewDto, isArray: true, description: 'every reachable canteen, by id (not paged)' })
-  list(@CurrentUser() user: AuthUser): Promise<CanteenView[]> {
-    return this.canteens.list(user);
+  list(@CurrentUser() user: AuthUser, @Query() query: CanteenListQueryDto): Promise<CanteenView[]> {
+    return this.canteens.list(user, query);
   }
 
   @Get(':id')

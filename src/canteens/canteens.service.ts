@@ -1,9 +1,10 @@
+import { districtOfSubdistrict } from '../districts/district.queries';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { reachableCanteen, reachSql } from '../auth/access';
+import { reachableCanteen } from '../auth/access';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import {
   CANTEEN_TYPE_LABELS,
@@ -15,11 +16,11 @@ import {
 } from '../common/enums';
 import { isDateInRange } from '../common/local-date';
 import { Canteen } from './canteen.entity';
+import { CANTEEN_NAME_KEY, findCanteen, listCanteens, subdistrictForNewCanteen } from './canteen.queries';
 import { CreateCanteenDto, PricesDto, UpdateCanteenDto } from './canteen.dto';
 import { isUniqueViolation } from '../database/pg-errors';
 
-// UNIQUE (subdistrict_id, name), migration Foundation.
-const NAME_KEY = 'canteens_subdistrict_id_name_key';
+const NAME_KEY = CANTEEN_NAME_KEY;
 
 export const DEFAULT_PERIOD_HOURS: PeriodHours = {
   BREAKFAST: ['05:30', '09:30'],
@@ -112,18 +113,17 @@ export class CanteensService {
 
   /** The canteen, if the caller may reach it: 404 CANTEEN_NOT_FOUND / 403 CANTEEN_FORBIDDEN otherwise. */
   async getReachable(user: AuthUser, id: number, manager: EntityManager = this.db.manager): Promise<Canteen> {
-    return reachableCanteen(user, await manager.findOne(Canteen, { where: { id } }));
+    const canteen = await findCanteen(manager, id);
+    // A reviewer's reach is its district: look up the canteen's (the others need no extra query).
+    const districtId =
+      canteen && user.role === 'REVIEWER' ? await districtOfSubdistrict(manager, canteen.subdistrictId) : undefined;
+    reachableCanteen(user, canteen && { id: canteen.id, subdistrictId: canteen.subdistrictId, districtId });
+    return canteen!;
   }
 
-  async list(user: AuthUser): Promise<CanteenView[]> {
-    const params: Record<string, unknown> = {};
-    const reach = reachSql(user, { subdistrict: 'c.subdistrict_id', canteen: 'c.id' }, (value) => {
-      const name = `reach${Object.keys(params).length}`;
-      params[name] = value;
-      return `:${name}`;
-    });
-    const qb = this.db.getRepository(Canteen).createQueryBuilder('c').where(reach, params).orderBy('c.id');
-    return (await qb.getMany()).map(toCanteenView);
+  /** The canteens within reach, by district and sub-district when asked (a filter never widens the reach). */
+  async list(user: AuthUser, filter: { districtId?: number; subdistrictId?: number } = {}): Promise<CanteenView[]> {
+    return (await listCanteens(this.db, user, filter)).map(toCanteenView);
   }
 
   async create(user: AuthUser, dto: CreateCanteenDto, ip: string | null): Promise<CanteenView> {
@@ -132,13 +132,10 @@ export class CanteensService {
     }
     const periodHours = mergePeriodHours(DEFAULT_PERIOD_HOURS, dto.periodHours ?? {});
     return this.db.transaction(async (m) => {
-      const [sub]: { id: number }[] =
-        dto.subdistrictId === undefined
-          ? await m.query(`SELECT id FROM subdistricts ORDER BY id LIMIT 1`)
-          : await m.query(`SELECT id FROM subdistricts WHERE id = $1`, [dto.subdistrictId]);
-      if (!sub) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
+      const subdistrictId = await subdistrictForNewCanteen(m, dto.subdistrictId);
+      if (subdistrictId === undefined) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
       const canteen = m.create(Canteen, {
-        subdistrictId: sub.id,
+        subdistrictId,
         name: dto.name.trim(),
         type: dto.type,
         address: dto.address?.trim() || null,
@@ -178,10 +175,7 @@ export class CanteensService {
       throw forbidden('只有管理员可以修改食堂名称', 'ROLE_FORBIDDEN');
     return this.db.transaction(async (m) => {
       // Lock the row: two operators editing at once apply one after the other.
-      const found = reachableCanteen(
-        user,
-        await m.findOne(Canteen, { where: { id }, lock: { mode: 'pessimistic_write' } }),
-      );
+      const found = reachableCanteen(user, await findCanteen(m, id, { lock: true }));
       const before = toCanteenView(found);
       if (dto.name !== undefined) found.name = dto.name.trim();
       if (dto.prices) this.applyPrices(found, dto.prices);

@@ -84,7 +84,7 @@ export class ClaimsController {
   /** SPEC §5: names the claim and version a file is, by its SHA-256; an altered byte matches nothing. */
   @Post('verify')
   @HttpCode(200)
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOkResponse({ type: ClaimFileMatchDto })
@@ -100,14 +100,14 @@ export class ClaimsController {
   }
 
   @Get()
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiOkResponse({ type: ClaimViewDto, isArray: true, description: 'newest month first, at most 500 (not paged)' })
   list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<ClaimView[]> {
     return this.claims.list(user, query.month);
   }
 
   @Get(':id')
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiOkResponse({ type: ClaimViewDto })
   @ApiErrors('CLAIM_NOT_FOUND')
   get(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimView> {
@@ -116,7 +116,7 @@ export class ClaimsController {
 
   /** SPEC §5 edit checks: what an auditor would question, from the claim's meals as they are now. */
   @Get(':id/checks')
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiOkResponse({ type: ClaimChecksDto })
   @ApiErrors('CLAIM_NOT_FOUND')
   checksOf(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimChecks> {
@@ -124,7 +124,7 @@ export class ClaimsController {
   }
 
   @Get(':id/file')
-  @Roles('FINANCE', 'ADMIN', 'OPERATOR')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiOkResponse({
     description: 'the claim workbook (.xlsx); X-Content-SHA256 is its SHA-256',
     content: { [XLSX]: { schema: { type: 'string', format: 'binary' } } },

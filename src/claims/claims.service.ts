@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
+import { ownSubdistrict } from '../auth/access';
 import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
@@ -63,10 +64,10 @@ export class ClaimsService {
   async requestForUser(user: AuthUser, month: string, canteenId: number | undefined): Promise<ClaimView> {
     if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     if (month > monthOf(todayLocal())) throw badRequest('MONTH_IN_FUTURE', '不能申报尚未开始的月份');
-    let subdistrictId = user.subdistrictId;
-    if (canteenId !== undefined) {
-      subdistrictId = (await this.canteens.getReachable(user, canteenId)).subdistrictId;
-    }
+    const subdistrictId =
+      canteenId === undefined
+        ? ownSubdistrict(user)
+        : (await this.canteens.getReachable(user, canteenId)).subdistrictId;
     return this.request({ subdistrictId, canteenId: canteenId ?? null, month, requestedBy: user.id });
   }
 

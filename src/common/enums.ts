@@ -1,4 +1,4 @@
-export const ROLES = ['CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN'] as const;
+export const ROLES = ['CASHIER', 'OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const CANTEEN_TYPES = ['CARE_FACILITY', 'ENTERPRISE'] as const;

@@ -127,9 +127,13 @@ export class InputGuardPipe implements PipeTransform {
   }
 }
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function inspect(value: unknown, depth: number): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) throw badRequest('INVALID_CHARACTER', '请求中含有不允许的字符（NUL）');
+    // A lone UTF-16 surrogate (JSON "\ud800") is no character: PostgreSQL's jsonb refuses it (an audit entry would fail).
+    if (LONE_SURROGATE.test(value)) throw badRequest('INVALID_CHARACTER', '请求中含有无效的 Unicode 字符');
     return;
   }
   if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return;

@@ -94,6 +94,16 @@ export class AppConfig {
   @IsNotEmpty()
   SUBDISTRICT_NAME = '柳园街道';
 
+  /** The district of the first sub-district (issue 17): its name and 6-digit administrative code. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  DISTRICT_NAME = '东昌府区';
+
+  @IsOptional()
+  @Matches(/^[0-9]{6}$/, { message: 'DISTRICT_CODE 应为 6 位行政区划代码' })
+  DISTRICT_CODE = '371502';
+
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL 必须是 ${LOG_LEVELS.join('/')} 之一` })
   LOG_LEVEL: LogLevel = 'info';

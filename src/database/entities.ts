@@ -4,7 +4,9 @@ import { LoginKnownAddress, LoginThrottleBucket } from '../auth/login-throttle.e
 import { Session } from '../auth/session.entity';
 import { Canteen } from '../canteens/canteen.entity';
 import { Claim } from '../claims/claim.entity';
+import { DinerMerge } from '../diners/diner-merge.entity';
 import { Diner } from '../diners/diner.entity';
+import { District } from '../districts/district.entity';
 import { Meal } from '../meals/meal.entity';
 import { MonthLock } from '../meals/month-lock.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
@@ -14,6 +16,7 @@ import { User } from '../users/user.entity';
 
 // Every table of the schema, as the migrations create it (test/schema.e2e-spec.ts proves TypeORM sees no difference).
 export const ENTITIES = [
+  District,
   Subdistrict,
   Canteen,
   User,
@@ -25,6 +28,7 @@ export const ENTITIES = [
   AuditSeal,
   PolicyVersionRow,
   Diner,
+  DinerMerge,
   Meal,
   MonthLock,
   Claim,

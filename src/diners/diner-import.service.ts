@@ -4,13 +4,14 @@ import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { AppError, badRequest } from '../common/app-error';
 import { IMPORT_ROW_CODES, ImportRowCode } from '../common/error-codes';
 import { PiiCipher } from '../common/pii-cipher';
 import { tryParseIdNumber } from '../subsidy/id-number';
-import { insertDiners } from './diner.queries';
+import { insertDiners, knownIdNumberHmacs, lockRegisterForImport, takenCardNos } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { checkXlsxZip } from './xlsx-guard';
 import { isPhoneNumber, PHONE_MESSAGE } from './phone';
@@ -104,12 +105,14 @@ export class DinerImportService {
     ip: string | null,
   ): Promise<ImportResult> {
     if (!file || file.buffer.length === 0) throw invalidFile('请上传 .xlsx 文件（表单字段 file）');
-    let subdistrictId = user.subdistrictId;
+    let subdistrictId: number;
     let canteenId: number | null = user.canteenIds.length === 1 ? user.canteenIds[0] : null;
     if (canteenIdRequested !== undefined) {
       const canteen = await this.canteens.getReachable(user, canteenIdRequested);
       subdistrictId = canteen.subdistrictId;
       canteenId = canteen.id;
+    } else {
+      subdistrictId = ownSubdistrict(user);
     }
 
     const rows = await this.readRows(file.buffer);
@@ -185,23 +188,20 @@ export class DinerImportService {
     }
 
     const result = await this.db.transaction(async (m) => {
-      // Serialise imports into one register, so two uploads of the same file cannot both insert a row.
-      await m.query(`SELECT pg_advisory_xact_lock(71502002, $1::int)`, [subdistrictId]);
-      const existing: { hmac: Buffer }[] = await m.query(
-        `SELECT id_number_hmac AS hmac FROM diners WHERE subdistrict_id = $1 AND id_number_hmac = ANY($2::bytea[])`,
-        [subdistrictId, valid.map((v) => v.hmac)],
+      // Serialise imports into the city's one register, so two uploads of the same file cannot both insert a row.
+      await lockRegisterForImport(m);
+      const known = new Set(
+        (
+          await knownIdNumberHmacs(
+            m,
+            valid.map((v) => v.hmac),
+          )
+        ).map((h) => h.toString('hex')),
       );
-      const known = new Set(existing.map((e) => e.hmac.toString('hex')));
       const fresh = valid.filter((v) => !known.has(v.hmac.toString('hex')));
       const skipped = valid.length - fresh.length;
       const cards = fresh.filter((v) => v.cardNo !== null).map((v) => v.cardNo as string);
-      const takenCards: { card_no: string }[] = cards.length
-        ? await m.query(`SELECT card_no FROM diners WHERE subdistrict_id = $1 AND card_no = ANY($2::text[])`, [
-            subdistrictId,
-            cards,
-          ])
-        : [];
-      const taken = new Set(takenCards.map((c) => c.card_no));
+      const taken = new Set(await takenCardNos(m, cards));
       const toInsert = fresh.filter((v) => {
         if (v.cardNo !== null && taken.has(v.cardNo)) {
           reject(v.row, 'CARD_NO_TAKEN');

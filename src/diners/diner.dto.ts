@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
 import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
 import { isPhoneNumber, PHONE_MESSAGE } from './phone';
@@ -127,11 +138,17 @@ export class DinerQueryDto {
   @MaxLength(50, { message: '查询内容过长' })
   q?: string;
 
-  @ApiPropertyOptional({ description: '管理员可指定街道' })
+  @ApiPropertyOptional({ description: '只列出家在该街道的老人（在权限范围内）' })
   @IsOptional()
   @Transform(toInt)
   @IsId('街道编号必须是正整数')
   subdistrictId?: number;
+
+  @ApiPropertyOptional({ description: '只列出家在该区的老人（在权限范围内）' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
 }
 
 export class ImportQueryDto {
@@ -140,4 +157,79 @@ export class ImportQueryDto {
   @Transform(toInt)
   @IsId('食堂编号必须是正整数')
   canteenId?: number;
+}
+
+const toPositiveInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
+/** GET /api/diners/export: the caller's register, narrowed (within reach). */
+export class RegisterFilterDto {
+  @ApiPropertyOptional({ description: '姓名或社区中的字、身份证号后 4 位、或就餐卡号' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(64, { message: '查询内容过长' })
+  q?: string;
+
+  @ApiPropertyOptional({ description: '只列出家在该街道的老人' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
+
+  @ApiPropertyOptional({ description: '只列出家在该区的老人' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ enum: DINER_STATUSES })
+  @IsOptional()
+  @IsIn(DINER_STATUSES, { message: '状态必须是 ACTIVE、SUSPENDED、MOVED_AWAY 或 DECEASED' })
+  status?: DinerStatusValue;
+}
+
+/** GET /api/diners/register: one page of the caller's register. */
+export class RegisterQueryDto extends RegisterFilterDto {
+  @ApiPropertyOptional({ default: 1, minimum: 1 })
+  @IsOptional()
+  @Transform(toPositiveInt)
+  @IsInt({ message: '页码必须是正整数' })
+  @Min(1, { message: '页码必须是正整数' })
+  @Max(100_000, { message: '页码过大' })
+  page?: number;
+
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Transform(toPositiveInt)
+  @IsInt({ message: '每页条数必须是 1–200 的整数' })
+  @Min(1, { message: '每页条数必须是 1–200 的整数' })
+  @Max(200, { message: '每页条数必须是 1–200 的整数' })
+  pageSize?: number;
+}
+
+export class RegisterDinerDto {
+  @ApiProperty() id!: number;
+  @ApiProperty() subdistrictId!: number;
+  @ApiProperty({ example: '柳园街道' }) subdistrictName!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: '371502********1234' }) maskedIdNumber!: string;
+  @ApiProperty({ enum: ['M', 'F'] }) sex!: 'M' | 'F';
+  @ApiProperty() age!: number;
+  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
+  @ApiProperty({ type: String, nullable: true }) community!: string | null;
+  @ApiProperty({ type: String, nullable: true }) cardNo!: string | null;
+  @ApiProperty({ enum: DINER_STATUSES }) status!: DinerStatusValue;
+  @ApiProperty() statusLabel!: string;
+  @ApiProperty({ type: String, nullable: true }) statusEffectiveFrom!: string | null;
+  @ApiProperty({ type: String, nullable: true }) statusNote!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) registeredCanteenId!: number | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
+export class DinerRegisterPageDto {
+  @ApiProperty({ type: [RegisterDinerDto] }) items!: RegisterDinerDto[];
+  @ApiProperty({ description: '符合条件的老人总数' }) total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
 }

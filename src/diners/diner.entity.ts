@@ -6,7 +6,6 @@ import {
   ForeignKey,
   Index,
   PrimaryGeneratedColumn,
-  Unique,
   UpdateDateColumn,
 } from 'typeorm';
 import { Canteen } from '../canteens/canteen.entity';
@@ -15,10 +14,13 @@ import { User } from '../users/user.entity';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
 
 @Entity({ name: 'diners' })
-// Registered once per sub-district: found by the keyed hash of the normalised ID number.
-@Unique('diners_subdistrict_id_id_number_hmac_key', ['subdistrictId', 'idNumberHmac'])
-@Index('diners_card_no_key', ['subdistrictId', 'cardNo'], { unique: true, where: 'card_no IS NOT NULL' })
+// One register for the city (SPEC §3): found by the keyed hash of the normalised ID number or the card number,
+// unique among current rows; a row merged into another by migration CityRegister is kept but no longer current.
+@Index('diners_id_number_hmac_key', ['idNumberHmac'], { unique: true, where: 'merged_into_id IS NULL' })
+@Index('diners_card_no_key', ['cardNo'], { unique: true, where: 'card_no IS NOT NULL AND merged_into_id IS NULL' })
 @Index('diners_name_idx', ['subdistrictId', 'name'])
+// (subdistrict_id, right(id_number_masked, 4)): the register searched by the last four digits.
+@Index('diners_id_last4_idx', { synchronize: false })
 @Check('diners_name_check', `length(btrim(name)) > 0`)
 @Check('diners_sex_check', `sex IN ('M', 'F')`)
 @Check('diners_card_no_check', `card_no IS NULL OR (length(card_no) >= 1 AND length(card_no) <= 64)`)
@@ -76,6 +78,11 @@ export class Diner {
   @Column({ name: 'registered_by', type: 'integer', nullable: true })
   @ForeignKey(() => User, { name: 'diners_registered_by_fkey' })
   registeredBy!: number | null;
+
+  /** Set on a duplicate registration merged into the oldest one (migration CityRegister); null for current rows. */
+  @Column({ name: 'merged_into_id', type: 'integer', nullable: true })
+  @ForeignKey(() => Diner, { name: 'diners_merged_into_id_fkey' })
+  mergedIntoId!: number | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

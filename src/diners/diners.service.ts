@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { canReachSubdistrict } from '../auth/access';
+import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { CanteensService } from '../canteens/canteens.service';
 import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
@@ -12,7 +12,14 @@ import { PiiCipher } from '../common/pii-cipher';
 import { ageOn } from '../subsidy/age';
 import { IdNumberError, maskIdNumber, parseIdNumber, ParsedIdNumber } from '../subsidy/id-number';
 import { Diner } from './diner.entity';
-import { insertDiners } from './diner.queries';
+import {
+  dinerInReach,
+  findDinerIdByCardNo,
+  findDinerIdByHmac,
+  insertDiners,
+  readIdNumberEnc,
+  searchRegister,
+} from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, UpdateDinerDto } from './diner.dto';
 
@@ -81,72 +88,81 @@ export class DinersService {
     private readonly canteens: CanteensService,
   ) {}
 
-  /** The diner with this ID number in the sub-district's register, or null. Bad numbers → 400 ID_*. */
-  async findByIdNumber(subdistrictId: number, raw: string, manager?: EntityManager): Promise<Diner | null> {
+  /** The diner with this ID number anywhere in the city's one register, or null. Bad numbers → 400 ID_*. */
+  async findByIdNumber(raw: string, manager?: EntityManager): Promise<Diner | null> {
     const { idNumber } = parseIdOrThrow(raw);
-    return (manager ?? this.db.manager)
-      .getRepository(Diner)
-      .createQueryBuilder('d')
-      .where('d.subdistrictId = :s AND d.idNumberHmac = :h', { s: subdistrictId, h: this.cipher.hmac(idNumber) })
-      .getOne();
+    const id = await findDinerIdByHmac(manager ?? this.db, this.cipher.hmac(idNumber));
+    return id === undefined ? null : (manager ?? this.db.manager).findOne(Diner, { where: { id } });
   }
 
-  async findByCardNo(subdistrictId: number, cardNo: string, manager?: EntityManager): Promise<Diner | null> {
-    return (manager ?? this.db.manager).findOne(Diner, { where: { subdistrictId, cardNo: cardNo.trim() } });
+  /** The diner holding this meal-card number anywhere in the city, or null. */
+  async findByCardNo(cardNo: string, manager?: EntityManager): Promise<Diner | null> {
+    const id = await findDinerIdByCardNo(manager ?? this.db, cardNo.trim());
+    return id === undefined ? null : (manager ?? this.db.manager).findOne(Diner, { where: { id } });
   }
 
+  /**
+   * The caller's register (SPEC §3): the diners of its sub-district and those who have eaten at its canteens. The
+   * full ID number finds any diner of the city (so that nobody is registered twice); nothing else reaches across.
+   */
   async search(user: AuthUser, query: DinerQueryDto): Promise<DinerView[]> {
-    const subdistrictId = this.readableSubdistrict(user, query.subdistrictId);
     if (query.idNumber !== undefined) {
-      const d = await this.findByIdNumber(subdistrictId, query.idNumber);
+      const d = await this.findByIdNumber(query.idNumber);
       return d ? [toDinerView(d)] : [];
     }
-    if (query.cardNo !== undefined) {
-      const d = await this.findByCardNo(subdistrictId, query.cardNo);
-      return d ? [toDinerView(d)] : [];
-    }
-    const qb = this.db
-      .getRepository(Diner)
-      .createQueryBuilder('d')
-      .where('d.subdistrictId = :s', { s: subdistrictId })
-      .take(LIST_LIMIT);
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere('d.name LIKE :like', { like }).orderBy('d.name').addOrderBy('d.id');
-    } else {
-      qb.orderBy('d.id', 'DESC');
-    }
+    const found = await searchRegister(
+      this.db,
+      user,
+      {
+        subdistrictId: query.subdistrictId,
+        districtId: query.districtId,
+        cardNo: query.cardNo?.trim(),
+        nameLike: query.q || undefined,
+      },
+      LIST_LIMIT,
+    );
     const today = todayLocal();
-    return (await qb.getMany()).map((d) => toDinerView(d, today));
+    return found.map((d) => toDinerView(d, today));
   }
 
-  /** A diner of the caller's sub-district (admins: any); others answer 404, as if they did not exist. */
+  /** A diner in the caller's register (admins: any); others answer 404, as if they did not exist. */
   async getForUser(user: AuthUser, id: number, manager: EntityManager = this.db.manager, lock = false): Promise<Diner> {
     const diner = await manager.findOne(Diner, {
       where: { id },
       ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
     });
-    if (!diner || !canReachSubdistrict(user, diner.subdistrictId)) {
+    if (!diner || diner.mergedIntoId !== null || !(await dinerInReach(manager, user, id))) {
       throw notFound('DINER_NOT_FOUND', '就餐老人不存在');
     }
     return diner;
   }
 
+  /** A diner the caller may change: one of its register whose home sub-district is the caller's (admins: any). */
+  private async getForChange(user: AuthUser, id: number, manager: EntityManager): Promise<Diner> {
+    const diner = await this.getForUser(user, id, manager, true);
+    if (user.role !== 'ADMIN' && diner.subdistrictId !== user.subdistrictId) {
+      throw forbidden('该老人登记在其他街道，只能由其所在街道修改', 'SUBDISTRICT_FORBIDDEN');
+    }
+    return diner;
+  }
+
   /**
-   * Registers a diner in the sub-district's one register. Pass the caller's transaction to commit with it.
-   * An ID number already registered → 409 DINER_EXISTS with the existing diner's id.
+   * Registers a diner in the city's one register, with the canteen's sub-district (or the caller's) as home. Pass
+   * the caller's transaction to commit with it. An ID number already registered anywhere in the city → 409
+   * DINER_EXISTS whose details carry the existing diner (masked), so that the till carries on with that diner.
    */
   async register(user: AuthUser, dto: CreateDinerDto, ip: string | null, manager?: EntityManager): Promise<DinerView> {
     const parsed = parseIdOrThrow(dto.idNumber);
     refuseIdShaped(dto);
-    let subdistrictId = user.subdistrictId;
+    let subdistrictId: number;
     let canteenId: number | null = null;
     if (dto.canteenId !== undefined) {
       const canteen = await this.canteens.getReachable(user, dto.canteenId, manager);
       subdistrictId = canteen.subdistrictId;
       canteenId = canteen.id;
-    } else if (user.canteenIds.length === 1) {
-      canteenId = user.canteenIds[0];
+    } else {
+      subdistrictId = ownSubdistrict(user);
+      if (user.canteenIds.length === 1) canteenId = user.canteenIds[0];
     }
     const work = async (m: EntityManager): Promise<DinerView> => {
       const hmac = this.cipher.hmac(parsed.idNumber);
@@ -171,12 +187,13 @@ export class DinersService {
         { skipConflicts: true },
       );
       if (inserted.length === 0) {
-        const [existing]: { id: number }[] = await m.query(
-          `SELECT id FROM diners WHERE subdistrict_id = $1 AND id_number_hmac = $2`,
-          [subdistrictId, hmac],
-        );
-        if (existing) {
-          throw conflict('DINER_EXISTS', `该身份证号码（${masked}）已登记，无需重复登记`, { dinerId: existing.id });
+        const existingId = await findDinerIdByHmac(m, hmac);
+        if (existingId !== undefined) {
+          const existing = toDinerView(await m.findOneOrFail(Diner, { where: { id: existingId } }));
+          throw conflict('DINER_EXISTS', `该身份证号码（${masked}）已登记，无需重复登记`, {
+            dinerId: existingId,
+            diner: existing,
+          });
         }
         throw conflict('CARD_NO_TAKEN', '该就餐卡号已被其他老人使用');
       }
@@ -202,7 +219,7 @@ export class DinersService {
   async update(user: AuthUser, id: number, dto: UpdateDinerDto, ip: string | null): Promise<DinerView> {
     refuseIdShaped(dto);
     return this.db.transaction(async (m) => {
-      const diner = await this.getForUser(user, id, m, true);
+      const diner = await this.getForChange(user, id, m);
       const changed: string[] = [];
       if (dto.name !== undefined && dto.name !== diner.name) {
         diner.name = dto.name;
@@ -218,7 +235,7 @@ export class DinersService {
         }
       }
       if (changed.includes('cardNo') && diner.cardNo !== null) {
-        const other = await this.findByCardNo(diner.subdistrictId, diner.cardNo, m);
+        const other = await this.findByCardNo(diner.cardNo, m);
         if (other && other.id !== diner.id) throw conflict('CARD_NO_TAKEN', '该就餐卡号已被其他老人使用');
       }
       if (changed.length > 0) {
@@ -243,7 +260,7 @@ export class DinersService {
   async setStatus(user: AuthUser, id: number, dto: DinerStatusDto, ip: string | null): Promise<DinerView> {
     if (!isDateInRange(dto.effectiveFrom)) throw badRequest('VALIDATION_FAILED', '生效日期不是有效日期');
     return this.db.transaction(async (m) => {
-      const diner = await this.getForUser(user, id, m, true);
+      const diner = await this.getForChange(user, id, m);
       const from = diner.status;
       diner.status = dto.status;
       diner.statusEffectiveFrom = dto.effectiveFrom;
@@ -275,8 +292,7 @@ export class DinersService {
   async reveal(user: AuthUser, id: number, ip: string | null): Promise<{ id: number; name: string; idNumber: string }> {
     return this.db.transaction(async (m) => {
       const diner = await this.getForUser(user, id, m);
-      const [row]: { id_number_enc: Buffer }[] = await m.query(`SELECT id_number_enc FROM diners WHERE id = $1`, [id]);
-      const idNumber = this.cipher.decrypt(row.id_number_enc);
+      const idNumber = this.cipher.decrypt((await readIdNumberEnc(m, id))!);
       await this.audit.record(
         {
           actor: user,
@@ -291,12 +307,5 @@ export class DinersService {
       );
       return { id, name: diner.name, idNumber };
     });
-  }
-
-  /** The sub-district whose register the caller reads: its own; an admin may name another. */
-  readableSubdistrict(user: AuthUser, requested?: number): number {
-    if (requested === undefined || requested === user.subdistrictId) return user.subdistrictId;
-    if (!canReachSubdistrict(user, requested)) throw forbidden('您只能查询本街道的老人', 'SUBDISTRICT_FORBIDDEN');
-    return requested;
   }
 }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { PiiCipher } from '../common/pii-cipher';
+import { idNumberBatch, resealIdNumber } from './diner.queries';
 
 export interface ReencryptionResult {
   scanned: number;
@@ -20,20 +21,13 @@ export async function reencryptIdNumbers(
   const total: ReencryptionResult = { scanned: 0, rewritten: 0 };
   let after = 0;
   for (;;) {
-    const rows: { id: number; id_number_enc: Buffer }[] = await db.query(
-      `SELECT id, id_number_enc FROM diners WHERE id > $1 ORDER BY id LIMIT $2`,
-      [after, batchSize],
-    );
+    const rows = await idNumberBatch(db, after, batchSize);
     if (rows.length === 0) return total;
     await db.transaction(async (m) => {
       for (const row of rows) {
         if (cipher.isCurrent(row.id_number_enc)) continue;
         const resealed = cipher.encrypt(cipher.decrypt(row.id_number_enc));
-        const [, count]: [unknown, number] = await m.query(
-          `UPDATE diners SET id_number_enc = $1 WHERE id = $2 AND id_number_enc = $3`,
-          [resealed, row.id, row.id_number_enc],
-        );
-        total.rewritten += count;
+        if (await resealIdNumber(m, row.id, row.id_number_enc, resealed)) total.rewritten++;
       }
     });
     total.scanned += rows.length;

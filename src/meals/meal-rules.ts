@@ -10,6 +10,7 @@ const BACKDATE_LIMIT_MS: Readonly<Record<Role, number>> = {
   OPERATOR: 7 * 24 * HOUR_MS,
   ADMIN: 7 * 24 * HOUR_MS,
   FINANCE: 0,
+  REVIEWER: 0,
 };
 const FUTURE_SKEW_MS = 5 * 60_000;
 

@@ -29,6 +29,8 @@ import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common
   ['mealDate', 'subdistrictId', 'canteenId', 'dinerId', 'tier', 'mealPeriod', 'subsidyFen', 'servedAt'],
   { where: 'voided_at IS NULL' },
 )
+// The city register's reach (dinerReachSql): has this diner eaten in this sub-district / at these canteens?
+@Index('meals_diner_site_idx', ['dinerId', 'subdistrictId', 'canteenId'])
 @Check('meals_meal_period_check', `meal_period IN ('BREAKFAST', 'LUNCH', 'DINNER')`)
 @Check('meals_price_fen_check', `price_fen >= 0`)
 @Check('meals_check', `subsidy_fen >= 0 AND subsidy_fen <= price_fen`)

@@ -191,7 +191,7 @@ export async function findRecordLookup(
             EXISTS (SELECT 1 FROM meals s WHERE s.diner_id = d.id AND s.meal_date = $5 AND s.subsidy_slot = $6
                        AND s.subsidy_fen > 0 AND s.voided_at IS NULL) AS subsidised
        FROM canteens c
-       LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${column} = $3
+       LEFT JOIN diners d ON d.${column} = $3 AND d.merged_into_id IS NULL
        LEFT JOIN meals e ON e.canteen_id = c.id AND e.idempotency_key = $4
       WHERE c.id = $1`,
     [p.canteenId, p.month, p.dinerKey, p.idempotencyKey, p.mealDate, p.slot],
@@ -212,7 +212,7 @@ export async function findQuoteLookup(
             d.status_effective_from::text AS status_effective_from,
             s.served_at AS subsidised_at, s.canteen_name AS subsidised_canteen
        FROM canteens c
-       LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.${column} = $2
+       LEFT JOIN diners d ON d.${column} = $2 AND d.merged_into_id IS NULL
        LEFT JOIN LATERAL (
          SELECT m.served_at, mc.name AS canteen_name FROM meals m JOIN canteens mc ON mc.id = m.canteen_id
           WHERE m.diner_id = d.id AND m.meal_date = $3 AND m.subsidy_slot = $4

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CanteensService } from '../canteens/canteens.service';
+import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isMonthInRange, monthLabel } from '../common/local-date';
@@ -113,7 +114,7 @@ export class MonthLocksService {
 
   /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */
   private async scope(user: AuthUser, canteenId: number | undefined): Promise<number> {
-    if (canteenId === undefined) return user.subdistrictId;
+    if (canteenId === undefined) return ownSubdistrict(user);
     return (await this.canteens.getReachable(user, canteenId)).subdistrictId;
   }
 

@@ -25,8 +25,10 @@ function xlsxFile(buffer: Buffer, ascii: string, chinese: string): StreamableFil
   'STATS_RANGE_INVALID',
   'CANTEEN_FORBIDDEN',
   'SUBDISTRICT_FORBIDDEN',
+  'DISTRICT_FORBIDDEN',
   'CANTEEN_NOT_FOUND',
   'SUBDISTRICT_NOT_FOUND',
+  'DISTRICT_NOT_FOUND',
 )
 @Controller('stats')
 export class StatsController {
@@ -34,14 +36,14 @@ export class StatsController {
 
   /** Per day of [from, to] (at most 366 days), with totals over the range (diners counted once over it). */
   @Get('daily')
-  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @Roles('OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN')
   @ApiOkResponse({ type: DailyStatsDto })
   async daily(@CurrentUser() user: AuthUser, @Query() q: DailyStatsQuery): Promise<DailyStatsDto> {
     return (await this.stats.daily(user, q)).stats;
   }
 
   @Get('daily/export')
-  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @Roles('OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN')
   @ApiProduces(XLSX)
   @ApiOkResponse({ description: '日统计表 (.xlsx)', schema: { type: 'string', format: 'binary' } })
   async dailyExport(@CurrentUser() user: AuthUser, @Query() q: DailyStatsQuery): Promise<StreamableFile> {
@@ -55,14 +57,14 @@ export class StatsController {
 
   /** The statistics screen of a month: KPI tiles against last month, tiers, periods, canteens, 12 months, hours. */
   @Get('summary')
-  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @Roles('OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN')
   @ApiOkResponse({ type: SummaryStatsDto })
   async summary(@CurrentUser() user: AuthUser, @Query() q: SummaryStatsQuery): Promise<SummaryStatsDto> {
     return (await this.stats.summary(user, q)).stats;
   }
 
   @Get('summary/export')
-  @Roles('OPERATOR', 'FINANCE', 'ADMIN')
+  @Roles('OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN')
   @ApiProduces(XLSX)
   @ApiOkResponse({
     description: '统计表 (.xlsx)：每表一页，或 ?table= 只导出一张',

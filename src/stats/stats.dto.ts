@@ -16,6 +16,12 @@ export class StatsFilterQuery {
   @IsId('食堂编号应为正整数')
   canteenId?: number;
 
+  @ApiPropertyOptional({ description: '只统计一个区（须在本人范围内）' })
+  @IsOptional()
+  @Transform(toInt)
+  @IsId('区编号应为正整数')
+  districtId?: number;
+
   @ApiPropertyOptional({ description: '只统计一个街道（须在本人范围内）' })
   @IsOptional()
   @Transform(toInt)

@@ -12,11 +12,12 @@ type Db = DataSource | EntityManager;
 
 /**
  * What the caller narrowed the statistics to, already checked against its reach (StatsService.scope). A new
- * filter (the district, once districts exist) is one field here and one line in statsWhere.
+ * filter is one field here and one line in statsWhere (and canteenWhere).
  */
 export interface StatsFilter {
   canteenId?: number;
   subdistrictId?: number;
+  districtId?: number;
 }
 
 export interface DateRange {
@@ -42,14 +43,19 @@ export function statsWhere(user: AuthUser, range: DateRange, filter: StatsFilter
     `m.meal_date BETWEEN ${bind(range.from)}::date AND ${bind(range.to)}::date`,
     reachSql(user, { subdistrict: 'm.subdistrict_id', canteen: 'm.canteen_id' }, bind),
   ];
+  if (filter.districtId !== undefined) parts.push(inDistrict('m.subdistrict_id', filter.districtId, bind));
   if (filter.subdistrictId !== undefined) parts.push(`m.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
   if (filter.canteenId !== undefined) parts.push(`m.canteen_id = ${bind(filter.canteenId)}::int`);
   return parts.join(' AND ');
 }
 
+const inDistrict = (column: string, districtId: number, bind: Bind): string =>
+  `${column} IN (SELECT id FROM subdistricts WHERE district_id = ${bind(districtId)}::int)`;
+
 /** The same reach and filters over `canteens c`, for listing canteens that had no meal. */
 function canteenWhere(user: AuthUser, filter: StatsFilter, bind: Bind): string {
   const parts = [reachSql(user, { subdistrict: 'c.subdistrict_id', canteen: 'c.id' }, bind)];
+  if (filter.districtId !== undefined) parts.push(inDistrict('c.subdistrict_id', filter.districtId, bind));
   if (filter.subdistrictId !== undefined) parts.push(`c.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
   if (filter.canteenId !== undefined) parts.push(`c.id = ${bind(filter.canteenId)}::int`);
   return parts.join(' AND ');
@@ -280,7 +286,16 @@ export async function busiestHours(db: Db, user: AuthUser, range: DateRange, fil
 }
 
 /** Whether a sub-district exists (an admin's filter naming none answers 404). */
-export async function subdistrictExists(db: Db, id: number): Promise<boolean> {
-  const rows: unknown[] = await db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [id]);
-  return rows.length > 0;
+/** A sub-district's name and district, or undefined when there is none. */
+export async function subdistrictOf(db: Db, id: number): Promise<{ name: string; districtId: number } | undefined> {
+  const [row]: { name: string; district_id: number }[] = await db.query(
+    `SELECT name, district_id FROM subdistricts WHERE id = $1`,
+    [id],
+  );
+  return row && { name: row.name, districtId: row.district_id };
+}
+
+export async function districtName(db: Db, id: number): Promise<string | undefined> {
+  const [row]: { name: string }[] = await db.query(`SELECT name FROM districts WHERE id = $1`, [id]);
+  return row?.name;
 }

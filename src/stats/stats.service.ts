@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { canReachSubdistrict } from '../auth/access';
+import { canReachDistrict, canReachSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, forbidden, notFound } from '../common/app-error';
 import { monthBounds, previousMonth } from '../common/local-date';
@@ -22,7 +22,8 @@ import {
   monthlyStats,
   StatsFigures,
   StatsFilter,
-  subdistrictExists,
+  subdistrictOf,
+  districtName,
   ZERO,
 } from './stats.queries';
 
@@ -52,17 +53,29 @@ export class StatsService {
    */
   async scope(user: AuthUser, q: StatsFilterQuery): Promise<Scope> {
     const filter: StatsFilter = {};
-    let label = user.role === 'ADMIN' ? '全部街道' : user.role === 'FINANCE' ? '本街道' : '本人食堂';
+    let label =
+      user.role === 'ADMIN'
+        ? '全市'
+        : user.role === 'REVIEWER'
+          ? '本区'
+          : user.role === 'FINANCE'
+            ? '本街道'
+            : '本人食堂';
+    if (q.districtId !== undefined) {
+      if (!canReachDistrict(user, q.districtId)) throw forbidden('您只能查看本区的统计', 'DISTRICT_FORBIDDEN');
+      const name = await districtName(this.db, q.districtId);
+      if (name === undefined) throw notFound('DISTRICT_NOT_FOUND');
+      filter.districtId = q.districtId;
+      label = name;
+    }
     if (q.subdistrictId !== undefined) {
-      if (!canReachSubdistrict(user, q.subdistrictId)) {
-        throw forbidden('您只能查看本街道的统计', 'SUBDISTRICT_FORBIDDEN');
+      const sub = await subdistrictOf(this.db, q.subdistrictId);
+      if (!canReachSubdistrict(user, q.subdistrictId, sub?.districtId)) {
+        throw forbidden('您只能查看本人范围内街道的统计', 'SUBDISTRICT_FORBIDDEN');
       }
-      if (!(await subdistrictExists(this.db, q.subdistrictId))) throw notFound('SUBDISTRICT_NOT_FOUND');
+      if (sub === undefined) throw notFound('SUBDISTRICT_NOT_FOUND');
       filter.subdistrictId = q.subdistrictId;
-      const [row]: { name: string }[] = await this.db.query(`SELECT name FROM subdistricts WHERE id = $1`, [
-        q.subdistrictId,
-      ]);
-      label = row.name;
+      label = sub.name;
     }
     if (q.canteenId !== undefined) {
       const canteen = await this.canteens.getReachable(user, q.canteenId);

@@ -13,8 +13,10 @@ export class UserViewDto implements UserView {
   displayName!: string | null;
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
-  @ApiProperty({ type: 'integer' })
-  subdistrictId!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null for a reviewer (its scope is a district)' })
+  subdistrictId!: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: "a reviewer's district, else null" })
+  districtId!: number | null;
   @ApiProperty({ type: 'integer', isArray: true })
   canteenIds!: number[];
   @ApiProperty()
@@ -31,8 +33,10 @@ export class AuthUserDto implements AuthUser {
   username!: string;
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
-  @ApiProperty({ type: 'integer' })
-  subdistrictId!: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'null for a reviewer (its scope is a district)' })
+  subdistrictId!: number | null;
+  @ApiProperty({ type: 'integer', description: "a reviewer's district, or the district of the user's sub-district" })
+  districtId!: number;
   @ApiProperty({ type: 'integer', isArray: true, description: 'the canteens a cashier or operator works for' })
   canteenIds!: number[];
 }

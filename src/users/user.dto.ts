@@ -38,7 +38,7 @@ export class CreateUserDto {
   password!: string;
 
   @ApiProperty({ enum: ROLES })
-  @IsIn(ROLES, { message: '角色必须是 CASHIER、OPERATOR、FINANCE 或 ADMIN' })
+  @IsIn(ROLES, { message: '角色必须是 CASHIER、OPERATOR、FINANCE、REVIEWER 或 ADMIN' })
   role!: Role;
 
   @CanteenIdsField()
@@ -52,6 +52,11 @@ export class CreateUserDto {
   @IsOptionalNonNull()
   @IsId('街道编号必须是正整数')
   subdistrictId?: number;
+
+  @ApiPropertyOptional({ description: '区民政审核（REVIEWER）所属的区（管理员指定；默认与创建者相同）' })
+  @IsOptionalNonNull()
+  @IsId('区编号必须是正整数')
+  districtId?: number;
 }
 
 export class UpdateUserDto {

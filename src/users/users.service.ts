@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
@@ -11,44 +12,24 @@ import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { Role } from '../common/enums';
 import { CreateUserDto, UpdateUserDto } from './user.dto';
 import { isUniqueViolation } from '../database/pg-errors';
+import {
+  districtExists,
+  findUserRow,
+  insertUser,
+  listAllUsers,
+  listCashiersOf,
+  lockUser,
+  revokeSessions,
+  setUserCanteens,
+  subdistrictExists,
+  toUserView,
+  updateUser,
+  usernameTaken,
+  USERNAME_KEY,
+  UserView,
+} from './user.queries';
 
-export interface UserView {
-  id: number;
-  username: string;
-  displayName: string | null;
-  role: Role;
-  subdistrictId: number;
-  canteenIds: number[];
-  active: boolean;
-  createdAt: Date;
-}
-
-interface UserRow {
-  id: number;
-  username: string;
-  display_name: string | null;
-  role: Role;
-  subdistrict_id: number;
-  canteen_ids: number[];
-  active: boolean;
-  created_at: Date;
-}
-
-const SELECT_USERS = `
-  SELECT u.id, u.username, u.display_name, u.role, u.subdistrict_id, u.active, u.created_at,
-         COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids
-    FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id`;
-
-const toView = (r: UserRow): UserView => ({
-  id: r.id,
-  username: r.username,
-  displayName: r.display_name,
-  role: r.role,
-  subdistrictId: r.subdistrict_id,
-  canteenIds: r.canteen_ids.map(Number),
-  active: r.active,
-  createdAt: r.created_at,
-});
+export type { UserView } from './user.queries';
 
 // Cashiers and operators work at canteens; finance and admins at the level of a sub-district.
 const SITE_ROLES: readonly Role[] = ['CASHIER', 'OPERATOR'];
@@ -77,19 +58,9 @@ export class UsersService {
   ) {}
 
   async list(actor: AuthUser): Promise<UserView[]> {
-    if (actor.role === 'ADMIN') {
-      const rows: UserRow[] = await this.db.query(`${SELECT_USERS} GROUP BY u.id ORDER BY u.id`);
-      return rows.map(toView);
-    }
+    if (actor.role === 'ADMIN') return (await listAllUsers(this.db)).map(toUserView);
     // An operator sees the cashiers of its canteens.
-    const rows: UserRow[] = await this.db.query(
-      `${SELECT_USERS}
-        WHERE u.role = 'CASHIER' AND u.subdistrict_id = $1
-          AND EXISTS (SELECT 1 FROM user_canteens x WHERE x.user_id = u.id AND x.canteen_id = ANY($2::int[]))
-        GROUP BY u.id ORDER BY u.id`,
-      [actor.subdistrictId, actor.canteenIds],
-    );
-    return rows.map(toView);
+    return (await listCashiersOf(this.db, actor.subdistrictId, actor.canteenIds)).map(toUserView);
   }
 
   async create(actor: AuthUser, dto: CreateUserDto, ip: string | null): Promise<UserView> {
@@ -97,27 +68,37 @@ export class UsersService {
     if (actor.role === 'OPERATOR' && dto.role !== 'CASHIER') {
       throw forbidden('站点管理员只能添加收银员', 'ROLE_FORBIDDEN');
     }
-    const subdistrictId = await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId);
+    // A reviewer (区民政审核) is scoped to a district, every other role to a sub-district (users_scope_check).
+    const scope =
+      dto.role === 'REVIEWER'
+        ? { subdistrictId: null, districtId: await this.districtFor(actor, canteenIds, dto) }
+        : {
+            subdistrictId: await this.subdistrictFor(actor, dto.role, canteenIds, dto.subdistrictId),
+            districtId: null,
+          };
+    const subdistrictId = scope.subdistrictId;
     refuseWeakPassword(dto.password, dto.username);
     const hash = await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
-      const taken: unknown[] = await m.query(`SELECT 1 FROM users WHERE username = $1`, [dto.username]);
-      if (taken.length > 0) throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
+      if (await usernameTaken(m, dto.username)) throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
       let id: number;
       try {
-        const [row]: { id: number }[] = await m.query(
-          `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-          [dto.username, hash, dto.role, subdistrictId, dto.displayName?.trim() || null, actor.id],
-        );
-        id = row.id;
+        id = await insertUser(m, {
+          username: dto.username,
+          passwordHash: hash,
+          role: dto.role,
+          subdistrictId,
+          districtId: scope.districtId,
+          displayName: dto.displayName?.trim() || null,
+          createdBy: actor.id,
+        });
       } catch (e) {
-        if (isUniqueViolation(e, 'users_username_key')) {
+        if (isUniqueViolation(e, USERNAME_KEY)) {
           throw conflict('USERNAME_TAKEN', `用户名 ${dto.username} 已被使用`);
         }
         throw e;
       }
-      await this.setCanteens(m, id, canteenIds);
+      await setUserCanteens(m, id, canteenIds, { replace: false });
       await this.audit.record(
         {
           actor,
@@ -138,7 +119,7 @@ export class UsersService {
   async update(actor: AuthUser, id: number, dto: UpdateUserDto, ip: string | null): Promise<UserView> {
     const hash = dto.password === undefined ? null : await hashPassword(dto.password);
     return this.db.transaction(async (m) => {
-      await m.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [id]);
+      await lockUser(m, id);
       const target = await this.getView(m, id).catch(() => null);
       if (!target || !this.canSee(actor, target)) throw notFound('USER_NOT_FOUND', '用户不存在');
       if (!this.canManage(actor, target)) {
@@ -149,32 +130,28 @@ export class UsersService {
       const changes: Record<string, unknown> = {};
       if (dto.active !== undefined && dto.active !== target.active) {
         if (target.id === actor.id && !dto.active) throw badRequest('CANNOT_DEACTIVATE_SELF', '不能停用自己的账号');
-        await m.query(`UPDATE users SET active = $2, updated_at = now() WHERE id = $1`, [id, dto.active]);
+        await updateUser(m, id, { active: dto.active });
         changes.active = { from: target.active, to: dto.active };
       }
       if (hash !== null) {
-        await m.query(`UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1`, [id, hash]);
+        await updateUser(m, id, { passwordHash: hash });
         changes.passwordReset = true;
       }
       if (dto.displayName !== undefined) {
-        await m.query(`UPDATE users SET display_name = $2, updated_at = now() WHERE id = $1`, [
-          id,
-          dto.displayName.trim() || null,
-        ]);
+        await updateUser(m, id, { displayName: dto.displayName.trim() || null });
         changes.displayName = dto.displayName.trim() || null;
       }
       if (dto.canteenIds !== undefined) {
         const next = [...new Set(dto.canteenIds)];
         await this.checkCanteenChange(actor, target, next);
         if (!sameSet(next, target.canteenIds)) {
-          await m.query(`DELETE FROM user_canteens WHERE user_id = $1`, [id]);
-          await this.setCanteens(m, id, next);
+          await setUserCanteens(m, id, next, { replace: true });
           changes.canteenIds = { from: target.canteenIds, to: next };
         }
       }
       // A deactivated user or a reset password ends every session of that user (also after reactivation).
       if (dto.active === false || hash !== null) {
-        await m.query(`UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+        await revokeSessions(m, id);
       }
       await this.audit.record(
         {
@@ -243,6 +220,21 @@ export class UsersService {
     }
   }
 
+  /** The district of a new reviewer: the one named, else the admin's own; it must exist. */
+  private async districtFor(
+    actor: AuthUser,
+    canteenIds: number[],
+    dto: { districtId?: number; subdistrictId?: number },
+  ): Promise<number> {
+    if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '区民政审核账号不关联食堂');
+    if (dto.subdistrictId !== undefined) {
+      throw badRequest('VALIDATION_FAILED', '区民政审核账号属于一个区，请填写 districtId 而不是 subdistrictId');
+    }
+    const districtId = dto.districtId ?? actor.districtId;
+    if (!(await districtExists(this.db, districtId))) throw notFound('DISTRICT_NOT_FOUND');
+    return districtId;
+  }
+
   /** The sub-district a new user belongs to, checking the caller may put it there. */
   private async subdistrictFor(
     actor: AuthUser,
@@ -252,9 +244,8 @@ export class UsersService {
   ): Promise<number> {
     if (!SITE_ROLES.includes(role)) {
       if (canteenIds.length > 0) throw badRequest('CANTEENS_NOT_ALLOWED', '财务和管理员账号不关联食堂');
-      const subdistrictId = requested ?? actor.subdistrictId;
-      const rows: unknown[] = await this.db.query(`SELECT 1 FROM subdistricts WHERE id = $1`, [subdistrictId]);
-      if (rows.length === 0) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
+      const subdistrictId = requested ?? ownSubdistrict(actor);
+      if (!(await subdistrictExists(this.db, subdistrictId))) throw notFound('SUBDISTRICT_NOT_FOUND', '街道不存在');
       return subdistrictId;
     }
     if (canteenIds.length === 0) throw badRequest('CANTEENS_REQUIRED', '收银员和站点管理员至少要关联一个食堂');
@@ -272,17 +263,9 @@ export class UsersService {
     return subdistrictId as number;
   }
 
-  private async setCanteens(m: EntityManager, userId: number, canteenIds: number[]): Promise<void> {
-    if (canteenIds.length === 0) return;
-    await m.query(
-      `INSERT INTO user_canteens (user_id, canteen_id) SELECT $1, unnest($2::int[]) ON CONFLICT DO NOTHING`,
-      [userId, canteenIds],
-    );
-  }
-
   private async getView(m: EntityManager, id: number): Promise<UserView> {
-    const [row]: UserRow[] = await m.query(`${SELECT_USERS} WHERE u.id = $1 GROUP BY u.id`, [id]);
+    const row = await findUserRow(m, id);
     if (!row) throw notFound('USER_NOT_FOUND', '用户不存在');
-    return toView(row);
+    return toUserView(row);
   }
 }

@@ -19,7 +19,33 @@ export async function firstSubdistrictId(db: DataSource): Promise<number> {
 }
 
 export async function createSubdistrict(db: DataSource, name = `测试街道${next()}`): Promise<number> {
-  const [row] = await db.query(`INSERT INTO subdistricts (name) VALUES ($1) RETURNING id`, [name]);
+  return createSubdistrictIn(db, await firstDistrictId(db), name);
+}
+
+export async function firstDistrictId(db: DataSource): Promise<number> {
+  const [row] = await db.query(`SELECT id FROM districts ORDER BY id LIMIT 1`);
+  return row.id;
+}
+
+/** A new district (区) with a unique 6-digit code. */
+export async function createDistrict(db: DataSource, name = `测试区${next()}`): Promise<number> {
+  const [row] = await db.query(
+    `INSERT INTO districts (name, code) VALUES ($1, lpad((random() * 899999 + 100000)::int::text, 6, '0'))
+     RETURNING id`,
+    [name],
+  );
+  return row.id;
+}
+
+export async function createSubdistrictIn(
+  db: DataSource,
+  districtId: number,
+  name = `测试街道${next()}`,
+): Promise<number> {
+  const [row] = await db.query(`INSERT INTO subdistricts (name, district_id) VALUES ($1, $2) RETURNING id`, [
+    name,
+    districtId,
+  ]);
   return row.id;
 }
 
@@ -64,16 +90,25 @@ const passwordHashes = new Map<string, Promise<string>>();
 export async function createUser(
   t: TestApp,
   role: Role,
-  opts: { canteenIds?: number[]; subdistrictId?: number; username?: string; password?: string } = {},
+  opts: {
+    canteenIds?: number[];
+    subdistrictId?: number;
+    districtId?: number;
+    username?: string;
+    password?: string;
+  } = {},
 ): Promise<UserFixture> {
   const username = opts.username ?? `${role.toLowerCase()}${next()}_${Date.now().toString(36)}`;
   const password = opts.password ?? 'test-password-1';
   if (!passwordHashes.has(password)) passwordHashes.set(password, hashPassword(password));
   const hash = await passwordHashes.get(password)!;
-  const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(t.db));
+  // A reviewer is scoped to a district, every other role to a sub-district (users_scope_check).
+  const subdistrictId = role === 'REVIEWER' ? null : (opts.subdistrictId ?? (await firstSubdistrictId(t.db)));
+  const districtId = role === 'REVIEWER' ? (opts.districtId ?? (await firstDistrictId(t.db))) : null;
   const [row] = await t.db.query(
-    `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [username, hash, role, subdistrictId],
+    `INSERT INTO users (username, password_hash, role, subdistrict_id, district_id) VALUES ($1, $2, $3, $4, $5)
+     RETURNING id`,
+    [username, hash, role, subdistrictId, districtId],
   );
   for (const canteenId of opts.canteenIds ?? []) {
     await t.db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, canteenId]);

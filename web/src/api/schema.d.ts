@@ -272,6 +272,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/diners/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DinersController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/diners/import': {
     parameters: {
       query?: never;
@@ -302,6 +318,54 @@ export type paths = {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/diners/register': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DinersController_registerPage'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/districts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DistrictsController_list'];
+    put?: never;
+    post: operations['DistrictsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/districts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['DistrictsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['DistrictsController_update'];
     trace?: never;
   };
   '/api/health': {
@@ -496,6 +560,38 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/subdistricts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SubdistrictsController_list'];
+    put?: never;
+    post: operations['SubdistrictsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/subdistricts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch: operations['SubdistrictsController_update'];
+    trace?: never;
+  };
   '/api/subsidy/quote': {
     parameters: {
       query?: never;
@@ -638,9 +734,12 @@ export type components = {
     AuthUserDto: {
       /** @description the canteens a cashier or operator works for */
       canteenIds: number[];
+      /** @description a reviewer's district, or the district of the user's sub-district */
+      districtId: number;
       id: number;
       role: components['schemas']['Role'];
-      subdistrictId: number;
+      /** @description null for a reviewer (its scope is a district) */
+      subdistrictId: number | null;
       username: string;
     };
     CanteenStatsDto: {
@@ -807,13 +906,32 @@ export type components = {
       name: string;
       phone?: string;
     };
+    CreateDistrictDto: {
+      /**
+       * @description 6 位行政区划代码
+       * @example 371502
+       */
+      code: string;
+      /** @example 东昌府区 */
+      name: string;
+    };
+    CreateSubdistrictDto: {
+      /** @description 6 位代码（可不填） */
+      adminCode?: string;
+      /** @description 所属区 */
+      districtId: number;
+      /** @example 古楼街道 */
+      name: string;
+    };
     CreateUserDto: {
       canteenIds?: number[];
       /** @example 张收银 */
       displayName?: string;
+      /** @description 区民政审核（REVIEWER）所属的区（管理员指定；默认与创建者相同） */
+      districtId?: number;
       password: string;
       /** @enum {string} */
-      role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'ADMIN';
+      role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'REVIEWER' | 'ADMIN';
       /** @description 财务或管理员所属街道（管理员指定；默认与创建者相同） */
       subdistrictId?: number;
       /** @example cashier_donguan */
@@ -881,6 +999,13 @@ export type components = {
       maskedIdNumber: string;
       name: string;
     };
+    DinerRegisterPageDto: {
+      items: components['schemas']['RegisterDinerDto'][];
+      page: number;
+      pageSize: number;
+      /** @description 符合条件的老人总数 */
+      total: number;
+    };
     /** @enum {string} */
     DinerStatus: 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
     DinerStatusDto: {
@@ -916,6 +1041,18 @@ export type components = {
       statusLabel: string;
       statusNote: string | null;
       subdistrictId: number;
+    };
+    DistrictDto: {
+      /**
+       * @description 6 位行政区划代码（请求中为 code）
+       * @example 371502
+       */
+      adminCode: string;
+      id: number;
+      /** @example 东昌府区 */
+      name: string;
+      /** @description 下辖街道数 */
+      subdistrictCount: number;
     };
     ErrorBodyDto: {
       /** @description stable, upper snake case: branch on it; never renamed once published (docs/API.md) */
@@ -1009,6 +1146,11 @@ export type components = {
       | 'INVALID_PERIOD_HOURS'
       | 'PERIOD_HOURS_OVERLAP'
       | 'SUBDISTRICT_NOT_FOUND'
+      | 'SUBDISTRICT_NAME_TAKEN'
+      | 'DISTRICT_NOT_FOUND'
+      | 'DISTRICT_NAME_TAKEN'
+      | 'DISTRICT_CODE_TAKEN'
+      | 'DISTRICT_FORBIDDEN'
       | 'SUBDISTRICT_FORBIDDEN'
       | 'USERNAME_TAKEN'
       | 'PASSWORD_WEAK'
@@ -1436,6 +1578,29 @@ export type components = {
       /** @enum {string} */
       verification: 'ID_CARD_READER' | 'MANUAL_ENTRY' | 'MEAL_CARD';
     };
+    RegisterDinerDto: {
+      age: number;
+      cardNo: string | null;
+      community: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      id: number;
+      /** @example 371502********1234 */
+      maskedIdNumber: string;
+      name: string;
+      phone: string | null;
+      registeredCanteenId: number | null;
+      /** @enum {string} */
+      sex: 'M' | 'F';
+      /** @enum {string} */
+      status: 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
+      statusEffectiveFrom: string | null;
+      statusLabel: string;
+      statusNote: string | null;
+      subdistrictId: number;
+      /** @example 柳园街道 */
+      subdistrictName: string;
+    };
     RevealedDinerDto: {
       id: number;
       /** @description the full 18-character ID number (this call is audited) */
@@ -1443,7 +1608,18 @@ export type components = {
       name: string;
     };
     /** @enum {string} */
-    Role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'ADMIN';
+    Role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'REVIEWER' | 'ADMIN';
+    SubdistrictDto: {
+      adminCode: string | null;
+      /** @description 食堂数 */
+      canteenCount: number;
+      districtId: number;
+      /** @example 东昌府区 */
+      districtName: string;
+      id: number;
+      /** @example 柳园街道 */
+      name: string;
+    };
     SummaryStatsDto: {
       /** @description 本月按星期 × 小时的人次（无就餐的格子省略） */
       busiestHours: components['schemas']['HourCellDto'][];
@@ -1524,6 +1700,16 @@ export type components = {
       name?: string;
       phone?: Record<string, never> | null;
     };
+    UpdateDistrictDto: {
+      /** @description 6 位行政区划代码 */
+      code?: string;
+      name?: string;
+    };
+    UpdateSubdistrictDto: {
+      /** @description 6 位代码 */
+      adminCode?: string;
+      name?: string;
+    };
     UpdateUserDto: {
       active?: boolean;
       canteenIds?: number[];
@@ -1537,9 +1723,12 @@ export type components = {
       /** Format: date-time */
       createdAt: string;
       displayName: string | null;
+      /** @description a reviewer's district, else null */
+      districtId: number | null;
       id: number;
       role: components['schemas']['Role'];
-      subdistrictId: number;
+      /** @description null for a reviewer (its scope is a district) */
+      subdistrictId: number | null;
       /** @example cashier01 */
       username: string;
     };
@@ -1863,7 +2052,12 @@ export interface operations {
   };
   CanteensController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 只列出该区的食堂 */
+        districtId?: number;
+        /** @description 只列出该街道的食堂 */
+        subdistrictId?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1877,6 +2071,18 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CanteenViewDto'][];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
@@ -3161,11 +3367,13 @@ export interface operations {
       query?: {
         /** @description 按就餐卡号精确查找 */
         cardNo?: string;
+        /** @description 只列出家在该区的老人（在权限范围内） */
+        districtId?: number;
         /** @description 按身份证号码精确查找 */
         idNumber?: string;
         /** @description 姓名中的字 */
         q?: string;
-        /** @description 管理员可指定街道 */
+        /** @description 只列出家在该街道的老人（在权限范围内） */
         subdistrictId?: number;
       };
       header?: never;
@@ -3214,7 +3422,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: SUBDISTRICT_FORBIDDEN */
+      /** @description Forbidden: ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3222,7 +3430,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'SUBDISTRICT_FORBIDDEN';
+            code?: 'ROLE_FORBIDDEN';
           };
         };
       };
@@ -3413,6 +3621,18 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
           };
         };
       };
@@ -3776,6 +3996,84 @@ export interface operations {
       };
     };
   };
+  DinersController_export: {
+    parameters: {
+      query?: {
+        /** @description 只列出家在该区的老人 */
+        districtId?: number;
+        /** @description 姓名或社区中的字、身份证号后 4 位、或就餐卡号 */
+        q?: string;
+        status?: 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
+        /** @description 只列出家在该街道的老人 */
+        subdistrictId?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description 就餐老人花名册 .xlsx */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': string;
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
   DinersController_import: {
     parameters: {
       query?: {
@@ -3919,6 +4217,469 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  DinersController_registerPage: {
+    parameters: {
+      query?: {
+        /** @description 只列出家在该区的老人 */
+        districtId?: number;
+        page?: number;
+        pageSize?: number;
+        /** @description 姓名或社区中的字、身份证号后 4 位、或就餐卡号 */
+        q?: string;
+        status?: 'ACTIVE' | 'SUSPENDED' | 'MOVED_AWAY' | 'DECEASED';
+        /** @description 只列出家在该街道的老人 */
+        subdistrictId?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DinerRegisterPageDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  DistrictsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictDto'][];
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  DistrictsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateDistrictDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Conflict: DISTRICT_NAME_TAKEN, DISTRICT_CODE_TAKEN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_NAME_TAKEN' | 'DISTRICT_CODE_TAKEN';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  DistrictsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictDto'];
+        };
+      };
+      /** @description Bad request: INVALID_CHARACTER */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CHARACTER';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: DISTRICT_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  DistrictsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateDistrictDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DistrictDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: DISTRICT_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: DISTRICT_NAME_TAKEN, DISTRICT_CODE_TAKEN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_NAME_TAKEN' | 'DISTRICT_CODE_TAKEN';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
           };
         };
       };
@@ -4693,6 +5454,8 @@ export interface operations {
       query: {
         /** @description 只统计一个食堂（须在本人范围内） */
         canteenId?: number;
+        /** @description 只统计一个区（须在本人范围内） */
+        districtId?: number;
         /** @description 开始日期（含） */
         from: string;
         /** @description 只统计一个街道（须在本人范围内） */
@@ -4739,7 +5502,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
+      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, DISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4747,11 +5510,11 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
+            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'DISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND, DISTRICT_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4759,7 +5522,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND' | 'DISTRICT_NOT_FOUND';
           };
         };
       };
@@ -4784,6 +5547,8 @@ export interface operations {
       query: {
         /** @description 只统计一个食堂（须在本人范围内） */
         canteenId?: number;
+        /** @description 只统计一个区（须在本人范围内） */
+        districtId?: number;
         /** @description 开始日期（含） */
         from: string;
         /** @description 只统计一个街道（须在本人范围内） */
@@ -4831,7 +5596,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
+      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, DISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4839,11 +5604,11 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
+            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'DISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND, DISTRICT_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4851,7 +5616,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND' | 'DISTRICT_NOT_FOUND';
           };
         };
       };
@@ -4876,6 +5641,8 @@ export interface operations {
       query: {
         /** @description 只统计一个食堂（须在本人范围内） */
         canteenId?: number;
+        /** @description 只统计一个区（须在本人范围内） */
+        districtId?: number;
         /** @description 统计月份 */
         month: string;
         /** @description 只统计一个街道（须在本人范围内） */
@@ -4920,7 +5687,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
+      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, DISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4928,11 +5695,11 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
+            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'DISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND, DISTRICT_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -4940,7 +5707,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND' | 'DISTRICT_NOT_FOUND';
           };
         };
       };
@@ -4965,6 +5732,8 @@ export interface operations {
       query: {
         /** @description 只统计一个食堂（须在本人范围内） */
         canteenId?: number;
+        /** @description 只统计一个区（须在本人范围内） */
+        districtId?: number;
         /** @description 统计月份 */
         month: string;
         /** @description 只统计一个街道（须在本人范围内） */
@@ -5012,7 +5781,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
+      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, DISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5020,11 +5789,11 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
+            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'DISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND, DISTRICT_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -5032,7 +5801,335 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND' | 'DISTRICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  SubdistrictsController_list: {
+    parameters: {
+      query?: {
+        /** @description 只列出该区的街道 */
+        districtId?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubdistrictDto'][];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: DISTRICT_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  SubdistrictsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSubdistrictDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubdistrictDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: DISTRICT_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DISTRICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: SUBDISTRICT_NAME_TAKEN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'SUBDISTRICT_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  SubdistrictsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSubdistrictDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubdistrictDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: SUBDISTRICT_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'SUBDISTRICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: SUBDISTRICT_NAME_TAKEN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'SUBDISTRICT_NAME_TAKEN';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
           };
         };
       };
