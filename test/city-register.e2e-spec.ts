@@ -118,7 +118,7 @@ describe('One register for the city (real PostgreSQL)', () => {
       .http()
       .patch(`/api/diners/${id}`)
       .set('authorization', operatorB1.token)
-      .send({ phone: '0635-1234567' })
+      .send({ phone: '0635-8234567' })
       .expect(403);
     expect(patch.body.code).toBe('SUBDISTRICT_FORBIDDEN');
     // 古楼街道 (same district, never eaten there) does not see the diner, by list, name or id.
