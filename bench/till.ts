@@ -167,7 +167,12 @@ async function openLoop(tokens: string[], rate: number, seconds: number, warmUpS
     new Promise((resolve) => {
       const canteen = (i % 6) + 1;
       const diner = nextDiner++ % DINERS;
-      const body = JSON.stringify({ idNumber: idNumberOf(diner), mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' });
+      const body = JSON.stringify({
+        idNumber: idNumberOf(diner),
+        mealPeriod: 'LUNCH',
+        verification: 'ID_CARD_READER',
+        confirmOutsideHours: true,
+      });
       const req = request(
         {
           agent,

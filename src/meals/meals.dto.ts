@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { IsId, IsLocalDate, IsOptionalNonNull } from '../common/validation';
@@ -44,6 +56,13 @@ export class RecordMealDto extends DinerMealDto {
   @IsString({ message: '就餐时间应为文本' })
   @Matches(INSTANT, { message: '就餐时间格式不正确，应如 2025-06-01T11:45:00+08:00' })
   servedAt?: string;
+
+  @ApiPropertyOptional({
+    description: '就餐时间不在该餐次时段内时必须为 true（收银员已再次确认），否则 409 MEAL_OUTSIDE_HOURS',
+  })
+  @IsOptionalNonNull()
+  @IsBoolean({ message: 'confirmOutsideHours 应为 true 或 false' })
+  confirmOutsideHours?: boolean;
 }
 
 export class QuoteMealQuery extends DinerMealDto {

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/passwords';
-import { CanteenType, DinerStatusValue, MealPeriod, Role } from '../../src/common/enums';
+import { CanteenType, DinerStatusValue, MealPeriod, PeriodHours, Role } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { insertDiners } from '../../src/diners/diner.queries';
 import { insertMeals } from '../../src/meals/meal.queries';
@@ -29,6 +29,14 @@ export interface CanteenFixture {
   name: string;
 }
 
+// Every period serves all day, so a test that records at the real time of day is never outside hours (SPEC §4);
+// tests of the hours give their own.
+export const ALL_DAY_HOURS: PeriodHours = {
+  BREAKFAST: ['00:00', '23:59'],
+  LUNCH: ['00:00', '23:59'],
+  DINNER: ['00:00', '23:59'],
+};
+
 export async function createCanteen(
   db: DataSource,
   opts: {
@@ -36,15 +44,25 @@ export async function createCanteen(
     name?: string;
     type?: CanteenType;
     prices?: Partial<Record<MealPeriod, number>>;
+    periodHours?: PeriodHours;
   } = {},
 ): Promise<CanteenFixture> {
   const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(db));
   const name = opts.name ?? `测试幸福食堂${next()}`;
   const prices = { BREAKFAST: 500, LUNCH: 1200, DINNER: 1000, ...opts.prices };
   const [row] = await db.query(
-    `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [subdistrictId, name, opts.type ?? 'ENTERPRISE', prices.BREAKFAST, prices.LUNCH, prices.DINNER],
+    `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen,
+                           period_hours)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      subdistrictId,
+      name,
+      opts.type ?? 'ENTERPRISE',
+      prices.BREAKFAST,
+      prices.LUNCH,
+      prices.DINNER,
+      JSON.stringify(opts.periodHours ?? ALL_DAY_HOURS),
+    ],
   );
   return { id: row.id, subdistrictId, name };
 }
@@ -64,7 +82,13 @@ const passwordHashes = new Map<string, Promise<string>>();
 export async function createUser(
   t: TestApp,
   role: Role,
-  opts: { canteenIds?: number[]; subdistrictId?: number; username?: string; password?: string } = {},
+  opts: {
+    canteenIds?: number[];
+    subdistrictId?: number;
+    username?: string;
+    password?: string;
+    displayName?: string;
+  } = {},
 ): Promise<UserFixture> {
   const username = opts.username ?? `${role.toLowerCase()}${next()}_${Date.now().toString(36)}`;
   const password = opts.password ?? 'test-password-1';
@@ -72,8 +96,9 @@ export async function createUser(
   const hash = await passwordHashes.get(password)!;
   const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(t.db));
   const [row] = await t.db.query(
-    `INSERT INTO users (username, password_hash, role, subdistrict_id) VALUES ($1, $2, $3, $4) RETURNING id`,
-    [username, hash, role, subdistrictId],
+    `INSERT INTO users (username, password_hash, role, subdistrict_id, display_name)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [username, hash, role, subdistrictId, opts.displayName ?? null],
   );
   for (const canteenId of opts.canteenIds ?? []) {
     await t.db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, canteenId]);
