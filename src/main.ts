@@ -15,7 +15,7 @@ async function serve(config: AppConfig): Promise<void> {
     const url = `http://localhost:${config.PORT}`;
     app
       .get(AppLogger)
-      .log(`幸福食堂 API ready: ${url}/ (till ${url}/till.html, API docs ${url}/api/docs)`, 'Bootstrap');
+      .log(`幸福食堂 API ready: ${url}/ (till ${url}/till, API docs ${url}/api/docs)`, 'Bootstrap');
   }
 }
 
