@@ -334,7 +334,13 @@ const CELLS: Cell[] = [
       http()
         .post(`/api/canteens/${id}/meals`)
         .set('idempotency-key', unique('matrix-meal-'))
-        .send({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
+        // Reach is the point here, whatever the hour: confirmed outside the lunch hours too.
+        .send({
+          idNumber: dinerAt(w, key).idNumber,
+          mealPeriod: 'LUNCH',
+          verification: 'ID_CARD_READER',
+          confirmOutsideHours: true,
+        }),
     {
       A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, ADMIN: 201 },
       A2: { CASHIER: C, OPERATOR: C, FINANCE: R, ADMIN: 201 },
@@ -528,6 +534,20 @@ const CELLS: Cell[] = [
     },
   },
 
+  {
+    route: 'GET /api/auth/me',
+    target: 'any',
+    call: (http) => http().get('/api/auth/me'),
+    expect: ALL_200,
+  },
+  {
+    // A wrong current password: every role reaches the check, and nothing changes.
+    route: 'POST /api/auth/password',
+    target: 'any',
+    call: (http) =>
+      http().post('/api/auth/password').send({ currentPassword: 'not-the-password-1', newPassword: 'Another-pass-9' }),
+    expect: { CASHIER: 400, OPERATOR: 400, FINANCE: 400, ADMIN: 400 },
+  },
   {
     route: 'POST /api/auth/logout',
     target: 'any',
