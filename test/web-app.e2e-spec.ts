@@ -67,11 +67,14 @@ describe('The web app (real Chromium)', () => {
     await page.locator('#canteen-select option').first().waitFor({ state: 'attached' });
     await page.getByRole('button', { name: '修改密码' }).click();
     const dialog = page.locator('.el-dialog', { hasText: '修改密码' });
-    await dialog.locator('input[name=current]').waitFor();
-    await dialog.locator('input[name=current]').fill('operator-pass-1');
-    await dialog.locator('input[name=new]').fill('New-pass-2026');
-    await dialog.locator('input[name=again]').fill('New-pass-2026');
-    await dialog.locator('input[name=again]').press('Enter');
+    // The focus starts in the current-password field; the rest by keyboard.
+    await page.waitForFunction("document.activeElement && document.activeElement.name === 'current'");
+    await page.keyboard.type('operator-pass-1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('New-pass-2026');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('New-pass-2026');
+    await page.keyboard.press('Enter');
     await dialog.locator('.ok', { hasText: '密码已修改' }).waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
