@@ -68,7 +68,8 @@ describe('The web app (real Chromium)', () => {
     await page.getByRole('button', { name: '修改密码' }).click();
     const dialog = page.locator('.el-dialog', { hasText: '修改密码' });
     // The focus starts in the current-password field; the rest by keyboard.
-    await page.waitForFunction("document.activeElement && document.activeElement.name === 'current'");
+    // (A locator, not waitForFunction: polling a string would need 'unsafe-eval', which the page's CSP refuses.)
+    await dialog.locator('input[name=current]:focus').waitFor();
     await page.keyboard.type('operator-pass-1');
     await page.keyboard.press('Tab');
     await page.keyboard.type('New-pass-2026');
