@@ -1,5 +1,6 @@
 // Lint with type information; zero warnings allowed (npm run lint).
 import js from '@eslint/js';
+import pluginVue from 'eslint-plugin-vue';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,7 +10,9 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       '.local/**',
-      'src/web/**',
+      'web/dist/**',
+      'web/src/auto-imports.d.ts',
+      'web/src/components.d.ts',
       'jest.config.js',
       'eslint.config.mjs',
     ],
@@ -25,6 +28,27 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // The web app (web/): Vue single-file components with TypeScript, in the browser. vue-tsc type-checks it.
+  ...pluginVue.configs['flat/recommended'].map((c) => ({ ...c, files: ['web/**/*.vue'] })),
+  {
+    files: ['web/**/*.ts', 'web/**/*.vue', 'web/**/*.mts'],
+    languageOptions: {
+      parserOptions: { projectService: false, parser: tseslint.parser, extraFileExtensions: ['.vue'] },
+    },
+    rules: {
+      // vue-tsc knows the browser's globals.
+      'no-undef': 'off',
+      '@typescript-eslint/no-floating-promises': 'off',
+      '@typescript-eslint/no-misused-promises': 'off',
+      // Prettier lays out the templates.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+      'vue/multiline-html-element-content-newline': 'off',
+      'vue/html-self-closing': 'off',
+      'vue/html-indent': 'off',
+      'vue/html-closing-bracket-newline': 'off',
     },
   },
 );

@@ -37,7 +37,7 @@ function request()
       { ["Authorization"] = auth })
   end
   local key = string.format("w%d-%d-%d", tid, counter, math.random(1, 2000000000))
-  local body = '{"idNumber":"' .. ids[i + 1] .. '","mealPeriod":"LUNCH","verification":"ID_CARD_READER"}'
+  local body = '{"idNumber":"' .. ids[i + 1] .. '","mealPeriod":"LUNCH","verification":"ID_CARD_READER","confirmOutsideHours":true}'
   return wrk.format("POST", "/api/canteens/" .. canteen .. "/meals",
     { ["Content-Type"] = "application/json", ["Authorization"] = auth, ["Idempotency-Key"] = key }, body)
 end

@@ -122,7 +122,8 @@ async function seed(ds: DataSource): Promise<void> {
   }
   // The session pgbench's script resolves, as the auth guard does for every request.
   await ds.query(
-    `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES (sha256('bench-token'::bytea), 1, now() + interval '1 day')`,
+    `INSERT INTO sessions (token_hash, user_id, expires_at, absolute_expires_at)
+     VALUES (sha256('bench-token'::bytea), 1, now() + interval '1 day', now() + interval '1 day')`,
   );
   for (let start = 0; start < DINERS; start += 5000) {
     const batch: NewDiner[] = [];
@@ -167,7 +168,12 @@ async function openLoop(tokens: string[], rate: number, seconds: number, warmUpS
     new Promise((resolve) => {
       const canteen = (i % 6) + 1;
       const diner = nextDiner++ % DINERS;
-      const body = JSON.stringify({ idNumber: idNumberOf(diner), mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' });
+      const body = JSON.stringify({
+        idNumber: idNumberOf(diner),
+        mealPeriod: 'LUNCH',
+        verification: 'ID_CARD_READER',
+        confirmOutsideHours: true,
+      });
       const req = request(
         {
           agent,

@@ -25,6 +25,7 @@ fi
 
 say "building"
 npx nest build >/dev/null
+npm run --silent build:web >/dev/null
 say "migrating"
 npx typeorm migration:run -d dist/src/database/data-source.js | grep -E "Migration .* has been|No migrations" || true
 say "loading demo data"
@@ -62,9 +63,9 @@ for _ in $(seq 1 600); do
   ────────────────────────────────────────────────────────────────────────
   幸福食堂 is running — Ctrl-C stops it
     首页 start            $url/
-    收银台 till           $url/till.html
-    站点管理 operator     $url/operator.html
-    补贴申报 finance      $url/finance.html
+    收银台 till           $url/till
+    站点管理 operator     $url/operator
+    补贴申报 finance      $url/finance
     API 文档 docs         $url/api/docs
 
 $(cat .local/demo-summary.txt)

@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig, trustProxyValue } from './config/app-config';
@@ -23,11 +23,29 @@ export function configureApp(app: NestExpressApplication): void {
   // Which hops may name the client in X-Forwarded-For (the per-address login limit and the audit log use it).
   app.set('trust proxy', trustProxyValue(config.TRUST_PROXY));
   app.useBodyParser('json', { limit: '1mb' });
-  // The pages, outside /api only: serve-static would otherwise stat() the disk on every API request.
-  const pages = express.static(join(__dirname, 'web'), { index: 'index.html', maxAge: 0 });
+  // The web app (web/, built to WEB_DIR), outside /api only: serve-static would otherwise stat() the disk on every
+  // API request. Its hashed assets never change; index.html is always asked again. A page address of the app
+  // (/till, /operator, …, and the old /till.html) answers index.html, and the app's router shows the page.
+  const webDir = resolve(config.WEB_DIR);
+  const pages = express.static(webDir, {
+    index: false,
+    setHeaders: (res, path) =>
+      res.setHeader(
+        'Cache-Control',
+        path.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
+  });
+  const indexHtml = join(webDir, 'index.html');
   app.use((req: express.Request, res: express.Response, next: express.NextFunction): void => {
-    if (req.url.startsWith('/api/')) next();
-    else pages(req, res, next);
+    if (req.url.startsWith('/api/') || req.url === '/api') return next();
+    pages(req, res, () => {
+      const isPage = (req.method === 'GET' || req.method === 'HEAD') && !/\.(?!html$)[a-z0-9]+$/i.test(req.path);
+      if (!isPage) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(indexHtml, (e?: Error) => {
+        if (e) next();
+      });
+    });
   });
   if (config.API_DOCS === 'off') return;
   const document = buildApiDocument(app);

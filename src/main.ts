@@ -13,9 +13,7 @@ async function serve(config: AppConfig): Promise<void> {
   await app.listen(config.PORT);
   if (cluster.isPrimary || cluster.worker?.id === 1) {
     const url = `http://localhost:${config.PORT}`;
-    app
-      .get(AppLogger)
-      .log(`幸福食堂 API ready: ${url}/ (till ${url}/till.html, API docs ${url}/api/docs)`, 'Bootstrap');
+    app.get(AppLogger).log(`幸福食堂 API ready: ${url}/ (till ${url}/till, API docs ${url}/api/docs)`, 'Bootstrap');
   }
 }
 

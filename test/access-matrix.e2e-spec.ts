@@ -195,7 +195,11 @@ const CELLS: Cell[] = [
     (http, _w, id) =>
       http()
         .patch(`/api/canteens/${id}`)
-        .send({ prices: { LUNCH: 1300 }, periodHours: { LUNCH: ['10:30', '13:30'] } }),
+        .send({
+          prices: { LUNCH: 1300 },
+          // All three: the fixtures' canteens serve every period all day, which a change of one would overlap.
+          periodHours: { BREAKFAST: ['06:00', '09:00'], LUNCH: ['10:30', '13:30'], DINNER: ['16:30', '19:00'] },
+        }),
     {
       A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
       A2: { CASHIER: R, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 200 },
@@ -390,7 +394,13 @@ const CELLS: Cell[] = [
       http()
         .post(`/api/canteens/${id}/meals`)
         .set('idempotency-key', unique('matrix-meal-'))
-        .send({ idNumber: dinerAt(w, key).idNumber, mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
+        // Reach is the point here, whatever the hour: confirmed outside the lunch hours too.
+        .send({
+          idNumber: dinerAt(w, key).idNumber,
+          mealPeriod: 'LUNCH',
+          verification: 'ID_CARD_READER',
+          confirmOutsideHours: true,
+        }),
     {
       A1: { CASHIER: 201, OPERATOR: 201, FINANCE: R, REVIEWER: R, ADMIN: 201 },
       A2: { CASHIER: C, OPERATOR: C, FINANCE: R, REVIEWER: R, ADMIN: 201 },
@@ -713,6 +723,20 @@ const CELLS: Cell[] = [
     expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: R, ADMIN: 200 },
   },
 
+  {
+    route: 'GET /api/auth/me',
+    target: 'any',
+    call: (http) => http().get('/api/auth/me'),
+    expect: ALL_200,
+  },
+  {
+    // A wrong current password: every role reaches the check, and nothing changes.
+    route: 'POST /api/auth/password',
+    target: 'any',
+    call: (http) =>
+      http().post('/api/auth/password').send({ currentPassword: 'not-the-password-1', newPassword: 'Another-pass-9' }),
+    expect: { CASHIER: 400, OPERATOR: 400, FINANCE: 400, REVIEWER: 400, ADMIN: 400 },
+  },
   {
     route: 'POST /api/auth/logout',
     target: 'any',

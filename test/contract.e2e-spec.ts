@@ -69,6 +69,20 @@ const CASES: Record<string, Record<number, Call>> = {
   'POST /auth/logout': {
     204: async (c) => c.req('post', '/api/auth/logout', (await createUser(c.t, 'FINANCE')).token),
   },
+  'GET /auth/me': { 200: (c) => c.req('get', '/api/auth/me', c.cashier.token) },
+  'POST /auth/password': {
+    // A user of its own: a change ends the user's other sessions.
+    204: async (c) => {
+      const u = await createUser(c.t, 'FINANCE');
+      return c
+        .req('post', '/api/auth/password', u.token)
+        .send({ currentPassword: u.password, newPassword: 'Another-pass-2026' });
+    },
+    400: (c) =>
+      c
+        .req('post', '/api/auth/password', c.cashier.token)
+        .send({ currentPassword: 'not-the-password', newPassword: 'Another-pass-2026' }),
+  },
   'GET /policy/versions': { 200: (c) => c.req('get', '/api/policy/versions', c.cashier.token) },
   'POST /policy/versions': {
     201: (c) =>

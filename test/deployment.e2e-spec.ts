@@ -19,7 +19,7 @@ describe('Deployment settings', () => {
       await t?.close();
     });
 
-    it.each(['/', '/till.html', '/common.js', '/api/health', '/api/canteens', '/api/no-such-route'])(
+    it.each(['/', '/till', '/display', '/api/health', '/api/canteens', '/api/no-such-route'])(
       'sends the security headers on %s, and no X-Powered-By',
       async (path) => {
         const res = await t.http().get(path);

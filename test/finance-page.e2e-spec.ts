@@ -51,17 +51,17 @@ describe('Finance page (Chromium)', () => {
 
   it('logs in, generates a claim, shows its progress, downloads a valid workbook and locks the month', async () => {
     const { page } = browser;
-    await page.goto(`${t.url}/finance.html`);
-    await page.fill('#login-username', finance.username);
-    await page.fill('#login-password', finance.password);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#main:not(.hidden)');
+    await page.goto(`${t.url}/finance`);
+    await page.fill('input[name=username]', finance.username);
+    await page.fill('input[name=password]', finance.password);
+    await page.click('.login-form button[type=submit]');
+    await page.waitForSelector('#claim-form');
     await page.fill('#month', '2025-03');
     await page.dispatchEvent('#month', 'change');
 
     // No worker yet: the claim waits in the queue and the page says so.
     await page.click('#generate');
-    await page.waitForSelector('#job:not(.hidden)');
+    await page.waitForSelector('#job');
     await page.waitForSelector('#job-status:has-text("排队中")');
     expect(await page.getAttribute('#progress', 'value')).toBe('0');
     expect(await page.isVisible('#download')).toBe(false);

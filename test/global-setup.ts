@@ -4,9 +4,12 @@ import { DataSource } from 'typeorm';
 import { databaseOptions } from '../src/database/database-options';
 import { randomBytes } from 'node:crypto';
 import { assertTestDatabase, dbUrl, RUN_ID_ENV, TEMPLATE_DB_ENV } from './support/env';
+import { ensureWebBuilt } from './support/web-build';
 
 // Runs the real migrations once into a template database; each test file then gets its own copy.
 export default async function globalSetup(): Promise<void> {
+  // The page tests drive the built web app.
+  ensureWebBuilt();
   // The migrations are TypeScript files that TypeORM requires by glob.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('ts-node').register({ transpileOnly: true, compilerOptions: { module: 'commonjs' } });

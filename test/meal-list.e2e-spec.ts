@@ -59,6 +59,7 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
           tier,
           reason: full ? 'ALREADY_SUBSIDISED' : `TIER_${tier}`,
           voided: i % 7 === 0 ? { by: operator.id, reason: '测试' } : null,
+          outsideHours: i % 4 === 0,
         }),
       );
     }
@@ -160,11 +161,20 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
     );
   });
 
+  it('filters by outside hours, both ways', async () => {
+    for (const outsideHours of [true, false]) {
+      const l = await list({ outsideHours });
+      expect(l.meals.length).toBeGreaterThan(0);
+      expect(totalsOf({ ...l, totals: strip(l.totals) })).toEqual(await expected('outside_hours = $3', [outsideHours]));
+    }
+  });
+
   it('refuses a page size over 200 and a filter of the wrong shape', async () => {
     for (const query of [
       { pageSize: 201 },
       { pageSize: 0 },
       { voided: 'yes' },
+      { outsideHours: 'maybe' },
       { tier: '80+' },
       { mealPeriod: 'SUPPER' },
     ]) {

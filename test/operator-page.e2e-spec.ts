@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { DEFAULT_PERIOD_HOURS } from '../src/canteens/canteens.service';
 import { makeIdNumber } from '../src/subsidy/id-number';
 import { openBrowser, TestBrowser } from './support/browser';
 import { createCanteen, createUser, UserFixture } from './support/factories';
@@ -12,7 +13,13 @@ describe('Operator page in Chromium', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    canteenId = (await createCanteen(t.db, { name: '东关国际幸福食堂', prices: { LUNCH: 1200 } })).id;
+    canteenId = (
+      await createCanteen(t.db, {
+        name: '东关国际幸福食堂',
+        prices: { LUNCH: 1200 },
+        periodHours: DEFAULT_PERIOD_HOURS,
+      })
+    ).id;
     const second = await createCanteen(t.db, { name: '馨泰颐养中心幸福食堂', type: 'CARE_FACILITY' });
     operator = await createUser(t, 'OPERATOR', { canteenIds: [canteenId, second.id], password: 'operator-pass-1' });
     b = await openBrowser();
@@ -26,12 +33,12 @@ describe('Operator page in Chromium', () => {
     const page = b.page;
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${t.url}/operator.html`);
+    await page.goto(`${t.url}/operator`);
 
-    await page.fill('#login-username', operator.username);
-    await page.fill('#login-password', 'operator-pass-1');
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('#main:not(.hidden)');
+    await page.fill('input[name=username]', operator.username);
+    await page.fill('input[name=password]', 'operator-pass-1');
+    await page.click('.login-form button[type=submit]');
+    await page.waitForSelector('#canteen-select option', { state: 'attached' });
     await page.selectOption('#canteen-select', String(canteenId));
     await expect(page.inputValue('#price-LUNCH')).resolves.toBe('12.00');
 
@@ -50,7 +57,7 @@ describe('Operator page in Chromium', () => {
     await page.locator('#canteen-error', { hasText: '两位小数' }).waitFor();
 
     // Cashier
-    await page.click('.op-tabs button[data-tab=cashiers]');
+    await page.click('.tabs button[data-tab=cashiers]');
     await page.fill('#cashier-username', 'dg_cashier');
     await page.fill('#cashier-name', '刘收银');
     await page.fill('#cashier-password', 'cashier-pass-1');
@@ -67,7 +74,7 @@ describe('Operator page in Chromium', () => {
 
     // Diner
     const idNumber = makeIdNumber('371502', '1943-07-21', 314);
-    await page.click('.op-tabs button[data-tab=diners]');
+    await page.click('.tabs button[data-tab=diners]');
     await page.fill('#diner-name', '孙桂兰');
     await page.fill('#diner-id', idNumber);
     await page.fill('#diner-community', '东关社区');
@@ -91,7 +98,7 @@ describe('Operator page in Chromium', () => {
     expect(status).toEqual({ status: 'SUSPENDED', d: '2022-12-01' });
 
     // Import: the template downloads, and an upload shows its result
-    await page.click('.op-tabs button[data-tab=import]');
+    await page.click('.tabs button[data-tab=import]');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#template')]);
     expect(download.suggestedFilename()).toBe('就餐老人导入模板.xlsx');
     const wb = new ExcelJS.Workbook();
@@ -107,7 +114,7 @@ describe('Operator page in Chromium', () => {
       buffer: Buffer.from(await wb.xlsx.writeBuffer()),
     });
     await page.click('#import-form button[type=submit]');
-    await page.waitForSelector('#import-result:not(.hidden)');
+    await page.waitForSelector('#import-result');
     expect(await page.textContent('#import-summary')).toContain('导入 2 人，已登记跳过 1 人，有误 1 行');
     expect(await page.textContent('#import-rows')).toContain('5');
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM diners`);

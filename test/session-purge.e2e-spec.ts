@@ -29,8 +29,8 @@ describe('Session purge (worker, real PostgreSQL and Redis)', () => {
   const addSession = async (expiresIn: string, revoked = false): Promise<Buffer> => {
     const hash = randomBytes(32);
     await t.db.query(
-      `INSERT INTO sessions (token_hash, user_id, expires_at, revoked_at)
-       VALUES ($1, (SELECT min(id) FROM users), now() + $2::interval, CASE WHEN $3 THEN now() END)`,
+      `INSERT INTO sessions (token_hash, user_id, expires_at, absolute_expires_at, revoked_at)
+       VALUES ($1, (SELECT min(id) FROM users), now() + $2::interval, now() + $2::interval, CASE WHEN $3 THEN now() END)`,
       [hash, expiresIn, revoked],
     );
     return hash;

@@ -4,6 +4,8 @@ import { Role } from '../common/enums';
 export interface AuthUser {
   id: number;
   username: string;
+  /** The person's name as shown on pages (the username when none is set); absent where only the id matters. */
+  displayName?: string;
   role: Role;
   /** The user's sub-district; null for a reviewer, whose scope is a whole district. */
   subdistrictId: number | null;

@@ -1,11 +1,11 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { LoginAnswerDto } from '../users/user-view.dto';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import type { Request } from 'express';
+import { AuthUserDto, LoginAnswerDto } from '../users/user-view.dto';
 import { AuthUser } from './auth-user';
-import { ClientIp, Public } from './auth.decorators';
+import { ClientIp, CurrentUser, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
 
 export class LoginDto {
@@ -22,6 +22,22 @@ export class LoginDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ maxLength: 256 })
+  @IsString({ message: '请输入当前密码' })
+  @MinLength(1, { message: '请输入当前密码' })
+  @MaxLength(256, { message: '密码过长' })
+  currentPassword!: string;
+
+  @ApiProperty({ maxLength: 256, description: 'the password rules of docs/API.md' })
+  @IsString({ message: '请输入新密码' })
+  @MinLength(1, { message: '请输入新密码' })
+  @MaxLength(256, { message: '密码过长' })
+  newPassword!: string;
+}
+
+const bearer = (req: Request): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
@@ -36,12 +52,35 @@ export class AuthController {
     return this.auth.login(body.username, body.password, ip);
   }
 
+  /** Who the token belongs to (the pages check it on start). Each use slides the session's idle end. */
+  @ApiBearerAuth()
+  @Get('me')
+  @ApiOkResponse({ type: AuthUserDto })
+  me(@CurrentUser() user: AuthUser): AuthUser {
+    return user;
+  }
+
+  /** Changes the caller's own password; the caller's other sessions end, this one stays. */
+  @ApiBearerAuth()
+  @Post('password')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'changed; the other sessions of the caller have ended' })
+  @ApiErrors('CURRENT_PASSWORD_WRONG', 'PASSWORD_WEAK')
+  async changePassword(
+    @CurrentUser() user: AuthUser,
+    @Req() req: Request,
+    @Body() body: ChangePasswordDto,
+    @ClientIp() ip: string | null,
+  ): Promise<void> {
+    await this.auth.changeOwnPassword(user, bearer(req) ?? '', body.currentPassword, body.newPassword, ip);
+  }
+
   @ApiBearerAuth()
   @Post('logout')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'the session is ended (also when it had already ended)' })
   async logout(@Req() req: Request): Promise<void> {
-    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const token = bearer(req);
     if (token) await this.auth.logout(token);
   }
 }

@@ -3,29 +3,28 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { AppError } from '../common/app-error';
-import { Role } from '../common/enums';
+import { AppError, badRequest } from '../common/app-error';
 import { AppConfig } from '../config/app-config';
-import { prepared } from '../database/prepared';
 import { AuthUser } from './auth-user';
+import {
+  findLoginUser,
+  findPasswordHash,
+  findSessionUser,
+  insertSession,
+  revokeSession,
+  setOwnPassword,
+  slideSession,
+  UserRow,
+} from './auth.queries';
+import { passwordProblem } from './password-policy';
 import { KNOWN_ADDRESS_DAYS, loginBuckets, UNKNOWN_ADDRESS } from './login-limits';
 import { LoginThrottle } from './login-throttle';
-import { DUMMY_HASH, verifyPassword } from './passwords';
+import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords';
 
 const tokenHash = (token: string): Buffer => createHash('sha256').update(token).digest();
 
-// A reviewer's own district, or the district of the user's sub-district.
-const DISTRICT_OF_USER = `COALESCE(u.district_id,
-  (SELECT sd.district_id FROM subdistricts sd WHERE sd.id = u.subdistrict_id)) AS district_id`;
-
-interface UserRow {
-  id: number;
-  username: string;
-  role: Role;
-  subdistrict_id: number | null;
-  district_id: number;
-  canteen_ids: number[];
-}
+// A session is slid forward at most once a minute: a till's every request reads, only a few write.
+const SLIDE_STEP_MS = 60_000;
 
 @Injectable()
 export class AuthService {
@@ -42,18 +41,7 @@ export class AuthService {
     ip: string | null,
   ): Promise<{ accessToken: string; user: AuthUser }> {
     const username = usernameRaw.trim().toLowerCase();
-    // One statement whether or not the user exists, known address included: timing tells nothing about usernames.
-    const rows: (UserRow & { password_hash: string; active: boolean; known_address: boolean })[] = await this.db.query(
-      `SELECT u.id, u.username, u.role, u.subdistrict_id, ${DISTRICT_OF_USER}, u.password_hash, u.active,
-              COALESCE(array_agg(uc.canteen_id ORDER BY uc.canteen_id) FILTER (WHERE uc.canteen_id IS NOT NULL), '{}') AS canteen_ids,
-              EXISTS (SELECT 1 FROM login_known_addresses k
-                       WHERE k.user_id = u.id AND k.ip = $2
-                         AND k.last_login_at > now() - make_interval(days => $3)) AS known_address
-         FROM users u LEFT JOIN user_canteens uc ON uc.user_id = u.id
-        WHERE u.username = $1 GROUP BY u.id`,
-      [username, ip ?? UNKNOWN_ADDRESS, KNOWN_ADDRESS_DAYS],
-    );
-    const row = rows[0];
+    const row = await findLoginUser(this.db, username, ip ?? UNKNOWN_ADDRESS, KNOWN_ADDRESS_DAYS);
     const buckets = loginBuckets({ username, userId: row?.id ?? null, ip, knownAddress: row?.known_address ?? false });
     // Reserve, then check: the slot is taken before the slow password check, so no burst checks more than the limit.
     const full = await this.throttle.reserve(buckets);
@@ -83,13 +71,13 @@ export class AuthService {
     }
     await this.throttle.succeeded(buckets, row.id, ip);
     const token = randomBytes(32).toString('base64url');
-    const expires = new Date(Date.now() + this.config.SESSION_TTL_HOURS * 3600_000);
-    await this.db.query(`INSERT INTO sessions (token_hash, user_id, expires_at, ip) VALUES ($1, $2, $3, $4)`, [
-      tokenHash(token),
-      row.id,
-      expires,
+    await insertSession(this.db, {
+      tokenHash: tokenHash(token),
+      userId: row.id,
       ip,
-    ]);
+      idleMinutes: this.config.SESSION_IDLE_MINUTES,
+      maxHours: this.config.SESSION_MAX_HOURS,
+    });
     const user = this.toAuthUser(row);
     await this.audit.record({
       actor: user,
@@ -103,29 +91,55 @@ export class AuthService {
   }
 
   async logout(token: string): Promise<void> {
-    await this.db.query(`UPDATE sessions SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL`, [
-      tokenHash(token),
-    ]);
+    await revokeSession(this.db, tokenHash(token));
   }
 
-  /** The user behind a bearer token, read fresh on every request: a deactivated user is out at once. */
+  /**
+   * The user behind a bearer token, read fresh on every request: a deactivated user is out at once. Use slides the
+   * session's idle end forward (never past its absolute end), written at most once a minute per session.
+   */
   async resolve(token: string): Promise<AuthUser | null> {
-    const rows: UserRow[] = await prepared(
-      this.db,
-      'auth_resolve',
-      `SELECT u.id, u.username, u.role, u.subdistrict_id, ${DISTRICT_OF_USER},
-              ARRAY(SELECT uc.canteen_id FROM user_canteens uc WHERE uc.user_id = u.id ORDER BY uc.canteen_id) AS canteen_ids
-         FROM sessions s JOIN users u ON u.id = s.user_id
-        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.active`,
-      [tokenHash(token)],
-    );
-    return rows[0] ? this.toAuthUser(rows[0]) : null;
+    const hash = tokenHash(token);
+    const row = await findSessionUser(this.db, hash);
+    if (!row) return null;
+    const now = Date.now();
+    const target = Math.min(now + this.config.SESSION_IDLE_MINUTES * 60_000, row.absolute_expires_at.getTime());
+    if (target - row.expires_at.getTime() > SLIDE_STEP_MS) {
+      await slideSession(this.db, hash, this.config.SESSION_IDLE_MINUTES);
+    }
+    return this.toAuthUser(row);
+  }
+
+  /** Changes the caller's own password after checking the current one; the caller's other sessions end. */
+  async changeOwnPassword(
+    user: AuthUser,
+    token: string,
+    currentPassword: string,
+    newPassword: string,
+    ip: string | null,
+  ): Promise<void> {
+    const hash = await findPasswordHash(this.db, user.id);
+    if (hash === undefined || !(await verifyPassword(hash, currentPassword))) {
+      throw badRequest('CURRENT_PASSWORD_WRONG', '当前密码不正确');
+    }
+    const problem = passwordProblem(newPassword, user.username);
+    if (problem) throw badRequest('PASSWORD_WEAK', problem.message, { rule: problem.rule });
+    await setOwnPassword(this.db, user.id, await hashPassword(newPassword), tokenHash(token));
+    await this.audit.record({
+      actor: user,
+      action: 'PASSWORD_CHANGED',
+      entityType: 'user',
+      entityId: user.id,
+      subdistrictId: user.subdistrictId,
+      ip,
+    });
   }
 
   private toAuthUser(row: UserRow): AuthUser {
     return {
       id: row.id,
       username: row.username,
+      displayName: row.display_name ?? row.username,
       role: row.role,
       subdistrictId: row.subdistrict_id,
       districtId: row.district_id,

@@ -1,9 +1,10 @@
-import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 import { User } from '../users/user.entity';
 
 // Opaque bearer tokens: only their SHA-256 is stored, so a database dump yields no usable token. Expired and revoked
 // rows are purged by the worker's scheduler.
 @Entity({ name: 'sessions' })
+@Check('sessions_expires_check', `expires_at <= absolute_expires_at`)
 @Index('sessions_user_idx', ['userId'])
 export class Session {
   @PrimaryColumn({ name: 'token_hash', type: 'bytea', primaryKeyConstraintName: 'sessions_pkey' })
@@ -16,8 +17,12 @@ export class Session {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 
+  // The idle end, moved forward by use (never past absolute_expires_at).
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
+
+  @Column({ name: 'absolute_expires_at', type: 'timestamptz' })
+  absoluteExpiresAt!: Date;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt!: Date | null;

@@ -111,6 +111,8 @@ export const ERROR_CODES = {
   SUBDISTRICT_FORBIDDEN: { status: 403, message: '您只能查询本街道的老人' },
   USERNAME_TAKEN: { status: 409, message: '用户名已被使用' },
   PASSWORD_WEAK: { status: 400, message: '密码过于简单' },
+  CURRENT_PASSWORD_WRONG: { status: 400, message: '当前密码不正确' },
+  MEAL_OUTSIDE_HOURS: { status: 409, message: '就餐时间不在该餐次时段内，确需记录请再次确认' },
   USER_NOT_FOUND: { status: 404, message: '用户不存在' },
   CASHIER_SHARED: { status: 403, message: '该收银员还在您不管理的食堂工作，只能由系统管理员修改' },
   CANTEENS_REQUIRED: { status: 400, message: '收银员和站点管理员至少要关联一个食堂' },

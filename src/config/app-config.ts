@@ -147,11 +147,27 @@ export class AppConfig {
   })
   TRUST_PROXY = 'loopback';
 
+  // Sessions slide with use: a session unused this many minutes ends (a till in use never does during a meal period).
   @IsOptional()
   @Transform(toInt)
-  @IsInt({ message: 'SESSION_TTL_HOURS 必须是整数' })
-  @Min(1)
-  SESSION_TTL_HOURS = 12;
+  @IsInt({ message: 'SESSION_IDLE_MINUTES 必须是整数' })
+  @Min(5, { message: 'SESSION_IDLE_MINUTES 至少 5 分钟' })
+  @Max(7 * 24 * 60)
+  SESSION_IDLE_MINUTES = 240;
+
+  // However much it is used, a session ends this many hours after login (covers a till's whole working day).
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'SESSION_MAX_HOURS 必须是整数' })
+  @Min(1, { message: 'SESSION_MAX_HOURS 至少 1 小时' })
+  @Max(24 * 30)
+  SESSION_MAX_HOURS = 16;
+
+  // The built web app (npm run build:web writes it); the API serves it at /.
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  WEB_DIR = join(process.cwd(), 'web', 'dist');
 
   // Finished claim workbooks; API and workers must see the same folder.
   @IsOptional()

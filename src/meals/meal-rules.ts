@@ -49,6 +49,15 @@ export function periodAt(
   return next ?? periods[periods.length - 1];
 }
 
+/**
+ * SPEC §4: a meal is outside hours when the local time 'HH:MM' it was served at is not within its period's hours
+ * at the canteen (both ends included). A period without hours is never outside.
+ */
+export function isOutsideHours(hours: Partial<PeriodHours>, period: MealPeriod, hhmm: string): boolean {
+  const h = hours[period];
+  return h !== undefined && !(h[0] <= hhmm && hhmm <= h[1]);
+}
+
 export interface MealRequestFields {
   canteenId: number;
   /** The normalised 18-character ID number, or null when a card number identifies the diner. */

@@ -44,6 +44,10 @@ export class RecordedMealDto implements RecordedMeal {
   payableFen!: number;
   @ApiProperty({ example: 'TIER_70_79', description: SUBSIDY_DESCRIPTION })
   reason!: string;
+  @ApiProperty({
+    description: "served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed",
+  })
+  outsideHours!: boolean;
 }
 
 export class CashierDto {
@@ -51,6 +55,8 @@ export class CashierDto {
   id!: number;
   @ApiProperty()
   username!: string;
+  @ApiProperty({ description: 'the name shown on pages (the username when none is set)' })
+  name!: string;
 }
 
 export class VoidedDto {
@@ -121,8 +127,8 @@ export class MealDayDto {
 }
 
 export class QuoteWarningDto implements QuoteWarning {
-  @ApiProperty({ enum: ['UNDER_AGE', 'NOT_ELIGIBLE', 'ALREADY_SUBSIDISED', 'NO_POLICY'] })
-  code!: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
+  @ApiProperty({ enum: ['UNDER_AGE', 'NOT_ELIGIBLE', 'ALREADY_SUBSIDISED', 'NO_POLICY', 'OUTSIDE_HOURS'] })
+  code!: QuoteWarning['code'];
   @ApiProperty({ description: 'for the cashier, zh-CN' })
   message!: string;
   @ApiPropertyOptional({ enum: ['ACTIVE', 'SUSPENDED', 'MOVED_AWAY', 'DECEASED'] })
@@ -154,6 +160,8 @@ export class MealQuoteDto implements MealQuote {
   reason!: string;
   @ApiProperty({ type: 'integer', nullable: true })
   policyVersionId!: number | null;
+  @ApiProperty({ description: "now is outside the period's hours: recording needs confirmOutsideHours: true" })
+  outsideHours!: boolean;
   @ApiProperty({ type: QuoteWarningDto, isArray: true })
   warnings!: QuoteWarningDto[];
 }

@@ -106,6 +106,10 @@ export class Meal {
   @Column({ name: 'request_hash', type: 'text' })
   requestHash!: string;
 
+  // Recorded outside its period's hours at the canteen, after the cashier confirmed so (issue 15).
+  @Column({ name: 'outside_hours', type: 'boolean', default: false })
+  outsideHours!: boolean;
+
   @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })
   voidedAt!: Date | null;
 

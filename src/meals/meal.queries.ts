@@ -23,6 +23,8 @@ export interface RecordedMeal {
   subsidyFen: number;
   payableFen: number;
   reason: string;
+  /** Recorded outside its period's hours at the canteen (the cashier confirmed it). */
+  outsideHours: boolean;
 }
 
 export interface DinerBrief {
@@ -37,7 +39,7 @@ export interface MealListItem extends RecordedMeal {
   canteenId: number;
   servedAt: string;
   verification: Verification;
-  cashier: { id: number; username: string };
+  cashier: { id: number; username: string; name: string };
   voided: { at: string; by: number; reason: string } | null;
 }
 
@@ -93,6 +95,8 @@ export interface MealRow {
   verification: Verification;
   cashier_user_id: number;
   cashier_username: string;
+  cashier_name: string;
+  outside_hours: boolean;
   voided_at: Date | null;
   voided_by: number | null;
   void_reason: string | null;
@@ -119,7 +123,7 @@ const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_p
 
 const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
   m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
-  m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
+  COALESCE(u.display_name, u.username) AS cashier_name, m.outside_hours, m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
 
 const MEAL_FROM = `meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`;
 
@@ -149,8 +153,9 @@ export const toListItem = (r: MealRow): MealListItem => ({
   subsidyFen: r.subsidy_fen,
   payableFen: r.payable_fen,
   reason: r.reason,
+  outsideHours: r.outside_hours,
   verification: r.verification,
-  cashier: { id: r.cashier_user_id, username: r.cashier_username },
+  cashier: { id: r.cashier_user_id, username: r.cashier_username, name: r.cashier_name },
   voided:
     r.voided_at === null ? null : { at: r.voided_at.toISOString(), by: r.voided_by ?? 0, reason: r.void_reason ?? '' },
 });
@@ -165,6 +170,7 @@ export const toRecorded = (r: MealRow): RecordedMeal => ({
   subsidyFen: r.subsidy_fen,
   payableFen: r.payable_fen,
   reason: r.reason,
+  outsideHours: r.outside_hours,
 });
 
 export async function findRecordLookup(
@@ -244,6 +250,8 @@ export interface NewMeal {
   cashierUserId: number;
   idempotencyKey: string;
   requestHash: string;
+  /** Outside its period's hours at the canteen (false when omitted). */
+  outsideHours?: boolean;
 }
 
 /** A meal as imports, the demo seed and test fixtures write it: maybe voided already. */
@@ -257,7 +265,7 @@ export interface MealInsert extends NewMeal {
 
 const MEAL_INSERT_COLUMNS = `subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
     subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
-    cashier_user_id, idempotency_key, request_hash`;
+    cashier_user_id, idempotency_key, request_hash, outside_hours`;
 
 const newMealValues = (m: NewMeal): unknown[] => [
   m.subdistrictId,
@@ -278,6 +286,7 @@ const newMealValues = (m: NewMeal): unknown[] => [
   m.cashierUserId,
   m.idempotencyKey,
   m.requestHash,
+  m.outsideHours ?? false,
 ];
 
 /**
@@ -295,12 +304,12 @@ export async function insertMealAudited(
     'meal_insert_audited',
     `WITH m AS (
        INSERT INTO meals (${MEAL_INSERT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT DO NOTHING RETURNING id
      ), a AS (
        INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id,
            canteen_id, ip, details)
-       SELECT $16, $19, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $20, $21 FROM m
+       SELECT $16, $20, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $21, $22 FROM m
      )
      SELECT id FROM m`,
     [...newMealValues(meal), audit.actorUsername, audit.ip, audit.details],
@@ -327,6 +336,7 @@ const BATCH_TYPES = [
   'int',
   'text',
   'text',
+  'bool',
   'timestamptz',
   'int',
   'text',
@@ -416,7 +426,8 @@ export interface MealListFilter {
   cashierId?: number;
   /** true: only voided meals; false: only meals that count. */
   voided?: boolean;
-  // outsideHours comes with the meals.outside_hours column (the till's flag): one more line in mealFilterSql.
+  /** true: only meals recorded outside their period's hours; false: only those within. */
+  outsideHours?: boolean;
 }
 
 /** The WHERE of a canteen's day with the list's filters, over `meals m`: the one place filters become SQL. */
@@ -427,6 +438,7 @@ function mealFilterSql(canteenId: number, day: LocalDate, f: MealListFilter, par
   if (f.tier !== undefined) parts.push(`m.tier = ${bind(f.tier)}`);
   if (f.cashierId !== undefined) parts.push(`m.cashier_user_id = ${bind(f.cashierId)}::int`);
   if (f.voided !== undefined) parts.push(f.voided ? 'm.voided_at IS NOT NULL' : 'm.voided_at IS NULL');
+  if (f.outsideHours !== undefined) parts.push(`m.outside_hours = ${bind(f.outsideHours)}::boolean`);
   return parts.join(' AND ');
 }
 

@@ -52,6 +52,13 @@ export class RecordMealDto extends DinerMealDto {
   @IsOptionalNonNull()
   @IsInstant('就餐时间格式不正确，应为带时区的 RFC 3339 时间，如 2025-06-01T11:45:00+08:00')
   servedAt?: string;
+
+  @ApiPropertyOptional({
+    description: '就餐时间不在该餐次时段内时必须为 true（收银员已再次确认），否则 409 MEAL_OUTSIDE_HOURS',
+  })
+  @IsOptionalNonNull()
+  @IsBoolean({ message: 'confirmOutsideHours 应为 true 或 false' })
+  confirmOutsideHours?: boolean;
 }
 
 export class QuoteMealQuery extends DinerMealDto {
@@ -101,6 +108,12 @@ export class ListMealsQuery {
   @Transform(toBool)
   @IsBoolean({ message: 'voided 应为 true 或 false' })
   voided?: boolean;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true：只看时段外记录的；false：只看时段内的' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'outsideHours 应为 true 或 false' })
+  outsideHours?: boolean;
 
   @ApiPropertyOptional({ description: '页码，从 1 起；与 pageSize 一起使用' })
   @IsOptional()

@@ -45,7 +45,7 @@ import {
   toListItem,
   toRecorded,
 } from './meal.queries';
-import { canonicalMealRequest, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, isOutsideHours, periodAt, servedAtProblem } from './meal-rules';
 import { parseInstant } from '../common/instant';
 import { MealTotals, totalsFromSums } from './meal-totals';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto } from './meals.dto';
@@ -67,6 +67,8 @@ export interface MealQuote {
   payableFen: number;
   reason: string;
   policyVersionId: number | null;
+  /** Now is outside the period's hours: recording needs `confirmOutsideHours: true`. */
+  outsideHours: boolean;
   warnings: QuoteWarning[];
 }
 
@@ -77,6 +79,10 @@ export interface TillCanteen {
   periodHours: PeriodHours;
   currentPeriod: MealPeriod | null;
 }
+
+const outsideHoursMessage = (hours: PeriodHours, period: MealPeriod, hhmm: string): string =>
+  `${hhmm} 不在本食堂${MEAL_PERIOD_LABELS[period]}时段（${hours[period][0]}–${hours[period][1]}）内，` +
+  `确需记录请再次确认（记录将标为“时段外”）`;
 
 /** The canteen row of a look-up, once it exists and is within the caller's reach (404 / 403 otherwise). */
 const reachable = <T extends CanteenRow>(user: AuthUser, row: T | undefined): T => {
@@ -185,6 +191,12 @@ export class MealsService {
     if (row.locked) throw monthLocked(month);
     if (!row.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
     const diner = this.foundDiner(row);
+    // SPEC §4: a meal served outside its period's hours needs the cashier's explicit second confirmation.
+    const servedHhmm = localTimeOf(servedAt);
+    const outsideHours = isOutsideHours(row.period_hours, body.mealPeriod, servedHhmm);
+    if (outsideHours && body.confirmOutsideHours !== true) {
+      throw conflict('MEAL_OUTSIDE_HOURS', outsideHoursMessage(row.period_hours, body.mealPeriod, servedHhmm));
+    }
     if (compareLocalDates(mealDate, diner.birth_date) < 0) {
       throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
     }
@@ -225,6 +237,7 @@ export class MealsService {
             cashierUserId: user.id,
             idempotencyKey: key,
             requestHash,
+            outsideHours,
           },
           { actorUsername: user.username, ip, details: auditDetails(details) },
         );
@@ -258,6 +271,7 @@ export class MealsService {
       subsidyFen: result.subsidyFen,
       payableFen: result.payableFen,
       reason: result.reason,
+      outsideHours,
     };
   }
 
@@ -265,6 +279,7 @@ export class MealsService {
   async quote(user: AuthUser, canteenId: number, q: QuoteMealQuery): Promise<MealQuote> {
     const now = new Date();
     const mealDate = todayLocal(now);
+    const hhmm = localTimeOf(now);
     const dinerKey = this.dinerKey(q.idNumber, q.cardNo, mealDate);
     const policy = await this.policy.policyFor(mealDate);
     const slot = subsidySlot(policy, q.mealPeriod);
@@ -277,6 +292,7 @@ export class MealsService {
     const row = reachable(user, lookup);
     const diner = this.foundDiner(row);
     const priceFen = q.priceFen ?? this.canteenPrice(row, q.mealPeriod);
+    const outsideHours = isOutsideHours(row.period_hours, q.mealPeriod, hhmm);
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
     const result = evaluateSubsidy({
       policy,
@@ -296,13 +312,20 @@ export class MealsService {
       payableFen: result.payableFen,
       reason: result.reason,
       policyVersionId: result.policyVersionId,
-      warnings: quoteWarnings({
-        result,
-        diner: { status: diner.status, statusEffectiveFrom: diner.status_effective_from },
-        policy,
-        period: q.mealPeriod,
-        subsidised: row.subsidised_at === null ? null : { at: row.subsidised_at, canteenName: row.subsidised_canteen },
-      }),
+      outsideHours,
+      warnings: [
+        ...(outsideHours
+          ? [{ code: 'OUTSIDE_HOURS' as const, message: outsideHoursMessage(row.period_hours, q.mealPeriod, hhmm) }]
+          : []),
+        ...quoteWarnings({
+          result,
+          diner: { status: diner.status, statusEffectiveFrom: diner.status_effective_from },
+          policy,
+          period: q.mealPeriod,
+          subsidised:
+            row.subsidised_at === null ? null : { at: row.subsidised_at, canteenName: row.subsidised_canteen },
+        }),
+      ],
     };
   }
 
@@ -348,7 +371,13 @@ export class MealsService {
     const day = q.date ?? todayLocal();
     if (!isDateInRange(day)) throw badRequest('INVALID_DATE', '日期无效，应为 YYYY-MM-DD 格式的真实日期');
     const canteen = reachable(user, await findCanteen(this.db, canteenId));
-    const filter: MealListFilter = { mealPeriod: q.mealPeriod, tier: q.tier, cashierId: q.cashierId, voided: q.voided };
+    const filter: MealListFilter = {
+      mealPeriod: q.mealPeriod,
+      tier: q.tier,
+      cashierId: q.cashierId,
+      voided: q.voided,
+      outsideHours: q.outsideHours,
+    };
     const page = q.page ?? 1;
     const paging = q.pageSize === undefined ? undefined : { limit: q.pageSize, offset: (page - 1) * q.pageSize };
     const [rows, sums] = await Promise.all([

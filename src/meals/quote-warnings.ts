@@ -6,7 +6,7 @@ import { DinerStatus, LimitMode, SubsidyResult } from '../subsidy/subsidy-calcul
 import { subsidySlot } from './subsidy-slot';
 
 export interface QuoteWarning {
-  code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
+  code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY' | 'OUTSIDE_HOURS';
   message: string;
   status?: DinerStatus;
   statusEffectiveFrom?: LocalDate | null;

@@ -1,5 +1,5 @@
 // The answers of /api/users and of login (OpenAPI schemas).
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Role, ROLES } from '../common/enums';
 import type { AuthUser } from '../auth/auth-user';
 import type { UserView } from './users.service';
@@ -31,6 +31,8 @@ export class AuthUserDto implements AuthUser {
   id!: number;
   @ApiProperty()
   username!: string;
+  @ApiPropertyOptional({ description: 'the name shown on pages (the username when none is set)' })
+  displayName?: string;
   @ApiProperty({ enum: ROLES, enumName: 'Role' })
   role!: Role;
   @ApiProperty({ type: 'integer', nullable: true, description: 'null for a reviewer (its scope is a district)' })

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { hashPassword } from '../../src/auth/passwords';
-import { CanteenType, DinerStatusValue, MealPeriod, Role, Verification } from '../../src/common/enums';
+import { CanteenType, DinerStatusValue, MealPeriod, PeriodHours, Role, Verification } from '../../src/common/enums';
 import { PiiCipher } from '../../src/common/pii-cipher';
 import { insertDiners } from '../../src/diners/diner.queries';
 import { insertMeals } from '../../src/meals/meal.queries';
@@ -55,6 +55,14 @@ export interface CanteenFixture {
   name: string;
 }
 
+// Every period serves all day, so a test that records at the real time of day is never outside hours (SPEC §4);
+// tests of the hours give their own.
+export const ALL_DAY_HOURS: PeriodHours = {
+  BREAKFAST: ['00:00', '23:59'],
+  LUNCH: ['00:00', '23:59'],
+  DINNER: ['00:00', '23:59'],
+};
+
 export async function createCanteen(
   db: DataSource,
   opts: {
@@ -62,15 +70,25 @@ export async function createCanteen(
     name?: string;
     type?: CanteenType;
     prices?: Partial<Record<MealPeriod, number>>;
+    periodHours?: PeriodHours;
   } = {},
 ): Promise<CanteenFixture> {
   const subdistrictId = opts.subdistrictId ?? (await firstSubdistrictId(db));
   const name = opts.name ?? `测试幸福食堂${next()}`;
   const prices = { BREAKFAST: 500, LUNCH: 1200, DINNER: 1000, ...opts.prices };
   const [row] = await db.query(
-    `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [subdistrictId, name, opts.type ?? 'ENTERPRISE', prices.BREAKFAST, prices.LUNCH, prices.DINNER],
+    `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen,
+                           period_hours)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      subdistrictId,
+      name,
+      opts.type ?? 'ENTERPRISE',
+      prices.BREAKFAST,
+      prices.LUNCH,
+      prices.DINNER,
+      JSON.stringify(opts.periodHours ?? ALL_DAY_HOURS),
+    ],
   );
   return { id: row.id, subdistrictId, name };
 }
@@ -96,6 +114,7 @@ export async function createUser(
     districtId?: number;
     username?: string;
     password?: string;
+    displayName?: string;
   } = {},
 ): Promise<UserFixture> {
   const username = opts.username ?? `${role.toLowerCase()}${next()}_${Date.now().toString(36)}`;
@@ -106,9 +125,9 @@ export async function createUser(
   const subdistrictId = role === 'REVIEWER' ? null : (opts.subdistrictId ?? (await firstSubdistrictId(t.db)));
   const districtId = role === 'REVIEWER' ? (opts.districtId ?? (await firstDistrictId(t.db))) : null;
   const [row] = await t.db.query(
-    `INSERT INTO users (username, password_hash, role, subdistrict_id, district_id) VALUES ($1, $2, $3, $4, $5)
-     RETURNING id`,
-    [username, hash, role, subdistrictId, districtId],
+    `INSERT INTO users (username, password_hash, role, subdistrict_id, district_id, display_name)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [username, hash, role, subdistrictId, districtId, opts.displayName ?? null],
   );
   for (const canteenId of opts.canteenIds ?? []) {
     await t.db.query(`INSERT INTO user_canteens (user_id, canteen_id) VALUES ($1, $2)`, [row.id, canteenId]);
@@ -178,6 +197,7 @@ export async function insertMeal(
     verification?: Verification;
     /** Default: servedAt (not back-dated). */
     recordedAt?: Date;
+    outsideHours?: boolean;
   },
 ): Promise<string> {
   const [id] = await insertMeals(
@@ -206,6 +226,7 @@ export async function insertMeal(
         voidedBy: m.voided?.by ?? null,
         voidReason: m.voided?.reason ?? null,
         recordedAt: m.recordedAt,
+        outsideHours: m.outsideHours,
       },
     ],
     { skipConflicts: false },

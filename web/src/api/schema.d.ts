@@ -64,6 +64,38 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['AuthController_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/auth/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['AuthController_changePassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/canteens': {
     parameters: {
       query?: never;
@@ -734,6 +766,8 @@ export type components = {
     AuthUserDto: {
       /** @description the canteens a cashier or operator works for */
       canteenIds: number[];
+      /** @description the name shown on pages (the username when none is set) */
+      displayName?: string;
       /** @description a reviewer's district, or the district of the user's sub-district */
       districtId: number;
       id: number;
@@ -776,7 +810,14 @@ export type components = {
     };
     CashierDto: {
       id: number;
+      /** @description the name shown on pages (the username when none is set) */
+      name: string;
       username: string;
+    };
+    ChangePasswordDto: {
+      currentPassword: string;
+      /** @description the password rules of docs/API.md */
+      newPassword: string;
     };
     CheckFindingDto: {
       /** @description 所涉食堂 */
@@ -1154,6 +1195,8 @@ export type components = {
       | 'SUBDISTRICT_FORBIDDEN'
       | 'USERNAME_TAKEN'
       | 'PASSWORD_WEAK'
+      | 'CURRENT_PASSWORD_WRONG'
+      | 'MEAL_OUTSIDE_HOURS'
       | 'USER_NOT_FOUND'
       | 'CASHIER_SHARED'
       | 'CANTEENS_REQUIRED'
@@ -1279,6 +1322,8 @@ export type components = {
        */
       mealDate: string;
       mealPeriod: components['schemas']['MealPeriod'];
+      /** @description served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed */
+      outsideHours: boolean;
       /** @description fen; price − subsidy */
       payableFen: number;
       /** @description fen */
@@ -1322,6 +1367,8 @@ export type components = {
        */
       mealDate: string;
       mealPeriod: components['schemas']['MealPeriod'];
+      /** @description now is outside the period's hours: recording needs confirmOutsideHours: true */
+      outsideHours: boolean;
       payableFen: number;
       policyVersionId: number | null;
       priceFen: number;
@@ -1501,7 +1548,7 @@ export type components = {
       /** @description ALREADY_SUBSIDISED: where the subsidised meal was */
       canteenName?: string;
       /** @enum {string} */
-      code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY';
+      code: 'UNDER_AGE' | 'NOT_ELIGIBLE' | 'ALREADY_SUBSIDISED' | 'NO_POLICY' | 'OUTSIDE_HOURS';
       /** @description for the cashier, zh-CN */
       message: string;
       /**
@@ -1543,6 +1590,8 @@ export type components = {
        */
       mealDate: string;
       mealPeriod: components['schemas']['MealPeriod'];
+      /** @description served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed */
+      outsideHours: boolean;
       /** @description fen; price − subsidy */
       payableFen: number;
       /** @description fen */
@@ -1563,6 +1612,8 @@ export type components = {
     RecordMealDto: {
       /** @description 就餐卡号；与 idNumber 二选一 */
       cardNo?: string;
+      /** @description 就餐时间不在该餐次时段内时必须为 true（收银员已再次确认），否则 409 MEAL_OUTSIDE_HOURS */
+      confirmOutsideHours?: boolean;
       /** @description 身份证号码（18 位或 15 位旧号）；与 cardNo 二选一 */
       idNumber?: string;
       /** @enum {string} */
@@ -2050,6 +2101,143 @@ export interface operations {
       };
     };
   };
+  AuthController_me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthUserDto'];
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  AuthController_changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangePasswordDto'];
+      };
+    };
+    responses: {
+      /** @description changed; the other sessions of the caller have ended */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Bad request: CURRENT_PASSWORD_WRONG, PASSWORD_WEAK, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'CURRENT_PASSWORD_WRONG'
+              | 'PASSWORD_WEAK'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
   CanteensController_list: {
     parameters: {
       query?: {
@@ -2238,6 +2426,8 @@ export interface operations {
         date?: string;
         /** @description 只看一个餐次 */
         mealPeriod?: 'BREAKFAST' | 'LUNCH' | 'DINNER';
+        /** @description true：只看时段外记录的；false：只看时段内的 */
+        outsideHours?: 'true' | 'false';
         /** @description 页码，从 1 起；与 pageSize 一起使用 */
         page?: number;
         /** @description 每页条数（1–200）；缺省为当天全部（收银台） */
