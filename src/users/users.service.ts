@@ -174,7 +174,7 @@ export class UsersService {
    * audit (USER_CHANGED with passwordReset) and ending of the user's sessions as a reset through update().
    */
   async resetPassword(actor: AuthUser, id: number, ip: string | null): Promise<GeneratedPassword> {
-    const [row]: { username: string }[] = await this.db.query(`SELECT username FROM users WHERE id = $1`, [id]);
+    const row = await findUserRow(this.db, id);
     if (!row) throw notFound('USER_NOT_FOUND', '用户不存在');
     const password = generatePassword(row.username);
     const user = await this.update(actor, id, { password }, ip);
