@@ -5,28 +5,15 @@ import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { AuthUser } from '../auth/auth-user';
-import { DINER_STATUS_LABELS, DinerStatusValue } from '../common/enums';
+import { DINER_STATUS_LABELS } from '../common/enums';
 import { todayLocal } from '../common/local-date';
 import { ageOn } from '../subsidy/age';
+import type { DinerView } from './diners.service';
 import { pageRegister, RegisterFilter, registerBatch, RegisterRow } from './diner.queries';
 
 /** A diner of the paged register: the ID number only masked, with the home sub-district's name. */
-export interface RegisterDinerView {
-  id: number;
-  subdistrictId: number;
+export interface RegisterDinerView extends Omit<DinerView, 'createdAt'> {
   subdistrictName: string;
-  name: string;
-  maskedIdNumber: string;
-  sex: 'M' | 'F';
-  age: number;
-  phone: string | null;
-  community: string | null;
-  cardNo: string | null;
-  status: DinerStatusValue;
-  statusLabel: string;
-  statusEffectiveFrom: string | null;
-  statusNote: string | null;
-  registeredCanteenId: number | null;
   createdAt: string;
 }
 
