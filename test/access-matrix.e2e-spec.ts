@@ -129,7 +129,8 @@ function appRoutes(t: TestApp): string[] {
   ].sort();
 }
 
-const ids = (res: Response): number[] => (res.body as { id: number }[]).map((x) => x.id);
+// Every list answers a page { items, total, page, pageSize }.
+const ids = (res: Response): number[] => (res.body.items as { id: number }[]).map((x) => x.id);
 const site = { A1: 'own', A2: 'other canteen', B1: 'other sub-district' } as const;
 
 function perCanteen(
@@ -224,7 +225,7 @@ const CELLS: Cell[] = [
     call: (http) => http().get('/api/users'),
     expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
     check: (res, role, w) => {
-      const users = res.body as { id: number; role: string; canteenIds: number[] }[];
+      const users = res.body.items as { id: number; role: string; canteenIds: number[] }[];
       if (role === 'OPERATOR') {
         expect(users.length).toBeGreaterThan(0);
         for (const u of users) {
@@ -510,7 +511,7 @@ const CELLS: Cell[] = [
     call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`),
     expect: ALL_200,
     check: (res, role, w) => {
-      const subs = (res.body as { subdistrictId: number }[]).map((l) => l.subdistrictId);
+      const subs = (res.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId);
       if (role === 'ADMIN') expect(subs).toEqual(expect.arrayContaining([w.subA, w.subB]));
       else expect(subs).toEqual([w.subA]);
     },
@@ -1001,7 +1002,7 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
         checked++;
       }
       const locks = await t.http().get(`/api/months/${w.lockedMonth}/locks`).set('authorization', user.token);
-      expect((locks.body as { subdistrictId: number }[]).map((l) => l.subdistrictId)).not.toContain(w.subA);
+      expect((locks.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId)).not.toContain(w.subA);
       const canteen = await t.http().get(`/api/canteens/${w.canteen.A1}`).set('authorization', user.token);
       expect(canteen.status).toBe(403);
     }

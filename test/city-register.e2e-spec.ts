@@ -44,7 +44,7 @@ describe('One register for the city (real PostgreSQL)', () => {
       .send({ mealPeriod: 'LUNCH', verification: 'ID_CARD_READER', ...body });
   const listIds = async (token: string, query: Record<string, string> = {}): Promise<number[]> => {
     const res = await t.http().get('/api/diners').query(query).set('authorization', token).expect(200);
-    return (res.body as { id: number }[]).map((d) => d.id);
+    return (res.body.items as { id: number }[]).map((d) => d.id);
   };
 
   beforeAll(async () => {

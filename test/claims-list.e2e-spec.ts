@@ -37,7 +37,7 @@ describe('GET /api/claims statements', () => {
     const spy = jest.spyOn(Client.prototype, 'query');
     try {
       const res = await t.http().get(`/api/claims?month=${month}`).set('Authorization', finance.token).expect(200);
-      return { body: res.body, statements: spy.mock.calls.length };
+      return { body: res.body.items, statements: spy.mock.calls.length };
     } finally {
       spy.mockRestore();
     }

@@ -387,7 +387,7 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
     const v1File = await downloadClaim(t, finance.token, firstClaim.id);
     expect(sha256(v1File.body)).toBe(sha256(firstClaim.body));
     const list = await t.http().get(`/api/claims?month=${MONTH}`).set('Authorization', finance.token).expect(200);
-    expect(list.body.map((c: { version: number }) => c.version)).toEqual([2, 1]);
+    expect(list.body.items.map((c: { version: number }) => c.version)).toEqual([2, 1]);
   });
 
   it('builds one canteen claim with only that canteen', async () => {
@@ -409,9 +409,9 @@ describe('Monthly claims (API, worker and workbook on real PostgreSQL and Redis)
   it('keeps claims within reach: operators see only their canteens, others get 404', async () => {
     const operator = await createUser(t, 'OPERATOR', { canteenIds: [care.id] });
     const list = await t.http().get(`/api/claims?month=${MONTH}`).set('Authorization', operator.token).expect(200);
-    expect(list.body.length).toBeGreaterThan(0);
-    expect(list.body.every((c: { canteenId: number }) => c.canteenId === care.id)).toBe(true);
-    const own = list.body[0].id;
+    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(list.body.items.every((c: { canteenId: number }) => c.canteenId === care.id)).toBe(true);
+    const own = list.body.items[0].id;
     await downloadClaim(t, operator.token, own);
     const sub = await t.http().get(`/api/claims/${firstClaim.id}`).set('Authorization', operator.token).expect(404);
     expect(sub.body).toMatchObject({ code: 'CLAIM_NOT_FOUND', message: '申报记录不存在' });

@@ -83,7 +83,10 @@ const CASES: Record<string, Record<number, Call>> = {
         .req('post', '/api/auth/password', c.cashier.token)
         .send({ currentPassword: 'not-the-password', newPassword: 'Another-pass-2026' }),
   },
-  'GET /policy/versions': { 200: (c) => c.req('get', '/api/policy/versions', c.cashier.token) },
+  'GET /policy/versions': {
+    200: (c) => c.req('get', '/api/policy/versions?page=1&pageSize=10', c.cashier.token),
+    400: (c) => c.req('get', '/api/policy/versions?pageSize=500', c.cashier.token),
+  },
   'POST /policy/versions': {
     201: (c) =>
       c
@@ -105,7 +108,7 @@ const CASES: Record<string, Record<number, Call>> = {
     400: (c) => c.req('delete', '/api/policy/versions/%00', c.admin),
     404: (c) => c.req('delete', '/api/policy/versions/999999', c.admin),
     409: async (c) => {
-      const [first] = (await c.req('get', '/api/policy/versions', c.admin)).body as { id: number }[];
+      const [first] = (await c.req('get', '/api/policy/versions', c.admin)).body.items as { id: number }[];
       return c.req('delete', `/api/policy/versions/${first.id}`, c.admin);
     },
   },
@@ -155,7 +158,10 @@ const CASES: Record<string, Record<number, Call>> = {
         .req('post', '/api/users', c.admin)
         .send({ username: c.cashier.username, password: 'Canteen-pass-2025', role: 'FINANCE' }),
   },
-  'GET /users': { 200: (c) => c.req('get', '/api/users', c.operator.token) },
+  'GET /users': {
+    200: (c) => c.req('get', '/api/users', c.operator.token),
+    400: (c) => c.req('get', '/api/users?page=0', c.operator.token),
+  },
   'PATCH /users/{id}': {
     200: (c) => c.req('patch', `/api/users/${c.cashier.id}`, c.operator.token).send({ displayName: '收银员甲' }),
     400: (c) => c.req('patch', '/api/users/abc', c.admin).send({}),
@@ -197,7 +203,10 @@ const CASES: Record<string, Record<number, Call>> = {
     200: (c) => c.req('get', '/api/diners/export', c.operator.token).buffer(true).parse(binary),
     400: (c) => c.req('get', '/api/diners/export?status=GONE', c.operator.token),
   },
-  'GET /districts': { 200: (c) => c.req('get', '/api/districts', c.admin) },
+  'GET /districts': {
+    200: (c) => c.req('get', '/api/districts', c.admin),
+    400: (c) => c.req('get', '/api/districts?pageSize=x', c.admin),
+  },
   'POST /districts': {
     201: (c) => c.req('post', '/api/districts', c.admin).send({ name: uniqueName('区'), code: sixDigits() }),
     400: (c) => c.req('post', '/api/districts', c.admin).send({ name: uniqueName('区'), code: '12' }),

@@ -107,23 +107,23 @@ describe('Diner register (real PostgreSQL)', () => {
       .query({ idNumber: ID_72 })
       .set('authorization', cashier.token)
       .expect(200);
-    expect(byId.body).toEqual([expect.objectContaining({ id: reg.body.id, name: '张建国', cardNo: 'LY-0001' })]);
+    expect(byId.body.items).toEqual([expect.objectContaining({ id: reg.body.id, name: '张建国', cardNo: 'LY-0001' })]);
     const byCard = await t
       .http()
       .get('/api/diners')
       .query({ cardNo: 'LY-0001' })
       .set('authorization', finance.token)
       .expect(200);
-    expect(byCard.body.map((d: { id: number }) => d.id)).toEqual([reg.body.id]);
+    expect(byCard.body.items.map((d: { id: number }) => d.id)).toEqual([reg.body.id]);
     const byName = await t.http().get('/api/diners').query({ q: '建' }).set('authorization', cashier.token).expect(200);
-    expect(byName.body.map((d: { name: string }) => d.name)).toEqual(['张建国']);
+    expect(byName.body.items.map((d: { name: string }) => d.name)).toEqual(['张建国']);
     const none = await t
       .http()
       .get('/api/diners')
       .query({ idNumber: makeIdNumber('371502', '1945-01-01', 9) })
       .set('authorization', cashier.token)
       .expect(200);
-    expect(none.body).toEqual([]);
+    expect(none.body.items).toEqual([]);
     const bad = await t
       .http()
       .get('/api/diners')
@@ -132,7 +132,7 @@ describe('Diner register (real PostgreSQL)', () => {
       .expect(400);
     expect(bad.body.code).toBe('ID_FORMAT');
     const all = await t.http().get('/api/diners').set('authorization', operator.token).expect(200);
-    expect(all.body.length).toBe(2);
+    expect(all.body.items.length).toBe(2);
     const text = JSON.stringify([byId.body, byCard.body, byName.body, all.body]);
     expect(text).not.toContain(ID_72);
     expect(text).not.toContain(ID_80);
@@ -147,7 +147,7 @@ describe('Diner register (real PostgreSQL)', () => {
     expect(res.body.subdistrictId).toBe(otherSub);
     await t.http().get(`/api/diners/${res.body.id}`).set('authorization', operator.token).expect(404);
     const list = await t.http().get('/api/diners').query({ q: '张' }).set('authorization', operator.token).expect(200);
-    expect(list.body.map((d: { id: number }) => d.id)).not.toContain(res.body.id);
+    expect(list.body.items.map((d: { id: number }) => d.id)).not.toContain(res.body.id);
     // One register for the city: the full ID number finds the diner anywhere, so nobody is registered twice.
     const found = await t
       .http()
@@ -155,7 +155,7 @@ describe('Diner register (real PostgreSQL)', () => {
       .query({ idNumber })
       .set('authorization', operator.token)
       .expect(200);
-    expect(found.body.map((d: { id: number }) => d.id)).toEqual([res.body.id]);
+    expect(found.body.items.map((d: { id: number }) => d.id)).toEqual([res.body.id]);
   });
 
   it('updates contact details and the meal card, audited without the ID number', async () => {

@@ -7,7 +7,7 @@ import { startTestApp, TestApp } from './support/test-app';
 
 interface Listed {
   date: string;
-  meals: { id: string; mealPeriod: MealPeriod; tier: string; cashier: { id: number }; voided: unknown }[];
+  items: { id: string; mealPeriod: MealPeriod; tier: string; cashier: { id: number }; voided: unknown }[];
   totals: {
     count: number;
     subsidisedCount: number;
@@ -113,7 +113,7 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
 
   it('answers the whole day without pageSize, as the till asks for it', async () => {
     const all = await list({});
-    expect(all.meals).toHaveLength(30);
+    expect(all.items).toHaveLength(30);
     expect(all).toMatchObject({ date: DAY, total: 30, page: 1, pageSize: null });
     expect({ ...strip(all.totals), total: all.total }).toEqual(await expected('TRUE', []));
   });
@@ -123,13 +123,13 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
     for (let page = 1; page <= 4; page++) {
       const p = await list({ page, pageSize: 8 });
       expect(p).toMatchObject({ total: 30, page, pageSize: 8 });
-      expect(p.meals).toHaveLength(page < 4 ? 8 : 6);
+      expect(p.items).toHaveLength(page < 4 ? 8 : 6);
       expect({ ...strip(p.totals), total: p.total }).toEqual(await expected('TRUE', []));
-      seen.push(...p.meals.map((m) => m.id));
+      seen.push(...p.items.map((m) => m.id));
     }
     expect(new Set(seen).size).toBe(30);
     expect([...seen].sort()).toEqual([...ids].sort());
-    expect((await list({ page: 5, pageSize: 8 })).meals).toEqual([]);
+    expect((await list({ page: 5, pageSize: 8 })).items).toEqual([]);
   });
 
   it.each([
@@ -145,8 +145,8 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
   ])('filters by %j, totals to the unit', async (query, where, params) => {
     const l = await list(query);
     expect(totalsOf({ ...l, totals: strip(l.totals) })).toEqual(await expected(where, params));
-    expect(l.meals).toHaveLength(l.total);
-    for (const m of l.meals) {
+    expect(l.items).toHaveLength(l.total);
+    for (const m of l.items) {
       if ('mealPeriod' in query) expect(m.mealPeriod).toBe(query.mealPeriod);
       if ('tier' in query) expect(m.tier).toBe(query.tier);
       if ('voided' in query) expect(m.voided !== null).toBe(query.voided);
@@ -155,7 +155,7 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
 
   it('filters by cashier', async () => {
     const l = await list({ cashierId: cashiers[1].id });
-    expect(l.meals.every((m) => m.cashier.id === cashiers[1].id)).toBe(true);
+    expect(l.items.every((m) => m.cashier.id === cashiers[1].id)).toBe(true);
     expect(totalsOf({ ...l, totals: strip(l.totals) })).toEqual(
       await expected('cashier_user_id = $3', [cashiers[1].id]),
     );
@@ -164,7 +164,7 @@ describe('GET /api/canteens/{id}/meals (filters, paging, totals)', () => {
   it('filters by outside hours, both ways', async () => {
     for (const outsideHours of [true, false]) {
       const l = await list({ outsideHours });
-      expect(l.meals.length).toBeGreaterThan(0);
+      expect(l.items.length).toBeGreaterThan(0);
       expect(totalsOf({ ...l, totals: strip(l.totals) })).toEqual(await expected('outside_hours = $3', [outsideHours]));
     }
   });

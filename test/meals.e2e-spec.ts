@@ -110,7 +110,7 @@ describe('Meals at the till (real PostgreSQL)', () => {
       .get(`/api/canteens/${canteen.id}/meals`)
       .set('Authorization', cashier.token)
       .expect(200);
-    expect(list.body.meals.find((m: { id: string }) => m.id === res.body.id)).toMatchObject({
+    expect(list.body.items.find((m: { id: string }) => m.id === res.body.id)).toMatchObject({
       diner: { name: '王秀英' },
       subsidyFen: 200,
       voided: null,
@@ -261,7 +261,7 @@ describe('Meals at the till (real PostgreSQL)', () => {
       .expect(409);
     expect(again.body.code).toBe('MEAL_ALREADY_VOIDED');
     const list = await t.http().get(`/api/canteens/${canteen.id}/meals`).set('Authorization', cashier.token);
-    const mine = list.body.meals.filter((m: { diner: { id: number } }) => m.diner.id === diner.id);
+    const mine = list.body.items.filter((m: { diner: { id: number } }) => m.diner.id === diner.id);
     expect(mine).toHaveLength(3);
     const [{ n }] = await t.db.query(
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'MEAL_VOIDED'
@@ -521,7 +521,7 @@ describe('Meals at the till (real PostgreSQL)', () => {
       const replay = await record(lockCashier.token, locked.id, lunch(diner), earlierKey).expect(201);
       expect(replay.body).toEqual(earlier.body);
       const locks = await t.http().get(`/api/months/${month}/locks`).set('Authorization', finance.token).expect(200);
-      expect(locks.body).toEqual([
+      expect(locks.body.items).toEqual([
         expect.objectContaining({ canteenId: locked.id, active: true, canteenName: '锁月测试食堂' }),
       ]);
 

@@ -60,7 +60,7 @@ describe('Meals outside their period hours (real PostgreSQL)', () => {
       .get(`/api/canteens/${canteen.id}/meals`)
       .set('Authorization', cashier.token)
       .expect(200);
-    expect(list.body.meals[0]).toMatchObject({
+    expect(list.body.items[0]).toMatchObject({
       outsideHours: true,
       cashier: { id: cashier.id, username: cashier.username, name: '张收银' },
     });

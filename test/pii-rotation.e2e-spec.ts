@@ -116,6 +116,6 @@ describe('PII key rotation', () => {
     const again = await reencryptIdNumbers(before.db, after.app.get(PiiCipher), { batchSize: 1 });
     expect(again.rewritten).toBe(0);
     const found = await http().get(`/api/diners?idNumber=${viaApi}`).set('Authorization', token).expect(200);
-    expect(found.body.map((d: { id: number }) => d.id)).toEqual([created.body.id]);
+    expect(found.body.items.map((d: { id: number }) => d.id)).toEqual([created.body.id]);
   }, 120_000);
 });

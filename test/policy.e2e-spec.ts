@@ -34,7 +34,7 @@ describe('Subsidy policy versions', () => {
   const add = (body: Record<string, unknown>, token = admin) =>
     t.http().post('/api/policy/versions').set('authorization', token).send(body);
   const list = async () =>
-    (await t.http().get('/api/policy/versions').set('authorization', cashier.token).expect(200)).body;
+    (await t.http().get('/api/policy/versions').set('authorization', cashier.token).expect(200)).body.items;
   const versionCount = async (): Promise<number> =>
     (await t.db.query(`SELECT count(*)::int AS n FROM subsidy_policy_versions`))[0].n;
 

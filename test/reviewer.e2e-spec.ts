@@ -48,8 +48,8 @@ describe('The district reviewer (real PostgreSQL)', () => {
     expect(login.body.user).toMatchObject({ role: 'REVIEWER', districtId: districtA, subdistrictId: null });
     const token = `Bearer ${login.body.accessToken}`;
     const subs = await t.http().get('/api/subdistricts').set('authorization', token).expect(200);
-    expect((subs.body as { id: number }[]).map((s) => s.id).sort()).toEqual([subA1, subA2].sort());
-    expect(subs.body[0]).toMatchObject({ districtId: districtA, districtName: '东昌府区' });
+    expect((subs.body.items as { id: number }[]).map((s) => s.id).sort()).toEqual([subA1, subA2].sort());
+    expect(subs.body.items[0]).toMatchObject({ districtId: districtA, districtName: '东昌府区' });
   });
 
   it('reaches the canteens and claims of every sub-district of its district, none of another', async () => {
@@ -69,7 +69,7 @@ describe('The district reviewer (real PostgreSQL)', () => {
     const ofA2 = await claim(subA2, null);
     const ofB1 = await claim(subB1, b1.id);
     const list = await t.http().get('/api/claims').query({ month: '2024-11' }).set('authorization', reviewer.token);
-    expect((list.body as { id: number }[]).map((c) => c.id)).toEqual([ofA2]);
+    expect((list.body.items as { id: number }[]).map((c) => c.id)).toEqual([ofA2]);
     await t.http().get(`/api/claims/${ofA2}`).set('authorization', reviewer.token).expect(200);
     await t.http().get(`/api/claims/${ofB1}`).set('authorization', reviewer.token).expect(404);
     // Read-only: no claim, lock, diner or meal of its own.
@@ -84,7 +84,7 @@ describe('The district reviewer (real PostgreSQL)', () => {
     const b1 = await createCanteen(t.db, { subdistrictId: subB1, name: '筛选B1食堂' });
     const canteens = async (token: string, query: Record<string, number>): Promise<number[]> => {
       const res = await t.http().get('/api/canteens').query(query).set('authorization', token).expect(200);
-      return (res.body as { id: number; subdistrictId: number }[]).map((c) => c.id);
+      return (res.body.items as { id: number; subdistrictId: number }[]).map((c) => c.id);
     };
     const ofB = await canteens(admin, { districtId: districtB });
     expect(ofB).toContain(b1.id);
@@ -107,7 +107,7 @@ describe('The district reviewer (real PostgreSQL)', () => {
     );
     const diners = async (query: Record<string, number>): Promise<number[]> => {
       const res = await t.http().get('/api/diners').query(query).set('authorization', admin).expect(200);
-      return (res.body as { id: number }[]).map((d) => d.id);
+      return (res.body.items as { id: number }[]).map((d) => d.id);
     };
     expect(await diners({ districtId: districtB })).toEqual([dinerB]);
     expect(await diners({ districtId: districtA })).not.toContain(dinerB);
@@ -202,7 +202,7 @@ describe('The district reviewer (real PostgreSQL)', () => {
       .expect(200);
     expect(renamed.body).toMatchObject({ name: '振兴街道办', canteenCount: 1 });
     const list = await t.http().get('/api/districts').set('authorization', admin).expect(200);
-    expect(list.body).toEqual(
+    expect(list.body.items).toEqual(
       expect.arrayContaining([expect.objectContaining({ id: district.body.id, subdistrictCount: 1 })]),
     );
     const [audit] = await t.db.query(

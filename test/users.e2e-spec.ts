@@ -107,13 +107,13 @@ describe('Users, login and who may add whom (real PostgreSQL and Redis)', () => 
   it('lists for an operator only the cashiers of its canteens', async () => {
     await createUser(t, 'CASHIER', { canteenIds: [other], username: 'other_cashier' });
     const res = await t.http().get('/api/users').set('authorization', operator.token).expect(200);
-    expect(res.body.map((u: { username: string }) => u.username)).toEqual(['new_cashier']);
+    expect(res.body.items.map((u: { username: string }) => u.username)).toEqual(['new_cashier']);
     const all = await t
       .http()
       .get('/api/users')
       .set('authorization', await t.adminToken())
       .expect(200);
-    expect(all.body.map((u: { username: string }) => u.username)).toEqual(
+    expect(all.body.items.map((u: { username: string }) => u.username)).toEqual(
       expect.arrayContaining(['admin', operator.username, 'new_cashier', 'other_cashier']),
     );
   });
@@ -200,7 +200,7 @@ describe('Users, login and who may add whom (real PostgreSQL and Redis)', () => 
     await t.login(shared.username, shared.password);
     // The operator still sees X among the cashiers of its canteen; an operator of both canteens, or an admin, manages X.
     const list = await t.http().get('/api/users').set('authorization', operator.token).expect(200);
-    expect(list.body.map((u: { id: number }) => u.id)).toContain(shared.id);
+    expect(list.body.items.map((u: { id: number }) => u.id)).toContain(shared.id);
     const both = await createUser(t, 'OPERATOR', { canteenIds: [own, other] });
     await t
       .http()

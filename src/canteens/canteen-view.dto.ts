@@ -1,4 +1,5 @@
 // The answers of /api/canteens (OpenAPI schemas; the services build plain objects of the same shape).
+import { PageDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
 import { CANTEEN_TYPES, CanteenType, MealPeriod, PeriodHours } from '../common/enums';
 import type { CanteenView } from './canteens.service';
@@ -63,3 +64,5 @@ export class CanteenViewDto implements CanteenView {
   @ApiProperty()
   active!: boolean;
 }
+
+export class CanteenPageDto extends PageDto(CanteenViewDto, 'CanteenPageDto') {}

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/paging';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -124,7 +125,7 @@ const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
 
 /** GET /api/canteens: narrow the list (within reach) to a district or sub-district. */
-export class CanteenListQueryDto {
+export class CanteenListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '只列出该区的食堂' })
   @IsOptional()
   @Transform(toInt)

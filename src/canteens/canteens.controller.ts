@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Page, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { CanteenViewDto } from './canteen-view.dto';
+import { CanteenPageDto, CanteenViewDto } from './canteen-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { CanteenListQueryDto, CreateCanteenDto, UpdateCanteenDto } from './canteen.dto';
@@ -28,9 +29,9 @@ export class CanteensController {
 
   /** The canteens the caller may reach, by ?districtId= and ?subdistrictId= within that reach. */
   @Get()
-  @ApiOkResponse({ type: CanteenViewDto, isArray: true, description: 'every reachable canteen, by id (not paged)' })
-  list(@CurrentUser() user: AuthUser, @Query() query: CanteenListQueryDto): Promise<CanteenView[]> {
-    return this.canteens.list(user, query);
+  @ApiOkResponse({ type: CanteenPageDto, description: 'the reachable canteens, by id' })
+  async list(@CurrentUser() user: AuthUser, @Query() query: CanteenListQueryDto): Promise<Page<CanteenView>> {
+    return paginate(await this.canteens.list(user, query), query);
   }
 
   @Get(':id')

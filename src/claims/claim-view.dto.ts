@@ -1,4 +1,5 @@
 // The answers of /api/claims (OpenAPI schema).
+import { PageDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
 import { CANTEEN_TYPES, CanteenType, CLAIM_STATUSES, ClaimStatus } from '../common/enums';
 import type { ClaimView } from './claims.service';
@@ -85,3 +86,5 @@ export class ClaimViewDto implements ClaimView {
   })
   dataSha256!: string | null;
 }
+
+export class ClaimPageDto extends PageDto(ClaimViewDto, 'ClaimPageDto') {}

@@ -146,15 +146,33 @@ export async function activeClaimIds(db: Db): Promise<number[]> {
   return rows.map((r) => r.id);
 }
 
-/** The claims within the user's reach, newest month first, then scope, then version desc (one statement). */
-export async function listClaims(db: Db, user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
-  const params: unknown[] = [month ?? null];
-  const rows: ClaimRow[] = await db.query(
-    `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, params)}
-     ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT 500`,
+/**
+ * One page of the claims within the user's reach, newest month first, then scope, then version desc, and how many
+ * there are in all (one statement).
+ */
+export async function listClaims(
+  db: Db,
+  user: AuthUser,
+  month: string | undefined,
+  page: { offset: number; limit: number },
+): Promise<{ items: ClaimView[]; total: number }> {
+  const params: unknown[] = [month ?? null, page.limit, page.offset];
+  const rows: (ClaimRow & { total: string })[] = await db.query(
+    `${SELECT_CLAIM.replace('SELECT c.id,', 'SELECT count(*) OVER () AS total, c.id,')}
+      WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, params)}
+     ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT $2 OFFSET $3`,
     params,
   );
-  return rows.map(toClaimView);
+  // A page past the end has no row to carry the total: count again (rare; a pager never asks for it).
+  if (rows.length === 0 && page.offset > 0) {
+    const countParams: unknown[] = [month ?? null];
+    const [{ n }]: { n: string }[] = await db.query(
+      `SELECT count(*) AS n FROM claims c WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, countParams)}`,
+      countParams,
+    );
+    return { items: [], total: Number(n) };
+  }
+  return { items: rows.map(toClaimView), total: rows.length === 0 ? 0 : Number(rows[0].total) };
 }
 
 /** Whether the claim exists and lies within the user's reach. */

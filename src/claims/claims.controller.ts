@@ -11,6 +11,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
+import { Page, PageQueryDto } from '../common/paging';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
@@ -23,7 +24,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { ClaimViewDto } from './claim-view.dto';
+import { ClaimPageDto, ClaimViewDto } from './claim-view.dto';
 import { IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
@@ -50,7 +51,7 @@ export class CreateClaimDto {
   canteenId?: number;
 }
 
-export class ListClaimsQuery {
+export class ListClaimsQuery extends PageQueryDto {
   @ApiPropertyOptional({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
   @IsOptional()
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
@@ -101,9 +102,9 @@ export class ClaimsController {
 
   @Get()
   @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
-  @ApiOkResponse({ type: ClaimViewDto, isArray: true, description: 'newest month first, at most 500 (not paged)' })
-  list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<ClaimView[]> {
-    return this.claims.list(user, query.month);
+  @ApiOkResponse({ type: ClaimPageDto, description: 'newest month first, then scope, then newest version' })
+  list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<Page<ClaimView>> {
+    return this.claims.list(user, query.month, query);
   }
 
   @Get(':id')

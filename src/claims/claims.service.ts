@@ -1,4 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
+import { Page, pageOf, PageQueryDto } from '../common/paging';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions, Queue } from 'bullmq';
@@ -144,10 +145,12 @@ export class ClaimsService {
     return requeued;
   }
 
-  async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
+  async list(user: AuthUser, month: string | undefined, query: PageQueryDto): Promise<Page<ClaimView>> {
     if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
-    // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
-    return listClaims(this.dataSource, user, month);
+    // One statement for the page and its total (a statement per claim made a 500-claim list 501 round trips).
+    const { page, pageSize, offset } = pageOf(query);
+    const { items, total } = await listClaims(this.dataSource, user, month, { offset, limit: pageSize });
+    return { items, total, page, pageSize };
   }
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {

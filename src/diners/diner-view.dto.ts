@@ -1,4 +1,5 @@
 // The answers of /api/diners (OpenAPI schemas).
+import { PageDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
 import { DINER_STATUSES, DinerStatusValue } from '../common/enums';
 import { IMPORT_ROW_CODES, ImportRowCode } from '../common/error-codes';
@@ -64,3 +65,5 @@ export class ImportResultDto implements ImportResult {
   @ApiProperty({ type: ImportRejectionDto, isArray: true })
   rejected!: ImportRejectionDto[];
 }
+
+export class DinerPageDto extends PageDto(DinerViewDto, 'DinerPageDto') {}

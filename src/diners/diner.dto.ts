@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../common/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -117,7 +118,7 @@ export class DinerStatusDto {
   note?: string;
 }
 
-export class DinerQueryDto {
+export class DinerQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '按身份证号码精确查找' })
   @IsOptional()
   @IsString()

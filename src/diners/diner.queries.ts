@@ -163,13 +163,13 @@ export async function resealIdNumber(
   return count > 0;
 }
 
-/** The caller's register (dinerReachSql) narrowed as asked: current diners, at most `limit`. */
+/** The caller's register (dinerReachSql) narrowed as asked: one page of current diners, and how many match. */
 export async function searchRegister(
   q: DataSource | EntityManager,
   user: AuthUser,
   filter: { subdistrictId?: number; districtId?: number; cardNo?: string; nameLike?: string },
-  limit: number,
-): Promise<Diner[]> {
+  page: { offset: number; limit: number },
+): Promise<[Diner[], number]> {
   const params: Record<string, unknown> = {};
   const bind = (value: unknown): string => {
     const name = `reach${Object.keys(params).length}`;
@@ -181,7 +181,8 @@ export async function searchRegister(
     .createQueryBuilder('d')
     .where(`d.${CURRENT_DINER}`)
     .andWhere(dinerReachSql(user, bind), params)
-    .take(limit);
+    .skip(page.offset)
+    .take(page.limit);
   if (filter.subdistrictId !== undefined) qb.andWhere('d.subdistrictId = :s', { s: filter.subdistrictId });
   if (filter.districtId !== undefined) {
     qb.andWhere('d.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = :district)', {
@@ -195,7 +196,7 @@ export async function searchRegister(
   } else {
     qb.orderBy('d.id', 'DESC');
   }
-  return qb.getMany();
+  return qb.getManyAndCount();
 }
 
 /** What the paged register and its export are narrowed by (within the caller's reach). */

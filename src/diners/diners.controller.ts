@@ -11,6 +11,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
+import { Page } from '../common/paging';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
@@ -22,7 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { DinerViewDto, ImportResultDto, RevealedDinerDto } from './diner-view.dto';
+import { DinerPageDto, DinerViewDto, ImportResultDto, RevealedDinerDto } from './diner-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
@@ -84,9 +85,9 @@ export class DinersController {
   /** Look up by ?idNumber= or ?cardNo= (exact) or ?q= (part of the name); none: the latest registered. */
   @Get()
   @Roles('CASHIER', 'OPERATOR', 'FINANCE', 'ADMIN')
-  @ApiOkResponse({ type: DinerViewDto, isArray: true, description: 'at most 50, newest first (not paged)' })
+  @ApiOkResponse({ type: DinerPageDto, description: 'newest first (by name with ?q=)' })
   @ApiErrors('ID_FORMAT', 'ID_BIRTHDATE', 'ID_CHECKSUM')
-  search(@CurrentUser() user: AuthUser, @Query() query: DinerQueryDto): Promise<DinerView[]> {
+  search(@CurrentUser() user: AuthUser, @Query() query: DinerQueryDto): Promise<Page<DinerView>> {
     return this.diners.search(user, query);
   }
 

@@ -22,6 +22,7 @@ import {
 } from './diner.queries';
 import { idShapedField } from './id-shaped-fields';
 import { CreateDinerDto, DinerQueryDto, DinerStatusDto, UpdateDinerDto } from './diner.dto';
+import { Page, pageOf, paginate } from '../common/paging';
 
 /** A diner as every answer shows it: the ID number only masked. */
 export interface DinerView {
@@ -72,8 +73,6 @@ function parseIdOrThrow(raw: string): ParsedIdNumber {
   }
 }
 
-const LIST_LIMIT = 50;
-
 function refuseIdShaped(fields: { phone?: string | null; cardNo?: string | null }): void {
   const problem = idShapedField(fields);
   if (problem) throw badRequest('LOOKS_LIKE_ID_NUMBER', problem.message, { field: problem.field });
@@ -105,12 +104,13 @@ export class DinersService {
    * The caller's register (SPEC §3): the diners of its sub-district and those who have eaten at its canteens. The
    * full ID number finds any diner of the city (so that nobody is registered twice); nothing else reaches across.
    */
-  async search(user: AuthUser, query: DinerQueryDto): Promise<DinerView[]> {
+  async search(user: AuthUser, query: DinerQueryDto): Promise<Page<DinerView>> {
+    const { page, pageSize, offset } = pageOf(query);
     if (query.idNumber !== undefined) {
       const d = await this.findByIdNumber(query.idNumber);
-      return d ? [toDinerView(d)] : [];
+      return paginate(d ? [toDinerView(d)] : [], query);
     }
-    const found = await searchRegister(
+    const [found, total] = await searchRegister(
       this.db,
       user,
       {
@@ -119,10 +119,10 @@ export class DinersService {
         cardNo: query.cardNo?.trim(),
         nameLike: query.q || undefined,
       },
-      LIST_LIMIT,
+      { offset, limit: pageSize },
     );
     const today = todayLocal();
-    return found.map((d) => toDinerView(d, today));
+    return { items: found.map((d) => toDinerView(d, today)), total, page, pageSize };
   }
 
   /** A diner in the caller's register (admins: any); others answer 404, as if they did not exist. */

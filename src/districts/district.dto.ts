@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageDto, PageQueryDto } from '../common/paging';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsId, IsNonBlank, IsOptionalNonNull } from '../common/validation';
@@ -73,7 +74,7 @@ export class UpdateSubdistrictDto {
   adminCode?: string;
 }
 
-export class SubdistrictQueryDto {
+export class SubdistrictQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: '只列出该区的街道' })
   @IsOptional()
   @Transform(toInt)
@@ -96,3 +97,7 @@ export class SubdistrictDto {
   @ApiProperty({ example: '东昌府区' }) districtName!: string;
   @ApiProperty({ description: '食堂数' }) canteenCount!: number;
 }
+
+export class DistrictPageDto extends PageDto(DistrictDto, 'DistrictPageDto') {}
+
+export class SubdistrictPageDto extends PageDto(SubdistrictDto, 'SubdistrictPageDto') {}

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Page, PageQueryDto, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { AuthUser } from '../auth/auth-user';
@@ -9,7 +10,9 @@ import {
   CreateDistrictDto,
   CreateSubdistrictDto,
   DistrictDto,
+  DistrictPageDto,
   SubdistrictDto,
+  SubdistrictPageDto,
   SubdistrictQueryDto,
   UpdateDistrictDto,
   UpdateSubdistrictDto,
@@ -29,9 +32,9 @@ export class DistrictsController {
   /** The districts within reach: all for an admin, its own for a reviewer. */
   @Get()
   @Roles('REVIEWER', 'ADMIN')
-  @ApiOkResponse({ type: [DistrictDto] })
-  list(@CurrentUser() user: AuthUser): Promise<DistrictView[]> {
-    return this.districts.listDistricts(user);
+  @ApiOkResponse({ type: DistrictPageDto })
+  async list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<Page<DistrictView>> {
+    return paginate(await this.districts.listDistricts(user), query);
   }
 
   @Get(':id')
@@ -78,10 +81,10 @@ export class SubdistrictsController {
 
   /** The sub-districts within reach (admin: all; reviewer: its district's; others: their own), by ?districtId=. */
   @Get()
-  @ApiOkResponse({ type: [SubdistrictDto] })
+  @ApiOkResponse({ type: SubdistrictPageDto })
   @ApiErrors('DISTRICT_FORBIDDEN')
-  list(@CurrentUser() user: AuthUser, @Query() query: SubdistrictQueryDto): Promise<SubdistrictView[]> {
-    return this.districts.listSubdistricts(user, query.districtId);
+  async list(@CurrentUser() user: AuthUser, @Query() query: SubdistrictQueryDto): Promise<Page<SubdistrictView>> {
+    return paginate(await this.districts.listSubdistricts(user, query.districtId), query);
   }
 
   @Post()

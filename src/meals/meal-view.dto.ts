@@ -1,4 +1,5 @@
 // The answers of the till's routes and of month locks (OpenAPI schemas; the services build plain objects).
+import { PageDto } from '../common/paging';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 import { LocalDate } from '../common/local-date';
@@ -115,7 +116,7 @@ export class MealDayDto {
   @ApiProperty(DATE)
   date!: LocalDate;
   @ApiProperty({ type: MealListItemDto, isArray: true, description: 'newest first; one page when pageSize is given' })
-  meals!: MealListItemDto[];
+  items!: MealListItemDto[];
   @ApiProperty({ type: MealTotalsDto, description: 'over every page of the filtered meals' })
   totals!: MealTotalsDto;
   @ApiProperty({ type: 'integer', description: 'meals matching the filters, voided ones included (the pager total)' })
@@ -222,3 +223,5 @@ export class MonthLockViewDto implements MonthLockView {
   @ApiProperty({ type: String, nullable: true })
   unlockReason!: string | null;
 }
+
+export class MonthLockPageDto extends PageDto(MonthLockViewDto, 'MonthLockPageDto') {}

@@ -115,7 +115,7 @@ interface DinerKey {
 /** GET /api/canteens/{id}/meals: a page of a day's filtered meals and totals over all of them. */
 export interface MealList {
   date: LocalDate;
-  meals: MealListItem[];
+  items: MealListItem[];
   totals: MealTotals;
   /** Meals matching the filters, voided ones included (the pager's total). */
   total: number;
@@ -397,7 +397,7 @@ export class MealsService {
     );
     return {
       date: day,
-      meals: rows.map(toListItem),
+      items: rows.map(toListItem),
       totals,
       total: totals.count + totals.voidedCount,
       page,

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Page, PageQueryDto, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { MonthLockViewDto } from './meal-view.dto';
+import { MonthLockPageDto, MonthLockViewDto } from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { LockMonthDto, UnlockMonthDto } from './meals.dto';
@@ -43,9 +44,13 @@ export class MonthLocksController {
   }
 
   @Get(':month/locks')
-  @ApiOkResponse({ type: MonthLockViewDto, isArray: true, description: 'every lock of the month in reach (not paged)' })
+  @ApiOkResponse({ type: MonthLockPageDto, description: 'the locks of the month in reach' })
   @ApiErrors('INVALID_MONTH')
-  list(@CurrentUser() user: AuthUser, @Param('month') month: string): Promise<MonthLockView[]> {
-    return this.locks.list(user, month);
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Param('month') month: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<MonthLockView>> {
+    return paginate(await this.locks.list(user, month), query);
   }
 }

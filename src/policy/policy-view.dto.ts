@@ -1,4 +1,5 @@
 // The answers of /api/policy/versions (OpenAPI schema).
+import { PageDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
 import type { LimitMode, PolicyTier } from '../subsidy/subsidy-calculator';
 import type { PolicyVersionView } from './policy.service';
@@ -30,3 +31,5 @@ export class PolicyVersionViewDto implements PolicyVersionView {
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt!: string;
 }
+
+export class PolicyVersionPageDto extends PageDto(PolicyVersionViewDto, 'PolicyVersionPageDto') {}

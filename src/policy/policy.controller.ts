@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Page, PageQueryDto, paginate } from '../common/paging';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { PolicyVersionViewDto } from './policy-view.dto';
+import { PolicyVersionPageDto, PolicyVersionViewDto } from './policy-view.dto';
 import { Allow, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
@@ -64,9 +65,9 @@ export class PolicyController {
 
   /** Every version with its derived end date; any logged-in user may read the rates. */
   @Get()
-  @ApiOkResponse({ type: PolicyVersionViewDto, isArray: true, description: 'every version, oldest first (not paged)' })
-  list(): Promise<PolicyVersionView[]> {
-    return this.policy.list();
+  @ApiOkResponse({ type: PolicyVersionPageDto, description: 'the versions, oldest first' })
+  async list(@Query() query: PageQueryDto): Promise<Page<PolicyVersionView>> {
+    return paginate(await this.policy.list(), query);
   }
 
   @Roles('ADMIN')

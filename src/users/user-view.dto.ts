@@ -1,4 +1,5 @@
 // The answers of /api/users and of login (OpenAPI schemas).
+import { PageDto } from '../common/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Role, ROLES } from '../common/enums';
 import type { AuthUser } from '../auth/auth-user';
@@ -49,3 +50,5 @@ export class LoginAnswerDto {
   @ApiProperty({ type: AuthUserDto })
   user!: AuthUserDto;
 }
+
+export class UserPageDto extends PageDto(UserViewDto, 'UserPageDto') {}

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Page, PageQueryDto, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
-import { UserViewDto } from './user-view.dto';
+import { UserPageDto, UserViewDto } from './user-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
@@ -33,9 +34,9 @@ export class UsersController {
 
   /** Admin: every user. Operator: the cashiers of its canteens. */
   @Get()
-  @ApiOkResponse({ type: UserViewDto, isArray: true, description: 'every user in reach (not paged)' })
-  list(@CurrentUser() user: AuthUser): Promise<UserView[]> {
-    return this.users.list(user);
+  @ApiOkResponse({ type: UserPageDto, description: 'the users in reach, by id' })
+  async list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<Page<UserView>> {
+    return paginate(await this.users.list(user), query);
   }
 
   /** Deactivate / reactivate, reset the password, change canteens. */

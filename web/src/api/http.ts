@@ -135,6 +135,30 @@ export async function download(path: string, fallbackName: string): Promise<void
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+/** A page of a list: every list of the API answers `{ items, total, page, pageSize }` (docs/API.md "Lists"). */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** The largest page the server gives. */
+export const PAGE_SIZE_MAX = 200;
+
+/**
+ * Every item of a list the page needs whole (the canteens of a picker, a month's claims): page after page of the
+ * largest size until `total` is reached.
+ */
+export async function allPages<T>(pageOf: (page: number, pageSize: number) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = [];
+  for (let page = 1; ; page++) {
+    const p = await pageOf(page, PAGE_SIZE_MAX);
+    items.push(...p.items);
+    if (p.items.length === 0 || items.length >= p.total) return items;
+  }
+}
+
 /** How the register is searched: a whole ID number, a card number, or part of a name or community. */
 export type DinerSearch = { idNumber: string } | { cardNo: string } | { q: string } | Record<string, never>;
 
@@ -169,13 +193,17 @@ export const api = {
   registerDiner: (body: NewDiner) => call(client.POST('/api/diners', { body })),
 
   // The operator's page.
-  canteens: () => call(client.GET('/api/canteens')),
+  /** Every canteen within reach. */
+  canteens: () =>
+    allPages((page, pageSize) => call(client.GET('/api/canteens', { params: { query: { page, pageSize } } }))),
   updateCanteen: (id: number, body: Schemas['UpdateCanteenDto']) =>
     call(client.PATCH('/api/canteens/{id}', { params: { path: { id } }, body })),
-  users: () => call(client.GET('/api/users')),
+  /** Every user within reach. */
+  users: () => allPages((page, pageSize) => call(client.GET('/api/users', { params: { query: { page, pageSize } } }))),
   createUser: (body: Schemas['CreateUserDto']) => call(client.POST('/api/users', { body })),
   updateUser: (id: number, body: Schemas['UpdateUserDto']) =>
     call(client.PATCH('/api/users/{id}', { params: { path: { id } }, body })),
+  /** The first page of diners found. */
   diners: (search: DinerSearch) => call(client.GET('/api/diners', { params: { query: search } })),
   setDinerStatus: (id: number, body: Schemas['DinerStatusDto']) =>
     call(client.POST('/api/diners/{id}/status', { params: { path: { id } }, body })),
@@ -193,7 +221,9 @@ export const api = {
   },
 
   // The finance page.
-  claims: (month: string) => call(client.GET('/api/claims', { params: { query: { month } } })),
+  /** Every claim of a month within reach. */
+  claims: (month: string) =>
+    allPages((page, pageSize) => call(client.GET('/api/claims', { params: { query: { month, page, pageSize } } }))),
   claim: (id: number) => call(client.GET('/api/claims/{id}', { params: { path: { id } } })),
   createClaim: (month: string, canteenId: number | undefined) =>
     call(client.POST('/api/claims', { body: { month, canteenId } })),

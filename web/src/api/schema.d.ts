@@ -776,6 +776,13 @@ export type components = {
       subdistrictId: number | null;
       username: string;
     };
+    CanteenPageDto: {
+      items: components['schemas']['CanteenViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
+    };
     CanteenStatsDto: {
       canteenId: number;
       canteenName: string;
@@ -893,6 +900,13 @@ export type components = {
       subdistrictId: number;
       /** @description 版本号（第 N 版） */
       version: number;
+    };
+    ClaimPageDto: {
+      items: components['schemas']['ClaimViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     /** @enum {string} */
     ClaimStatus: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
@@ -1082,6 +1096,13 @@ export type components = {
       maskedIdNumber: string;
       name: string;
     };
+    DinerPageDto: {
+      items: components['schemas']['DinerViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
+    };
     DinerRegisterPageDto: {
       items: components['schemas']['RegisterDinerDto'][];
       page: number;
@@ -1136,6 +1157,13 @@ export type components = {
       name: string;
       /** @description 下辖街道数 */
       subdistrictCount: number;
+    };
+    DistrictPageDto: {
+      items: components['schemas']['DistrictDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     ErrorBodyDto: {
       /** @description stable, upper snake case: branch on it; never renamed once published (docs/API.md) */
@@ -1338,7 +1366,7 @@ export type components = {
        */
       date: string;
       /** @description newest first; one page when pageSize is given */
-      meals: components['schemas']['MealListItemDto'][];
+      items: components['schemas']['MealListItemDto'][];
       /** @description the page answered, from 1 */
       page: number;
       /** @description null: the whole day in one answer */
@@ -1433,6 +1461,13 @@ export type components = {
       subsidisedCount: number;
       subsidyFen: number;
       voidedCount: number;
+    };
+    MonthLockPageDto: {
+      items: components['schemas']['MonthLockViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     MonthLockViewDto: {
       active: boolean;
@@ -1555,6 +1590,13 @@ export type components = {
       maxAge: number | null;
       /** @example 70 */
       minAge: number;
+    };
+    PolicyVersionPageDto: {
+      items: components['schemas']['PolicyVersionViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     PolicyVersionViewDto: {
       /** Format: date-time */
@@ -1736,6 +1778,13 @@ export type components = {
       /** @example 柳园街道 */
       name: string;
     };
+    SubdistrictPageDto: {
+      items: components['schemas']['SubdistrictDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
+    };
     SummaryStatsDto: {
       /** @description 本月按星期 × 小时的人次（无就餐的格子省略） */
       busiestHours: components['schemas']['HourCellDto'][];
@@ -1842,6 +1891,13 @@ export type components = {
       displayName?: string;
       /** @description 重置密码 */
       password?: string;
+    };
+    UserPageDto: {
+      items: components['schemas']['UserViewDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     UserViewDto: {
       active: boolean;
@@ -2318,6 +2374,10 @@ export interface operations {
       query?: {
         /** @description 只列出该区的食堂 */
         districtId?: number;
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
         /** @description 只列出该街道的食堂 */
         subdistrictId?: number;
       };
@@ -2327,13 +2387,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description every reachable canteen, by id (not paged) */
+      /** @description the reachable canteens, by id */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['CanteenViewDto'][];
+          'application/json': components['schemas']['CanteenPageDto'];
         };
       };
       /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
@@ -3066,6 +3126,10 @@ export interface operations {
     parameters: {
       query?: {
         month?: string;
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
       };
       header?: never;
       path?: never;
@@ -3073,13 +3137,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description newest month first, at most 500 (not paged) */
+      /** @description newest month first, then scope, then newest version */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['ClaimViewDto'][];
+          'application/json': components['schemas']['ClaimPageDto'];
         };
       };
       /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
@@ -3636,6 +3700,10 @@ export interface operations {
         districtId?: number;
         /** @description 按身份证号码精确查找 */
         idNumber?: string;
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
         /** @description 姓名中的字 */
         q?: string;
         /** @description 只列出家在该街道的老人（在权限范围内） */
@@ -3647,13 +3715,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description at most 50, newest first (not paged) */
+      /** @description newest first (by name with ?q=) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DinerViewDto'][];
+          'application/json': components['schemas']['DinerPageDto'];
         };
       };
       /** @description Bad request: ID_FORMAT, ID_BIRTHDATE, ID_CHECKSUM, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
@@ -4582,7 +4650,12 @@ export interface operations {
   };
   DistrictsController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -4594,7 +4667,19 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DistrictDto'][];
+          'application/json': components['schemas']['DistrictPageDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
@@ -5277,7 +5362,12 @@ export interface operations {
   };
   MonthLocksController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
+      };
       header?: never;
       path: {
         /** @description YYYY-MM */
@@ -5287,16 +5377,16 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description every lock of the month in reach (not paged) */
+      /** @description the locks of the month in reach */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['MonthLockViewDto'][];
+          'application/json': components['schemas']['MonthLockPageDto'];
         };
       };
-      /** @description Bad request: INVALID_MONTH, INVALID_CHARACTER */
+      /** @description Bad request: INVALID_MONTH, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5304,7 +5394,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'INVALID_MONTH' | 'INVALID_CHARACTER';
+            code?: 'INVALID_MONTH' | 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
           };
         };
       };
@@ -5458,20 +5548,37 @@ export interface operations {
   };
   PolicyController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description every version, oldest first (not paged) */
+      /** @description the versions, oldest first */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PolicyVersionViewDto'][];
+          'application/json': components['schemas']['PolicyVersionPageDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
@@ -6091,6 +6198,10 @@ export interface operations {
       query?: {
         /** @description 只列出该区的街道 */
         districtId?: number;
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
       };
       header?: never;
       path?: never;
@@ -6103,7 +6214,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SubdistrictDto'][];
+          'application/json': components['schemas']['SubdistrictPageDto'];
         };
       };
       /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
@@ -6534,20 +6645,37 @@ export interface operations {
   };
   UsersController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description every user in reach (not paged) */
+      /** @description the users in reach, by id */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UserViewDto'][];
+          'application/json': components['schemas']['UserPageDto'];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
