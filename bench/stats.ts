@@ -31,11 +31,13 @@ const MONTH = '2025-11';
 const env = benchEnv();
 const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
 
-// Diner i: i % 10 picks the tier — 0 under 70, 1–6 70–79, 7–9 80 and over (as the meals below count it).
+// Diner i: i % 10 picks the tier — 0 under 70, 1–6 70–79, 7–9 80 and over (as the meals below count it). The day of
+// birth carries i / 1000, so that with the sequence number i % 1000 no two diners share an ID number (the city's one
+// register refuses a second registration of a number).
 const birthOf = (i: number): string => {
   const r = i % 10;
   const year = r === 0 ? 1962 : r <= 6 ? 1948 + r : 1935 + r;
-  return `${year}-0${1 + (i % 9)}-1${i % 10}`;
+  return `${year}-0${1 + (i % 9)}-${10 + (Math.floor(i / 1000) % 19)}`;
 };
 
 interface World {
