@@ -88,6 +88,10 @@ export class MealStatsRollups1764300900000 implements MigrationInterface {
         CONSTRAINT meal_stats_diner_months_check CHECK (meals >= 0 AND subsidised_meals >= 0 AND subsidy_fen >= 0)
       ) WITH (fillfactor = 80)`);
     await q.query(`CREATE INDEX meal_stats_diner_months_canteen_idx ON meal_stats_diner_months (canteen_id, month)`);
+    // A sub-district's (finance) or a district's (reviewer) months without reading the city's.
+    await q.query(
+      `CREATE INDEX meal_stats_diner_months_subdistrict_idx ON meal_stats_diner_months (subdistrict_id, month)`,
+    );
     // Statement-level with transition tables: a bulk INSERT (COPY, the benchmarks, insertMeals) is one grouped upsert
     // per rollup, not one per meal; the till's single-row insert is one small upsert per rollup.
     await q.query(`

@@ -45,6 +45,7 @@ export class MealStatsDay {
 /** Per month, canteen, diner, tier and meal period: distinct diners are counted from these rows, exactly. */
 @Entity({ name: 'meal_stats_diner_months' })
 @Index('meal_stats_diner_months_canteen_idx', ['canteenId', 'month'])
+@Index('meal_stats_diner_months_subdistrict_idx', ['subdistrictId', 'month'])
 @Check('meal_stats_diner_months_check', `meals >= 0 AND subsidised_meals >= 0 AND subsidy_fen >= 0`)
 export class MealStatsDinerMonth {
   /** The month's first day. */
