@@ -1,7 +1,7 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 // The statistics' rollups of the meals that count (not voided), kept in step with meals in the same transaction by
-// the statement-level triggers meals_stats_rollup_insert and meals_stats_rollup_void (function meal_stats_rollup,
+// the row-level triggers meals_stats_rollup_insert and meals_stats_rollup_void (function meal_stats_rollup,
 // migration MealStatsRollups). Nothing else writes them. Rows whose meals fall to 0 after voids stay, with zeros.
 
 /** Per day, canteen, tier, meal period and hour of service (Asia/Shanghai). */
