@@ -15,7 +15,8 @@ import { AuthUser } from '../src/auth/auth-user';
 import { PiiCipher } from '../src/common/pii-cipher';
 import { keyBytes } from '../src/config/app-config';
 import { insertDiners, NewDiner } from '../src/diners/diner.queries';
-import { breakdownStats, busiestHours, dailyStats, monthlyStats } from '../src/stats/stats.queries';
+import * as after from '../src/stats/stats.queries';
+import * as before from './stats-before.queries';
 import { makeIdNumber } from '../src/subsidy/id-number';
 import { databaseOptions } from '../src/database/database-options';
 import { BENCH_DB_URL, benchEnv, freshBenchDatabase, machine, percentile } from './bench-env';
@@ -31,11 +32,13 @@ const MONTH = '2025-11';
 const env = benchEnv();
 const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
 
-// Diner i: i % 10 picks the tier — 0 under 70, 1–6 70–79, 7–9 80 and over (as the meals below count it).
+// Diner i: i % 10 picks the tier — 0 under 70, 1–6 70–79, 7–9 80 and over (as the meals below count it). The day of
+// birth carries i / 1000, so that with the sequence number i % 1000 no two diners share an ID number (the city's one
+// register refuses a second registration of a number).
 const birthOf = (i: number): string => {
   const r = i % 10;
   const year = r === 0 ? 1962 : r <= 6 ? 1948 + r : 1935 + r;
-  return `${year}-0${1 + (i % 9)}-1${i % 10}`;
+  return `${year}-0${1 + (i % 9)}-${10 + (Math.floor(i / 1000) % 19)}`;
 };
 
 interface World {
@@ -196,14 +199,19 @@ async function main(): Promise<void> {
   }
   const t2 = Date.now();
   // Autovacuum would do this in production; the visibility map is what lets the index answer alone.
-  await ds.query('VACUUM ANALYZE meals');
+  await ds.query('VACUUM ANALYZE meals, meal_stats_days, meal_stats_diner_months');
   const vacuumSeconds = (Date.now() - t2) / 1000;
   const [{ meals, voided }]: { meals: string; voided: string }[] = await ds.query(
     `SELECT count(*) AS meals, count(*) FILTER (WHERE voided_at IS NOT NULL) AS voided FROM meals`,
   );
-  const [{ table_mb, index_mb }]: { table_mb: string; index_mb: string }[] = await ds.query(
-    `SELECT pg_relation_size('meals') / 1048576 AS table_mb, pg_relation_size('meals_stats_idx') / 1048576 AS index_mb`,
-  );
+  const [{ table_mb, index_mb, days_rows, days_mb, diner_months_rows, diner_months_mb }]: Record<string, string>[] =
+    await ds.query(
+      `SELECT pg_relation_size('meals') / 1048576 AS table_mb, pg_relation_size('meals_stats_idx') / 1048576 AS index_mb,
+              (SELECT count(*) FROM meal_stats_days) AS days_rows,
+              pg_total_relation_size('meal_stats_days') / 1048576 AS days_mb,
+              (SELECT count(*) FROM meal_stats_diner_months) AS diner_months_rows,
+              pg_total_relation_size('meal_stats_diner_months') / 1048576 AS diner_months_mb`,
+    );
 
   const canteen = w.canteens[0];
   const users: AuthUser[] = [
@@ -230,37 +238,44 @@ async function main(): Promise<void> {
   const timings: Timing[] = [];
   // The machine is shared: its load while timing says how far the figures are from an idle machine's.
   const loadBefore = loadavg()[0];
-  for (const u of users) {
-    const role =
-      u.role === 'ADMIN' ? 'admin (city)' : u.role === 'FINANCE' ? 'finance (sub-district)' : 'operator (canteen)';
-    timings.push(
-      await time(role, 'daily, one month', async () => (await dailyStats(ds, u, month, {})).days.length),
-      await time(role, 'breakdown (KPIs, tiers, periods, canteens), one month', async () => {
-        const b = await breakdownStats(ds, u, month, {});
-        return b.byCanteen.length + b.byTier.length + b.byPeriod.length;
-      }),
-      await time(role, 'twelve months', async () => (await monthlyStats(ds, u, year, {})).length),
-      await time(role, 'busiest hours, one month', async () => (await busiestHours(ds, u, month, {})).length),
-      await time(
-        role,
-        'daily, a whole year (366 days)',
-        async () => (await dailyStats(ds, u, { from: '2024-12-31', to: '2025-12-31' }, {})).days.length,
-      ),
-    );
-  }
-  // The screen's load: the summary's three statements at once (as the API runs them) plus the month's daily line.
-  for (const u of users) {
-    timings.push(
-      await time(u.role.toLowerCase(), 'whole screen (summary ∥ daily), one month', async () => {
-        const r = await Promise.all([
-          monthlyStats(ds, u, year, {}),
-          breakdownStats(ds, u, month, {}),
-          busiestHours(ds, u, month, {}),
-          dailyStats(ds, u, month, {}),
-        ]);
-        return r.length;
-      }),
-    );
+  // The same queries before the rollups (meals alone, bench/stats-before.queries.ts) and after, on the same city.
+  for (const [version, q] of [
+    ['before', before],
+    ['after', after],
+  ] as const) {
+    for (const u of users) {
+      const role = `${version}: ${
+        u.role === 'ADMIN' ? 'admin (city)' : u.role === 'FINANCE' ? 'finance (sub-district)' : 'operator (canteen)'
+      }`;
+      timings.push(
+        await time(role, 'daily, one month', async () => (await q.dailyStats(ds, u, month, {})).days.length),
+        await time(role, 'breakdown (KPIs, tiers, periods, canteens), one month', async () => {
+          const b = await q.breakdownStats(ds, u, month, {});
+          return b.byCanteen.length + b.byTier.length + b.byPeriod.length;
+        }),
+        await time(role, 'twelve months', async () => (await q.monthlyStats(ds, u, year, {})).length),
+        await time(role, 'busiest hours, one month', async () => (await q.busiestHours(ds, u, month, {})).length),
+        await time(
+          role,
+          'daily, a whole year (366 days)',
+          async () => (await q.dailyStats(ds, u, { from: '2024-12-31', to: '2025-12-31' }, {})).days.length,
+        ),
+      );
+    }
+    // The screen's load: the summary's three statements at once (as the API runs them) plus the month's daily line.
+    for (const u of users) {
+      timings.push(
+        await time(`${version}: ${u.role.toLowerCase()}`, 'whole screen (summary ∥ daily), one month', async () => {
+          const r = await Promise.all([
+            q.monthlyStats(ds, u, year, {}),
+            q.breakdownStats(ds, u, month, {}),
+            q.busiestHours(ds, u, month, {}),
+            q.dailyStats(ds, u, month, {}),
+          ]);
+          return r.length;
+        }),
+      );
+    }
   }
   const result = {
     machine: machine(),
@@ -276,6 +291,10 @@ async function main(): Promise<void> {
     vacuumSeconds,
     tableMiB: Number(table_mb),
     statsIndexMiB: Number(index_mb),
+    rollups: {
+      days: { rows: Number(days_rows), totalMiB: Number(days_mb) },
+      dinerMonths: { rows: Number(diner_months_rows), totalMiB: Number(diner_months_mb) },
+    },
     runs: RUNS,
     loadAverage1m: { before: loadBefore, after: loadavg()[0] },
     timings,

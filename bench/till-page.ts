@@ -27,7 +27,9 @@ const idNumberOf = (i: number): string => makeIdNumber('371502', addDays('1935-0
 async function main(): Promise<void> {
   const ds = await freshBenchDatabase();
   const [sub] = await ds.query(
-    `INSERT INTO subdistricts (name, admin_code) VALUES ('柳园街道', '371502') RETURNING id`,
+    // A sub-district belongs to a district (the migrations' first one).
+    `INSERT INTO subdistricts (name, admin_code, district_id) VALUES ('柳园街道', '371502', (SELECT min(id) FROM districts))
+     RETURNING id`,
   );
   const [canteen] = await ds.query(
     `INSERT INTO canteens (subdistrict_id, name, type, breakfast_price_fen, lunch_price_fen, dinner_price_fen,

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
+import { MealStatsRollups1764300900000 } from '../migrations/1764300900000-MealStatsRollups';
+import { addDays, monthBounds, monthOf, todayLocal } from '../src/common/local-date';
 import { MealPeriod } from '../src/common/enums';
 import { insertMeals, MealInsert } from '../src/meals/meal.queries';
 import {
@@ -434,6 +437,136 @@ describe('statistics API', () => {
       const one = await load({ month: '2025-06', table: 'hours' });
       expect(one.worksheets.map((w) => w.name)).toEqual(['就餐时段']);
       await get(admin, '/api/stats/summary/export', { month: '2025-06', table: 'other' }).expect(400);
+    });
+  });
+
+  describe('the rollups (migration MealStatsRollups)', () => {
+    // The rollups' contents as the meals table defines them, and as they are: equal, row for row, after every change.
+    const fromMeals = `
+      SELECT meal_date::text AS d, subdistrict_id, canteen_id, tier, meal_period,
+             EXTRACT(ISODOW FROM served_at AT TIME ZONE 'Asia/Shanghai')::int AS weekday,
+             EXTRACT(HOUR FROM served_at AT TIME ZONE 'Asia/Shanghai')::int AS hour,
+             count(*)::int AS meals, (count(*) FILTER (WHERE subsidy_fen > 0))::int AS subsidised, sum(subsidy_fen)::int AS fen
+        FROM meals WHERE voided_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+    const days = `
+      SELECT meal_date::text AS d, subdistrict_id, canteen_id, tier, meal_period, weekday::int, hour::int, meals,
+             subsidised_meals AS subsidised, subsidy_fen::int AS fen
+        FROM meal_stats_days WHERE meals > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7`;
+    const dinerMonthsFromMeals = `
+      SELECT to_char(meal_date, 'YYYY-MM') AS month, subdistrict_id, canteen_id, diner_id, tier, meal_period,
+             count(*)::int AS meals, (count(*) FILTER (WHERE subsidy_fen > 0))::int AS subsidised, sum(subsidy_fen)::int AS fen
+        FROM meals WHERE voided_at IS NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`;
+    const dinerMonths = `
+      SELECT to_char(month, 'YYYY-MM') AS month, subdistrict_id, canteen_id, diner_id, tier, meal_period, meals,
+             subsidised_meals AS subsidised, subsidy_fen::int AS fen
+        FROM meal_stats_diner_months WHERE meals > 0 ORDER BY 1, 2, 3, 4, 5, 6`;
+    const expectInStep = async (): Promise<void> => {
+      expect(await t.db.query(days)).toEqual(await t.db.query(fromMeals));
+      expect(await t.db.query(dinerMonths)).toEqual(await t.db.query(dinerMonthsFromMeals));
+    };
+
+    it('hold exactly the meals that count, after the fixture’s bulk insert', async () => {
+      await expectInStep();
+      // Voided meals were inserted too: they left no trace, and nothing went negative.
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM meal_stats_days WHERE meals = 0`);
+      expect(n).toBe(0);
+    });
+
+    it('follow a meal recorded at the till, a back-dated one and a void, and the statistics with them', async () => {
+      const today = todayLocal();
+      const yearsAgo = (years: number): string => `${Number(today.slice(0, 4)) - years}-01-15`;
+      const d80 = await createDiner(t, { birthDate: yearsAgo(86) });
+      const d70 = await createDiner(t, { birthDate: yearsAgo(75) });
+      const record = (diner: DinerFixture, servedAt?: Date, key = randomUUID()) =>
+        t
+          .http()
+          .post(`/api/canteens/${a1.id}/meals`)
+          .set('Authorization', operator.token)
+          .set('Idempotency-Key', key)
+          .send({
+            idNumber: diner.idNumber,
+            mealPeriod: 'LUNCH',
+            verification: 'ID_CARD_READER',
+            confirmOutsideHours: true,
+            ...(servedAt ? { servedAt: servedAt.toISOString() } : {}),
+          })
+          .expect(201);
+      // Three days back at 11:20 in Shanghai: maybe last month (the month's and the day's rows move, not today's).
+      const backDay = addDays(today, -3);
+      const backDated = (await record(d80, new Date(`${backDay}T11:20:00+08:00`))).body as { id: string };
+      // The same request twice (a till's retry): one meal, counted once.
+      const key = randomUUID();
+      await record(d70, undefined, key);
+      await record(d70, undefined, key);
+      const now2 = (await record(d80)).body as { id: string; subsidyFen: number };
+      expect(now2.subsidyFen).toBe(400);
+      await expectInStep();
+      await t
+        .http()
+        .post(`/api/meals/${now2.id}/void`)
+        .set('Authorization', operator.token)
+        .send({ reason: '测试作废' })
+        .expect(200);
+      await t
+        .http()
+        .post(`/api/meals/${backDated.id}/void`)
+        .set('Authorization', operator.token)
+        .send({ reason: '测试作废' })
+        .expect(200);
+      await expectInStep();
+      // A void of a voided meal changes nothing (refused), and the rollups stay as they are.
+      await t
+        .http()
+        .post(`/api/meals/${now2.id}/void`)
+        .set('Authorization', operator.token)
+        .send({ reason: '再次作废' });
+      await expectInStep();
+      const fresh: RawMeal[] = await t.db.query(
+        `SELECT canteen_id, subdistrict_id, diner_id, meal_date::text AS meal_date, meal_period, served_at, subsidy_fen,
+                tier, voided_at FROM meals WHERE canteen_id = $1`,
+        [a1.id],
+      );
+      for (const month of [...new Set([monthOf(backDay), monthOf(today)])]) {
+        const ofMonth = fresh.filter((m) => m.meal_date.startsWith(month));
+        const summary = (await get(operator, '/api/stats/summary', { month }).expect(200)).body as {
+          kpis: Record<keyof Figures, { value: number }>;
+          byPeriod: (Figures & { mealPeriod: string })[];
+        };
+        const expected = count(ofMonth);
+        expect(FIGURES.map((k) => summary.kpis[k].value)).toEqual(FIGURES.map((k) => expected[k]));
+        const { firstDay, lastDay } = monthBounds(month);
+        const daily = (await get(operator, '/api/stats/daily', { from: firstDay, to: lastDay }).expect(200)).body as {
+          days: (Figures & { date: string })[];
+          totals: Figures;
+        };
+        expect(pick(daily.totals, FIGURES)).toEqual(expected);
+        for (const day of [backDay, today].filter((d) => d.startsWith(month))) {
+          const row = daily.days.find((d) => d.date === day)!;
+          expect(pick(row, FIGURES)).toEqual(count(ofMonth.filter((m) => m.meal_date === day)));
+        }
+      }
+      // Today: d70's meal counts, d80's voided one nowhere.
+      const todayRow = count(fresh.filter((m) => m.meal_date === today));
+      expect(todayRow).toEqual({ meals: 1, subsidisedMeals: 1, subsidyFen: 200, distinctDiners: 1 });
+    });
+
+    it('are rebuilt from the meals by the migration, and dropped by its down', async () => {
+      const before = [await t.db.query(days), await t.db.query(dinerMonths)];
+      const qr = t.db.createQueryRunner();
+      await qr.connect();
+      try {
+        await qr.startTransaction();
+        const migration = new MealStatsRollups1764300900000();
+        await migration.down(qr);
+        const [{ n }] = await qr.query(`SELECT count(*)::int AS n FROM pg_tables WHERE tablename LIKE 'meal_stats_%'`);
+        expect(n).toBe(0);
+        await migration.up(qr);
+        await qr.commitTransaction();
+      } finally {
+        await qr.release();
+      }
+      expect([await t.db.query(days), await t.db.query(dinerMonths)]).toEqual(before);
+      await expectInStep();
     });
   });
 

@@ -10,6 +10,7 @@ import { District } from '../districts/district.entity';
 import { Meal } from '../meals/meal.entity';
 import { MonthLock } from '../meals/month-lock.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
+import { MealStatsDay, MealStatsDinerMonth } from '../stats/meal-stats.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
 import { UserCanteen } from '../users/user-canteen.entity';
 import { User } from '../users/user.entity';
@@ -32,4 +33,6 @@ export const ENTITIES = [
   Meal,
   MonthLock,
   Claim,
+  MealStatsDay,
+  MealStatsDinerMonth,
 ];

@@ -1,7 +1,9 @@
 // The statistics feature's SQL (SPEC §5 统计, §6 GET /api/stats/daily): aggregates over meals, never a row per meal
 // to the application. Every statement keeps to the caller's reach and the filters through statsWhere, and leaves
-// voided meals out (they count nowhere). The index meals_stats_idx (migration StatsIndexes) covers the columns read
-// here, so the planner answers from the index alone for months whose pages are all-visible.
+// voided meals out (they count nowhere). Sums, tiers, periods, hours and months are read from the rollups
+// meal_stats_days and meal_stats_diner_months (migration MealStatsRollups: kept in step with meals by triggers in the
+// same transaction, so never stale); only the distinct diners of single days and of ranges that are not whole months
+// are counted over meals itself, through meals_stats_idx (an index-only scan).
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { Bind, positional, reachSql } from '../auth/access';
@@ -33,20 +35,60 @@ export interface StatsFigures {
   distinctDiners: number;
 }
 
+/** The reach and filters over a table of meals or a rollup aliased `alias` (columns subdistrict_id, canteen_id). */
+function scopeWhere(user: AuthUser, filter: StatsFilter, bind: Bind, alias: string): string {
+  const parts = [reachSql(user, { subdistrict: `${alias}.subdistrict_id`, canteen: `${alias}.canteen_id` }, bind)];
+  if (filter.districtId !== undefined) parts.push(inDistrict(`${alias}.subdistrict_id`, filter.districtId, bind));
+  if (filter.subdistrictId !== undefined) parts.push(`${alias}.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
+  if (filter.canteenId !== undefined) parts.push(`${alias}.canteen_id = ${bind(filter.canteenId)}::int`);
+  return parts.join(' AND ');
+}
+
 /**
  * The WHERE of every statistics query over `meals m`: not voided, within the dates, within the caller's reach
- * (src/auth/access.ts) and the filters. The one place filters become SQL.
+ * (src/auth/access.ts) and the filters. With scopeWhere, the one place filters become SQL.
  */
 export function statsWhere(user: AuthUser, range: DateRange, filter: StatsFilter, bind: Bind): string {
-  const parts = [
+  return [
     'm.voided_at IS NULL',
     `m.meal_date BETWEEN ${bind(range.from)}::date AND ${bind(range.to)}::date`,
-    reachSql(user, { subdistrict: 'm.subdistrict_id', canteen: 'm.canteen_id' }, bind),
-  ];
-  if (filter.districtId !== undefined) parts.push(inDistrict('m.subdistrict_id', filter.districtId, bind));
-  if (filter.subdistrictId !== undefined) parts.push(`m.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
-  if (filter.canteenId !== undefined) parts.push(`m.canteen_id = ${bind(filter.canteenId)}::int`);
-  return parts.join(' AND ');
+    scopeWhere(user, filter, bind, 'm'),
+  ].join(' AND ');
+}
+
+/** The same over the daily rollup `meal_stats_days d`. */
+function daysWhere(user: AuthUser, range: DateRange, filter: StatsFilter, bind: Bind): string {
+  return [
+    `d.meal_date BETWEEN ${bind(range.from)}::date AND ${bind(range.to)}::date`,
+    scopeWhere(user, filter, bind, 'd'),
+  ].join(' AND ');
+}
+
+/** The same over the per-diner monthly rollup `meal_stats_diner_months r`; rows emptied by voids left out. */
+function dinerMonthsWhere(user: AuthUser, months: MonthRange, filter: StatsFilter, bind: Bind): string {
+  return [
+    'r.meals > 0',
+    `r.month BETWEEN ${bind(months.first)}::date AND ${bind(months.last)}::date`,
+    scopeWhere(user, filter, bind, 'r'),
+  ].join(' AND ');
+}
+
+/** First days of the first and the last month of a range made of whole months. */
+interface MonthRange {
+  first: LocalDate;
+  last: LocalDate;
+}
+
+/** The months of a range that starts on a month's first day and ends on a month's last, or undefined. */
+export function wholeMonths(range: DateRange): MonthRange | undefined {
+  if (!range.from.endsWith('-01') || addDays(range.to, 1).slice(8) !== '01' || range.from > range.to) return undefined;
+  return { first: range.from, last: `${range.to.slice(0, 7)}-01` };
+}
+
+function mustBeWholeMonths(range: DateRange): MonthRange {
+  const months = wholeMonths(range);
+  if (months === undefined) throw new Error(`statistics by month need whole months, not ${range.from}..${range.to}`);
+  return months;
 }
 
 const inDistrict = (column: string, districtId: number, bind: Bind): string =>
@@ -112,37 +154,46 @@ interface DayTierRow {
 }
 
 /**
- * Per day of the range (every day, zeros included) and over the whole range. Three statements at once, each a plan
- * without a big sort: sums by day and tier (hash aggregate), distinct diners by day (the index is in meal-date
- * order, so each day's diners are sorted alone), distinct diners of the range (hash aggregate by diner).
+ * Per day of the range (every day, zeros included) and over the whole range. Three statements at once: sums by day
+ * and tier from the daily rollup; distinct diners by day over meals (the index is in meal-date order, so each day's
+ * diners are sorted alone); distinct diners of the range from the per-diner monthly rollup when the range is whole
+ * months, else over meals (hash aggregate by diner).
  */
 export async function dailyStats(db: Db, user: AuthUser, range: DateRange, filter: StatsFilter): Promise<DailyStats> {
-  const params: unknown[] = [];
-  const where = statsWhere(user, range, filter, positional(params));
-  const [sums, perDay, [overall]] = await Promise.all([
+  // One parameter list per statement: each binds only what it uses.
+  const sums = [] as unknown[];
+  const perDay = [] as unknown[];
+  const overall = [] as unknown[];
+  const months = wholeMonths(range);
+  const mealsWhere = (params: unknown[]): string => statsWhere(user, range, filter, positional(params));
+  const [sumRows, perDayRows, [overallRow]] = await Promise.all([
     statsQuery<DayTierRow[]>(
       db,
-      `SELECT m.meal_date::text AS date, m.tier, count(*)::int AS meals,
-              (count(*) FILTER (WHERE m.subsidy_fen > 0))::int AS subsidised_meals, sum(m.subsidy_fen) AS subsidy_fen
-         FROM meals m WHERE ${where} GROUP BY m.meal_date, m.tier`,
-      params,
+      `SELECT d.meal_date::text AS date, d.tier, sum(d.meals)::int AS meals,
+              sum(d.subsidised_meals)::int AS subsidised_meals, sum(d.subsidy_fen) AS subsidy_fen
+         FROM meal_stats_days d WHERE ${daysWhere(user, range, filter, positional(sums))}
+        GROUP BY d.meal_date, d.tier HAVING sum(d.meals) > 0`,
+      sums,
     ),
     statsQuery<{ date: string; diners: number }[]>(
       db,
       `SELECT m.meal_date::text AS date, count(DISTINCT m.diner_id)::int AS diners
-         FROM meals m WHERE ${where} GROUP BY m.meal_date`,
-      params,
+         FROM meals m WHERE ${mealsWhere(perDay)} GROUP BY m.meal_date`,
+      perDay,
     ),
     statsQuery<{ diners: number }[]>(
       db,
-      `SELECT count(*)::int AS diners FROM (SELECT m.diner_id FROM meals m WHERE ${where} GROUP BY 1) d`,
-      params,
+      months !== undefined
+        ? `SELECT count(*)::int AS diners FROM (SELECT r.diner_id FROM meal_stats_diner_months r
+             WHERE ${dinerMonthsWhere(user, months, filter, positional(overall))} GROUP BY 1) d`
+        : `SELECT count(*)::int AS diners FROM (SELECT m.diner_id FROM meals m WHERE ${mealsWhere(overall)} GROUP BY 1) d`,
+      overall,
     ),
   ]);
   const days = new Map<string, DailyRow>();
   for (let d = range.from; d <= range.to; d = addDays(d, 1)) days.set(d, { date: d, ...ZERO, byTier: {} });
   const totals: DailyStats['totals'] = { ...ZERO, byTier: {} };
-  for (const r of sums) {
+  for (const r of sumRows) {
     const day = days.get(r.date)!;
     const fen = Number(r.subsidy_fen);
     day.byTier[r.tier] = r.meals;
@@ -154,8 +205,8 @@ export async function dailyStats(db: Db, user: AuthUser, range: DateRange, filte
     totals.subsidisedMeals += r.subsidised_meals;
     totals.subsidyFen += fen;
   }
-  for (const r of perDay) days.get(r.date)!.distinctDiners = r.diners;
-  totals.distinctDiners = overall.diners;
+  for (const r of perDayRows) days.get(r.date)!.distinctDiners = r.diners;
+  totals.distinctDiners = overallRow.diners;
   return { days: [...days.values()], totals };
 }
 
@@ -164,21 +215,24 @@ export interface MonthRow extends StatsFigures {
   month: string;
 }
 
-// Sums of each diner within a group first (hash aggregate), then the groups: the diners of a group are its rows, so
-// distinct diners need no sort of the meals.
-const PER_DINER = `count(*) AS meals, count(*) FILTER (WHERE m.subsidy_fen > 0) AS subsidised, sum(m.subsidy_fen) AS fen`;
+// Sums of each diner within a group first, then the groups: the diners of a group are its rows, so distinct diners
+// need no sort.
+const PER_DINER = `sum(r.meals) AS meals, sum(r.subsidised_meals) AS subsidised, sum(r.subsidy_fen) AS fen`;
 const FROM_PER_DINER = `COALESCE(sum(x.meals), 0)::int AS meals, COALESCE(sum(x.subsidised), 0)::int AS subsidised_meals,
   COALESCE(sum(x.fen), 0)::bigint AS subsidy_fen`;
 
-/** Per calendar month of the range (months without meals left out; the caller fills them). */
+/**
+ * Per calendar month of a range of whole months (months without meals left out; the caller fills them), from the
+ * per-diner monthly rollup: a city's year is ~10^5 rows, not 2·10^6 meals.
+ */
 export async function monthlyStats(db: Db, user: AuthUser, range: DateRange, filter: StatsFilter): Promise<MonthRow[]> {
   const params: unknown[] = [];
-  const where = statsWhere(user, range, filter, positional(params));
+  const where = dinerMonthsWhere(user, mustBeWholeMonths(range), filter, positional(params));
   const rows = await statsQuery<(FigureRow & { month: string })[]>(
     db,
     `SELECT to_char(x.month, 'YYYY-MM') AS month, ${FROM_PER_DINER}, count(*)::int AS distinct_diners
-       FROM (SELECT date_trunc('month', m.meal_date) AS month, m.diner_id, ${PER_DINER}
-               FROM meals m WHERE ${where} GROUP BY 1, 2) x
+       FROM (SELECT r.month, r.diner_id, ${PER_DINER}
+               FROM meal_stats_diner_months r WHERE ${where} GROUP BY 1, 2) x
       GROUP BY x.month ORDER BY x.month`,
     params,
   );
@@ -214,7 +268,7 @@ interface BreakdownRow extends FigureRow {
   canteen_id: number | null;
 }
 
-/** Totals, tiers, meal periods and canteens of a range, in one scan of its meals. */
+/** Totals, tiers, meal periods and canteens of a range of whole months, in one read of the per-diner rollup. */
 export async function breakdownStats(
   db: Db,
   user: AuthUser,
@@ -223,14 +277,14 @@ export async function breakdownStats(
 ): Promise<Breakdown> {
   const params: unknown[] = [];
   const bind = positional(params);
-  const where = statsWhere(user, range, filter, bind);
-  // Each diner's meals per tier, period and canteen first (hash aggregate); the grouping sets then count distinct
-  // diners over those few rows instead of sorting every meal four times.
+  const where = dinerMonthsWhere(user, mustBeWholeMonths(range), filter, bind);
+  // Each diner's figures per tier, period and canteen first (the rollup's rows, summed over months and sub-districts);
+  // the grouping sets then count distinct diners over those rows.
   const rows = await statsQuery<BreakdownRow[]>(
     db,
     `SELECT x.tier, x.meal_period, x.canteen_id, ${FROM_PER_DINER}, count(DISTINCT x.diner_id)::int AS distinct_diners
-       FROM (SELECT m.tier, m.meal_period, m.canteen_id, m.diner_id, ${PER_DINER}
-               FROM meals m WHERE ${where} GROUP BY 1, 2, 3, 4) x
+       FROM (SELECT r.tier, r.meal_period, r.canteen_id, r.diner_id, ${PER_DINER}
+               FROM meal_stats_diner_months r WHERE ${where} GROUP BY 1, 2, 3, 4) x
       GROUP BY GROUPING SETS ((x.tier), (x.meal_period), (x.canteen_id), ())`,
     params,
   );
@@ -271,16 +325,15 @@ export interface HourCell {
   meals: number;
 }
 
-/** Meals by weekday and hour of `served_at` in Asia/Shanghai (cells without meals left out). */
+/** Meals by weekday and hour of `served_at` in Asia/Shanghai (cells without meals left out), from the daily rollup. */
 export async function busiestHours(db: Db, user: AuthUser, range: DateRange, filter: StatsFilter): Promise<HourCell[]> {
   const params: unknown[] = [];
-  const where = statsWhere(user, range, filter, positional(params));
+  const where = daysWhere(user, range, filter, positional(params));
   return statsQuery<HourCell[]>(
     db,
-    `SELECT EXTRACT(ISODOW FROM m.served_at AT TIME ZONE 'Asia/Shanghai')::int AS weekday,
-            EXTRACT(HOUR FROM m.served_at AT TIME ZONE 'Asia/Shanghai')::int AS hour, count(*)::int AS meals
-       FROM meals m WHERE ${where}
-      GROUP BY 1, 2 ORDER BY 1, 2`,
+    `SELECT d.weekday::int AS weekday, d.hour::int AS hour, sum(d.meals)::int AS meals
+       FROM meal_stats_days d WHERE ${where}
+      GROUP BY 1, 2 HAVING sum(d.meals) > 0 ORDER BY 1, 2`,
     params,
   );
 }

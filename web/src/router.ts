@@ -9,6 +9,8 @@ declare module 'vue-router' {
     roles?: Role[];
     /** Shown to a role that has no business there. */
     title?: string;
+    /** The page's entry in the header's menu (components/AppHeader.vue), for the roles above. */
+    menu?: string;
   }
 }
 
@@ -19,18 +21,23 @@ export const router = createRouter({
     {
       path: '/till',
       component: () => import('./till/TillPage.vue'),
-      meta: { roles: ['CASHIER', 'OPERATOR', 'ADMIN'], title: '收银台' },
+      meta: { roles: ['CASHIER', 'OPERATOR', 'ADMIN'], title: '收银台', menu: '收银台' },
     },
     { path: '/display', component: () => import('./display/DisplayPage.vue') },
     {
       path: '/operator',
       component: () => import('./meals/OperatorPage.vue'),
-      meta: { roles: ['OPERATOR', 'ADMIN'], title: '站点管理' },
+      meta: { roles: ['OPERATOR', 'ADMIN'], title: '站点管理', menu: '站点管理' },
     },
     {
       path: '/finance',
       component: () => import('./claims/FinancePage.vue'),
-      meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '补贴申报' },
+      meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '补贴申报', menu: '补贴申报' },
+    },
+    {
+      path: '/stats',
+      component: () => import('./stats/StatsPage.vue'),
+      meta: { roles: ['OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN'], title: '统计分析', menu: '统计分析' },
     },
     // The plain pages' addresses of before, for bookmarks.
     { path: '/till.html', redirect: '/till' },
