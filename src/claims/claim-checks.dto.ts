@@ -26,6 +26,9 @@ export class CheckFindingDto {
     description: '至多 5 个例子；身份证号只以脱敏形式出现',
   })
   examples!: Record<string, unknown>[];
+
+  @ApiPropertyOptional({ description: '提交时财务为这一项填写的说明（已提交过的申报）' })
+  note?: string;
 }
 
 export class ClaimChecksDto {

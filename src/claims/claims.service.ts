@@ -5,12 +5,13 @@ import { JobsOptions, Queue } from 'bullmq';
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ownSubdistrict } from '../auth/access';
 import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
+import { ReviewStatus } from '../common/enums';
 import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
 import { claimDataSha256 } from './workbook-format';
 import { AppConfig } from '../config/app-config';
@@ -102,14 +103,21 @@ export class ClaimsService {
     const latest = await latestClaim(this.dataSource, req);
     if (latest?.status !== 'DONE' || latest.dataSha256 === null || latest.filePath === null) return null;
     if (!(await stat(this.absolutePath(latest.filePath)).catch(() => null))) return null;
-    const { firstDay, lastDay } = monthBounds(req.month);
+    return (await this.currentDataSha256(this.dataSource, req)) === latest.dataSha256 ? latest.id : null;
+  }
+
+  /** The SHA-256 a workbook of the scope would be built from now (compared with a claim's `dataSha256`). */
+  async currentDataSha256(
+    db: DataSource | EntityManager,
+    scope: Pick<ClaimRequest, 'subdistrictId' | 'canteenId' | 'month'>,
+  ): Promise<string> {
+    const { firstDay, lastDay } = monthBounds(scope.month);
     const fingerprint = await claimFingerprint(
-      this.dataSource,
-      [req.subdistrictId, req.canteenId, firstDay, lastDay],
-      req.month,
+      db,
+      [scope.subdistrictId, scope.canteenId, firstDay, lastDay],
+      scope.month,
     );
-    const now = claimDataSha256(req, { ...fingerprint }, req.month < monthOf(todayLocal()));
-    return now === latest.dataSha256 ? latest.id : null;
+    return claimDataSha256(scope, { ...fingerprint }, scope.month < monthOf(todayLocal()));
   }
 
   /** Adds the build job; the job id derives from the claim, so adding it twice is harmless. */
@@ -144,10 +152,10 @@ export class ClaimsService {
     return requeued;
   }
 
-  async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
+  async list(user: AuthUser, month: string | undefined, reviewStatus?: ReviewStatus): Promise<ClaimView[]> {
     if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
-    return listClaims(this.dataSource, user, month);
+    return listClaims(this.dataSource, user, month, reviewStatus);
   }
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {
