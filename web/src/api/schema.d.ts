@@ -905,6 +905,30 @@ export type components = {
       /** @description 补贴金额（分） */
       subsidyFen: number;
     };
+    CanteenTotalsDto: {
+      canteenId: number;
+      /** @description distinct diners (a diner at two canteens counts once in a total) */
+      diners: number;
+      /** @description subsidised meals */
+      meals: number;
+      /** @description kept for older readers; see tiers */
+      meals80Plus: number;
+      /** @description kept for older readers; see tiers */
+      meals7079: number;
+      name: string;
+      /** @description kept for older readers; see tiers */
+      subsidy80PlusFen: number;
+      /** @description kept for older readers; see tiers */
+      subsidy7079Fen: number;
+      subsidyFen: number;
+      /** @description every tier column of the claim, in column order */
+      tiers: components['schemas']['TierTotalsDto'][];
+      type: components['schemas']['CanteenType'];
+      /** @description voided meals */
+      voided: number;
+    };
+    /** @enum {string} */
+    CanteenType: 'CARE_FACILITY' | 'ENTERPRISE';
     CanteenViewDto: {
       active: boolean;
       address: string | null;
@@ -1017,6 +1041,26 @@ export type components = {
     };
     /** @enum {string} */
     ClaimStatus: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+    ClaimTotalsDto: {
+      canteens: components['schemas']['CanteenTotalsDto'][];
+      /** @description distinct diners (a diner at two canteens counts once in a total) */
+      diners: number;
+      /** @description subsidised meals */
+      meals: number;
+      /** @description kept for older readers; see tiers */
+      meals80Plus: number;
+      /** @description kept for older readers; see tiers */
+      meals7079: number;
+      /** @description kept for older readers; see tiers */
+      subsidy80PlusFen: number;
+      /** @description kept for older readers; see tiers */
+      subsidy7079Fen: number;
+      subsidyFen: number;
+      /** @description every tier column of the claim, in column order */
+      tiers: components['schemas']['TierTotalsDto'][];
+      /** @description voided meals */
+      voided: number;
+    };
     ClaimViewDto: {
       /** @description 提交时的检查提示及财务的说明（未提交过为 null） */
       acknowledgements: components['schemas']['AcknowledgedFindingDto'][] | null;
@@ -1061,9 +1105,7 @@ export type components = {
       submittedAt: string | null;
       submittedBy: string | null;
       /** @description the workbook totals (fen) once DONE: meals, subsidy, by canteen and tier */
-      totals: {
-        [key: string]: unknown;
-      } | null;
+      totals: components['schemas']['ClaimTotalsDto'] | null;
       /** @description 1, 2, … per month and scope */
       version: number;
     };
@@ -1082,7 +1124,7 @@ export type components = {
        *       ]
        *     }
        */
-      periodHours?: Record<string, never>;
+      periodHours?: components['schemas']['PartialPeriodHoursDto'];
       /** @description 各餐次价格（分） */
       prices: components['schemas']['PricesDto'];
       subdistrictId?: number;
@@ -1602,6 +1644,29 @@ export type components = {
       /** @description 补贴金额（分） */
       subsidyFen: number;
     };
+    PartialPeriodHoursDto: {
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      BREAKFAST?: string[];
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      DINNER?: string[];
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      LUNCH?: string[];
+    };
     PayClaimDto: {
       /**
        * @description 拨付日期：真实日期，不晚于今天，不早于提交日期
@@ -1908,6 +1973,14 @@ export type components = {
       count: number;
       subsidyFen: number;
     };
+    TierTotalsDto: {
+      /** @example TIER_80_PLUS */
+      code: string;
+      /** @example 80岁以上 */
+      label: string;
+      meals: number;
+      subsidyFen: number;
+    };
     TillCanteenDto: {
       currentPeriod: components['schemas']['MealPeriod'] | null;
       id: number;
@@ -1942,9 +2015,11 @@ export type components = {
     };
     UpdateCanteenDto: {
       active?: boolean;
-      address?: Record<string, never>;
+      /** @description null: 清除地址 */
+      address?: string | null;
       name?: string;
-      periodHours?: Record<string, never>;
+      /** @description 给出的餐次时段替换原有的 "HH:MM" */
+      periodHours?: components['schemas']['PartialPeriodHoursDto'];
       prices?: components['schemas']['PricesDto'];
     };
     UpdateDinerDto: {
