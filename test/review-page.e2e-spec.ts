@@ -104,6 +104,7 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
     await f.click('#generate');
     await f.waitForSelector('#message.ok:has-text("数据没有变化")');
     expect(await f.textContent('#message')).toContain('沿用已生成的第1版');
+    expect(await t.db.query(`SELECT version FROM claims WHERE month = '2025-03'`)).toEqual([{ version: 1 }]);
 
     // The finding waits for its note; the submit button with it.
     await f.waitForSelector('#month-card li[data-code=BACKDATED]');

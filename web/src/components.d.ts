@@ -13,7 +13,10 @@ declare module 'vue' {
   export interface GlobalComponents {
     AppHeader: typeof import('./components/AppHeader.vue')['default']
     ElConfigProvider: typeof import('element-plus/es')['ElConfigProvider']
+    ElDatePicker: typeof import('element-plus/es')['ElDatePicker']
     ElDialog: typeof import('element-plus/es')['ElDialog']
+    ElTabPane: typeof import('element-plus/es')['ElTabPane']
+    ElTabs: typeof import('element-plus/es')['ElTabs']
     HomePage: typeof import('./components/HomePage.vue')['default']
     LoginForm: typeof import('./components/LoginForm.vue')['default']
     PasswordDialog: typeof import('./components/PasswordDialog.vue')['default']
