@@ -172,6 +172,8 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
       paid_on: todayLocal(),
       payment_reference: '东财拨〔2025〕118号',
     });
+    // The history reloads after the step.
+    await r.waitForSelector('.claim-card .history li[data-action=PAID]');
     const history = await r.$$eval('.claim-card .history li', (lis) => lis.map((li) => li.getAttribute('data-action')));
     expect(history).toEqual(['SUBMITTED', 'RETURNED', 'SUBMITTED', 'APPROVED', 'PAID']);
     expect(await r.textContent('.claim-card .history')).toContain('李审核');
