@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHECK_CODES } from './edit-checks';
+import { REVIEW_STATUSES, ReviewStatus } from '../common/enums';
 
 export class CheckFindingDto {
   @ApiProperty({ enum: CHECK_CODES, example: 'BACKDATED' })
@@ -69,4 +70,7 @@ export class ClaimFileMatchDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   finishedAt!: Date | null;
+
+  @ApiProperty({ enum: REVIEW_STATUSES, enumName: 'ReviewStatus', description: '审核与拨付状态' })
+  reviewStatus!: ReviewStatus;
 }

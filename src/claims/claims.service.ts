@@ -46,6 +46,8 @@ export interface ClaimFileMatch {
   canteenName: string | null;
   sha256: string;
   finishedAt: Date | null;
+  /** SPEC §5/§6: where the claim stands in review and payment. */
+  reviewStatus: ReviewStatus;
 }
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
@@ -182,6 +184,7 @@ export class ClaimsService {
       canteenName: claim.canteenName,
       sha256: upload.sha256,
       finishedAt: claim.finishedAt,
+      reviewStatus: claim.reviewStatus,
     };
   }
 

@@ -1033,6 +1033,8 @@ export type components = {
       finishedAt: string | null;
       /** @example 2025-03 */
       month: string;
+      /** @description 审核与拨付状态 */
+      reviewStatus: components['schemas']['ReviewStatus'];
       /** @description 文件的 SHA-256（十六进制） */
       sha256: string;
       subdistrictId: number;
