@@ -587,6 +587,59 @@ const CELLS: Cell[] = [
     B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
   }),
 
+  ...perCanteen(
+    'GET /api/claims/:id/history',
+    (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/history`),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: 200 },
+    },
+  ),
+  {
+    route: 'GET /api/claims/:id/history',
+    target: 'own',
+    call: (http, w) => http().get(`/api/claims/${w.claim.subA}/history`),
+    expect: { CASHIER: R, OPERATOR: K, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+  },
+  // Review and payment (SPEC §5): finance of the sub-district submits, the district's reviewer returns, approves and
+  // pays; admins do neither. The claims here are never built, so a claim in reach answers why it cannot move.
+  ...perCanteen(
+    'POST /api/claims/:id/submit',
+    (http, w, _id, key) => http().post(`/api/claims/${w.claim[key]}/submit`).send({}),
+    {
+      A1: { CASHIER: R, OPERATOR: R, FINANCE: [409, 'CLAIM_NOT_SUBDISTRICT'], REVIEWER: R, ADMIN: R },
+      A2: { CASHIER: R, OPERATOR: R, FINANCE: [409, 'CLAIM_NOT_SUBDISTRICT'], REVIEWER: R, ADMIN: R },
+      B1: { CASHIER: R, OPERATOR: R, FINANCE: K, REVIEWER: R, ADMIN: R },
+    },
+  ),
+  {
+    route: 'POST /api/claims/:id/submit',
+    target: 'own',
+    call: (http, w) => http().post(`/api/claims/${w.claim.subA}/submit`).send({}),
+    expect: { CASHIER: R, OPERATOR: R, FINANCE: [409, 'CLAIM_NOT_READY'], REVIEWER: R, ADMIN: R },
+  },
+  ...(
+    [
+      ['return', { reason: '请补充说明' }],
+      ['approve', {}],
+      ['pay', { paidOn: todayLocal(), reference: 'P-1' }],
+    ] as const
+  ).flatMap(([step, body]): Cell[] => [
+    {
+      route: `POST /api/claims/:id/${step}`,
+      target: 'own',
+      call: (http, w) => http().post(`/api/claims/${w.claim.subA}/${step}`).send(body),
+      expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: [409, 'CLAIM_REVIEW_STATUS'], ADMIN: R },
+    },
+    {
+      route: `POST /api/claims/:id/${step}`,
+      target: 'other district',
+      call: (http, w) => http().post(`/api/claims/${w.claim.B1}/${step}`).send(body),
+      expect: { CASHIER: R, OPERATOR: R, FINANCE: R, REVIEWER: K, ADMIN: R },
+    },
+  ]),
+
   // A finished claim per canteen (arranged once, in SQL, with the SHA-256 of a small stand-in file).
   ...perCanteen(
     'POST /api/claims/verify',
@@ -955,9 +1008,13 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
         const [method, path] = route.split(' ');
         const url = path.replace(/:month/, '2025-01').replace(/:\w+/g, id);
         const req = t.http()[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](url);
-        const res = await req
-          .set('authorization', tokens.ADMIN!)
-          .send(path.endsWith('/void') ? { reason: '越界' } : {});
+        // Admins neither submit nor review claims (SPEC §5): those routes are called by the role that may.
+        const token = path.endsWith('/submit')
+          ? tokens.FINANCE!
+          : /\/(return|approve|pay)$/.test(path)
+            ? tokens.REVIEWER!
+            : tokens.ADMIN!;
+        const res = await req.set('authorization', token).send(path.endsWith('/void') ? { reason: '越界' } : {});
         answers[`${route} (${id})`] = `${res.status} ${res.body?.code}`;
       }
     }

@@ -80,6 +80,7 @@ describe('Claim edit checks', () => {
       voided?: boolean;
       unsubsidised?: boolean;
       period?: 'BREAKFAST' | 'LUNCH' | 'DINNER';
+      outsideHours?: boolean;
     },
   ): Promise<string> {
     const date = `${MONTH}-${String(o.day).padStart(2, '0')}`;
@@ -101,6 +102,7 @@ describe('Claim edit checks', () => {
       recordedAt:
         o.recordedAfterMin === undefined ? undefined : new Date(servedAt.getTime() + o.recordedAfterMin * 60_000),
       voided: o.voided ? { by: cashier.id, reason: '录错了' } : null,
+      outsideHours: o.outsideHours,
     });
   }
 
@@ -109,6 +111,7 @@ describe('Claim edit checks', () => {
     expect(res.body).toMatchObject({ claimId: w.claimId, month: MONTH });
     expect(res.body.checked).toEqual([
       'DINER_INACTIVE_AT_MEAL',
+      'OUTSIDE_HOURS',
       'BACKDATED',
       'MANUAL_ENTRY_SHARE',
       'VOID_SHARE',
@@ -171,6 +174,47 @@ describe('Claim edit checks', () => {
       ]);
       for (let day = 1; day <= 31; day += 5) await meal(w, { day });
       expect(of(await checks(w), 'DINER_INACTIVE_AT_MEAL')).toEqual([]);
+    });
+  });
+
+  describe('OUTSIDE_HOURS', () => {
+    it('fires for subsidised meals recorded outside their period’s hours, per canteen', async () => {
+      const w = await world();
+      const first = await meal(w, { day: 3, outsideHours: true, period: 'DINNER' });
+      await meal(w, { day: 4, diner: 1, outsideHours: true });
+      await meal(w, { day: 5, canteen: 1, outsideHours: true });
+      await meal(w, { day: 6, outsideHours: true, voided: true }); // voided: not claimed
+      await meal(w, { day: 7, diner: 2, outsideHours: true, unsubsidised: true }); // no subsidy paid
+      await meal(w, { day: 8 }); // within hours
+      const found = of(await checks(w), 'OUTSIDE_HOURS');
+      const sql: { canteen_id: number; n: number }[] = await t.db.query(
+        `SELECT canteen_id, count(*)::int AS n FROM meals
+          WHERE subdistrict_id = $1 AND voided_at IS NULL AND subsidy_fen > 0 AND outside_hours
+          GROUP BY canteen_id ORDER BY canteen_id`,
+        [w.subdistrictId],
+      );
+      expect(found.map((f) => ({ canteen_id: f.canteenId, n: f.count }))).toEqual(sql);
+      expect(sql).toEqual([
+        { canteen_id: w.canteens[0].id, n: 2 },
+        { canteen_id: w.canteens[1].id, n: 1 },
+      ]);
+      expect(found[0]).toMatchObject({ severity: 'WARN', canteenName: w.canteens[0].name });
+      expect(found[0].message).toContain('供餐时段以外');
+      expect(found[0].examples[0]).toMatchObject({
+        mealId: first,
+        mealDate: '2025-03-03',
+        mealPeriod: 'DINNER',
+        servedAt: '2025-03-03 12:00',
+        cashier: w.cashiers[0].username,
+      });
+    });
+
+    it('stays quiet when the only meals outside hours are voided or unsubsidised', async () => {
+      const w = await world();
+      await meal(w, { day: 3 });
+      await meal(w, { day: 4, outsideHours: true, voided: true });
+      await meal(w, { day: 5, diner: 1, outsideHours: true, unsubsidised: true });
+      expect(of(await checks(w), 'OUTSIDE_HOURS')).toEqual([]);
     });
   });
 

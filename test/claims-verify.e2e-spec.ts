@@ -92,6 +92,7 @@ describe('POST /api/claims/verify', () => {
         month: '2025-03',
         canteenId: null,
         sha256: sha256(f.body),
+        reviewStatus: 'DRAFT',
       });
     }
     expect(files.map((f) => f.version)).toEqual([1, 2]);

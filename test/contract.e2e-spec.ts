@@ -38,6 +38,10 @@ interface Ctx {
   diner: () => Promise<DinerFixture>;
   meal: () => Promise<string>;
   claim: (status?: 'DONE') => Promise<number>;
+  /** The finance's sub-district claim of `month`, built (the same version while nothing changed). */
+  claimOf: (month: string) => Promise<number>;
+  /** That claim, submitted (once). */
+  submitted: (month: string) => Promise<number>;
   req: (method: Method, path: string, token?: string) => ReturnType<ReturnType<TestApp['http']>['get']>;
 }
 
@@ -395,6 +399,11 @@ const CASES: Record<string, Record<number, Call>> = {
     200: (c) => c.req('post', '/api/months/2024-01/unlock', c.admin).send({ canteenId: c.canteen.id, reason: '更正' }),
     400: (c) => c.req('post', '/api/months/2024-01/unlock', c.admin).send({ canteenId: c.canteen.id, reason: ' ' }),
     404: (c) => c.req('post', '/api/months/2024-03/unlock', c.admin).send({ reason: '更正' }),
+    // The lock a submitted claim holds (the admin's own sub-district is the finance's).
+    409: async (c) => {
+      await c.submitted('2023-06');
+      return c.req('post', '/api/months/2023-06/unlock', c.admin).send({ reason: '更正' });
+    },
   },
   'GET /months/{month}/locks': {
     200: (c) => c.req('get', '/api/months/2024-01/locks', c.operator.token),
@@ -503,6 +512,55 @@ const CASES: Record<string, Record<number, Call>> = {
       c.req('post', '/api/claims/verify', c.finance.token).attach('file', Buffer.from('not a claim'), 'claim.xlsx'),
   },
   'GET /audit/verify': { 200: (c) => c.req('get', '/api/audit/verify', c.admin) },
+  // Review and payment (SPEC §5): one month per flow, months no other case touches (only one version of a
+  // sub-district month can be under review).
+  'POST /claims/{id}/submit': {
+    200: async (c) => c.req('post', `/api/claims/${await c.claimOf('2023-01')}/submit`, c.finance.token).send({}),
+    400: async (c) =>
+      c
+        .req('post', `/api/claims/${await c.claimOf('2023-02')}/submit`, c.finance.token)
+        .send({ acknowledgements: [{ code: 'BACKDATED', note: '没有这项提示' }] }),
+    404: (c) => c.req('post', '/api/claims/999999/submit', c.finance.token).send({}),
+    409: async (c) =>
+      c.req('post', `/api/claims/${await c.claimOf(monthOf(todayLocal()))}/submit`, c.finance.token).send({}),
+  },
+  'POST /claims/{id}/return': {
+    200: async (c) =>
+      c.req('post', `/api/claims/${await c.submitted('2023-03')}/return`, c.reviewer.token).send({ reason: '请补充' }),
+    400: async (c) =>
+      c.req('post', `/api/claims/${await c.claimOf('2023-02')}/return`, c.reviewer.token).send({ reason: '  ' }),
+    404: (c) => c.req('post', '/api/claims/999999/return', c.reviewer.token).send({ reason: '请补充' }),
+    409: async (c) =>
+      c.req('post', `/api/claims/${await c.claimOf('2023-02')}/return`, c.reviewer.token).send({ reason: '请补充' }),
+  },
+  'POST /claims/{id}/approve': {
+    200: async (c) => c.req('post', `/api/claims/${await c.submitted('2023-04')}/approve`, c.reviewer.token),
+    400: (c) => c.req('post', '/api/claims/%00/approve', c.reviewer.token),
+    404: (c) => c.req('post', '/api/claims/999999/approve', c.reviewer.token),
+    409: async (c) => c.req('post', `/api/claims/${await c.claimOf('2023-02')}/approve`, c.reviewer.token),
+  },
+  'POST /claims/{id}/pay': {
+    200: async (c) => {
+      const id = await c.submitted('2023-05');
+      await c.req('post', `/api/claims/${id}/approve`, c.reviewer.token).expect(200);
+      return c.req('post', `/api/claims/${id}/pay`, c.reviewer.token).send({ paidOn: todayLocal(), reference: 'P-1' });
+    },
+    400: async (c) =>
+      c
+        .req('post', `/api/claims/${await c.claimOf('2023-02')}/pay`, c.reviewer.token)
+        .send({ paidOn: addDays(todayLocal(), 1), reference: 'P-1' }),
+    404: (c) =>
+      c.req('post', '/api/claims/999999/pay', c.reviewer.token).send({ paidOn: todayLocal(), reference: 'P-1' }),
+    409: async (c) =>
+      c
+        .req('post', `/api/claims/${await c.claimOf('2023-02')}/pay`, c.reviewer.token)
+        .send({ paidOn: todayLocal(), reference: 'P-1' }),
+  },
+  'GET /claims/{id}/history': {
+    200: async (c) => c.req('get', `/api/claims/${await c.submitted('2023-03')}/history`, c.finance.token),
+    400: (c) => c.req('get', '/api/claims/%00/history', c.finance.token),
+    404: (c) => c.req('get', '/api/claims/999999/history', c.finance.token),
+  },
 };
 
 // Documented statuses no test can provoke on purpose, each with the reason.
@@ -645,6 +703,19 @@ describe('The OpenAPI document against the running server (contract)', () => {
         if (status !== 'DONE') return res.body.id as number;
         worker ??= await startTestWorker(t.config);
         return (await waitForClaim(t, ctx.finance.token, res.body.id)).id;
+      },
+      claimOf: async (month) => {
+        const res = await ctx.req('post', '/api/claims', ctx.finance.token).send({ month }).expect(202);
+        worker ??= await startTestWorker(t.config);
+        return (await waitForClaim(t, ctx.finance.token, res.body.id)).id;
+      },
+      submitted: async (month) => {
+        const id = await ctx.claimOf(month);
+        const now = await ctx.req('get', `/api/claims/${id}`, ctx.finance.token).expect(200);
+        if (now.body.reviewStatus === 'DRAFT') {
+          await ctx.req('post', `/api/claims/${id}/submit`, ctx.finance.token).send({}).expect(200);
+        }
+        return id;
       },
       req: (method, path, token) => {
         const r = t.http()[method](path);

@@ -33,8 +33,13 @@ describe('The web app (real Chromium)', () => {
     ['CASHIER', '/till', '.till-canteen'],
     ['OPERATOR', '/operator', '#canteen-select option'],
     ['FINANCE', '/finance', '#claim-form'],
+    ['REVIEWER', '/review', '#queue'],
   ] as const)('lands a %s on %s after one login at /', async (role, path, ready) => {
-    const user = await createUser(t, role, role === 'FINANCE' ? {} : { canteenIds: [canteenId] });
+    const user = await createUser(
+      t,
+      role,
+      role === 'FINANCE' || role === 'REVIEWER' ? {} : { canteenIds: [canteenId] },
+    );
     const page = await browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

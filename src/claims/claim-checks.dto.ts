@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHECK_CODES } from './edit-checks';
+import { REVIEW_STATUSES, ReviewStatus } from '../common/enums';
 
 export class CheckFindingDto {
   @ApiProperty({ enum: CHECK_CODES, example: 'BACKDATED' })
@@ -26,6 +27,9 @@ export class CheckFindingDto {
     description: '至多 5 个例子；身份证号只以脱敏形式出现',
   })
   examples!: Record<string, unknown>[];
+
+  @ApiPropertyOptional({ description: '提交时财务为这一项填写的说明（已提交过的申报）' })
+  note?: string;
 }
 
 export class ClaimChecksDto {
@@ -66,4 +70,7 @@ export class ClaimFileMatchDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   finishedAt!: Date | null;
+
+  @ApiProperty({ enum: REVIEW_STATUSES, enumName: 'ReviewStatus', description: '审核与拨付状态' })
+  reviewStatus!: ReviewStatus;
 }

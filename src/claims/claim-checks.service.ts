@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { DINER_STATUS_LABELS, DinerStatusValue } from '../common/enums';
 import { monthBounds } from '../common/local-date';
@@ -9,10 +9,11 @@ import {
   cashierMealCounts,
   CheckExampleRow,
   inactiveDinerMeals,
+  outsideHoursMeals,
   ScopeParams,
   subsidisedMealsPerDay,
 } from './claim.queries';
-import { ClaimsService } from './claims.service';
+import { ClaimsService, ClaimView } from './claims.service';
 import {
   BACKDATED_AFTER_MS,
   CHECK_CODES,
@@ -29,16 +30,22 @@ import {
   VOID_MAX_SHARE,
 } from './edit-checks';
 
+/** A finding as GET /checks answers it: with finance's note when the claim was submitted with one for it. */
+export interface NotedFinding extends CheckFinding {
+  note?: string;
+}
+
 /** GET /api/claims/{id}/checks. */
 export interface ClaimChecks {
   claimId: number;
   month: string;
-  /** The checks that were run (OUTSIDE_HOURS and OFFLINE_CONFLICT are not run yet). */
+  /** The checks that were run (OFFLINE_CONFLICT is not run yet). */
   checked: CheckCode[];
-  findings: CheckFinding[];
+  findings: NotedFinding[];
 }
 
-type Check = (params: ScopeParams) => Promise<CheckFinding[]>;
+type Db = DataSource | EntityManager;
+type Check = (db: Db, params: ScopeParams) => Promise<CheckFinding[]>;
 
 const finding = (
   code: CheckCode,
@@ -82,9 +89,8 @@ export class ClaimChecksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly claims: ClaimsService,
   ) {
-    const db = this.dataSource;
     this.checks = {
-      DINER_INACTIVE_AT_MEAL: async (p) =>
+      DINER_INACTIVE_AT_MEAL: async (db, p) =>
         byCanteen('DINER_INACTIVE_AT_MEAL', await inactiveDinerMeals(db, p, MAX_EXAMPLES)).map((f) => ({
           ...f,
           examples: f.examples.map((e) => ({
@@ -92,10 +98,11 @@ export class ClaimChecksService {
             statusLabel: DINER_STATUS_LABELS[e.status as DinerStatusValue] ?? e.status,
           })),
         })),
-      BACKDATED: async (p) => byCanteen('BACKDATED', await backdatedMeals(db, p, BACKDATED_AFTER_MS, MAX_EXAMPLES)),
-      MANUAL_ENTRY_SHARE: async (p) => this.cashierShares(p, 'MANUAL_ENTRY_SHARE'),
-      VOID_SHARE: async (p) => this.cashierShares(p, 'VOID_SHARE'),
-      DAILY_OUTLIER: async (p) => {
+      OUTSIDE_HOURS: async (db, p) => byCanteen('OUTSIDE_HOURS', await outsideHoursMeals(db, p, MAX_EXAMPLES)),
+      BACKDATED: async (db, p) => byCanteen('BACKDATED', await backdatedMeals(db, p, BACKDATED_AFTER_MS, MAX_EXAMPLES)),
+      MANUAL_ENTRY_SHARE: async (db, p) => this.cashierShares(db, p, 'MANUAL_ENTRY_SHARE'),
+      VOID_SHARE: async (db, p) => this.cashierShares(db, p, 'VOID_SHARE'),
+      DAILY_OUTLIER: async (db, p) => {
         const days = await subsidisedMealsPerDay(db, p);
         const findings: CheckFinding[] = [];
         for (const [canteenId, rows] of groupBy(days, (r) => r.canteen_id)) {
@@ -111,18 +118,33 @@ export class ClaimChecksService {
     };
   }
 
+  /** The findings now, each with the note finance gave for it when the claim was submitted (SPEC §5). */
   async forUser(user: AuthUser, claimId: number): Promise<ClaimChecks> {
     const claim = await this.claims.getForUser(user, claimId);
+    const findings: NotedFinding[] = await this.forClaim(this.dataSource, claim);
+    for (const f of findings) {
+      const ack = claim.acknowledgements?.find((a) => a.code === f.code && a.canteenId === (f.canteenId ?? null));
+      if (ack) f.note = ack.note;
+    }
+    return { claimId, month: claim.month, checked: [...CHECK_CODES], findings };
+  }
+
+  /** The findings of a claim's scope and month, read through `db` (a submission's transaction). */
+  async forClaim(db: Db, claim: Pick<ClaimView, 'subdistrictId' | 'canteenId' | 'month'>): Promise<CheckFinding[]> {
     const { firstDay, lastDay } = monthBounds(claim.month);
     const params: ScopeParams = [claim.subdistrictId, claim.canteenId, firstDay, lastDay];
     const findings: CheckFinding[] = [];
-    for (const code of CHECK_CODES) findings.push(...(await this.checks[code](params)));
-    return { claimId, month: claim.month, checked: [...CHECK_CODES], findings: sortFindings(findings) };
+    for (const code of CHECK_CODES) findings.push(...(await this.checks[code](db, params)));
+    return sortFindings(findings);
   }
 
   /** Cashiers over a share of their meals: typed ID numbers, or voids. */
-  private async cashierShares(params: ScopeParams, code: 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE'): Promise<CheckFinding[]> {
-    const rows = await cashierMealCounts(this.dataSource, params);
+  private async cashierShares(
+    db: Db,
+    params: ScopeParams,
+    code: 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE',
+  ): Promise<CheckFinding[]> {
+    const rows = await cashierMealCounts(db, params);
     const findings: CheckFinding[] = [];
     for (const [canteenId, cashiers] of groupBy(rows, (r) => r.canteen_id)) {
       const over = cashiers

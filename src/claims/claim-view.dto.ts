@@ -1,7 +1,15 @@
 // The answers of /api/claims (OpenAPI schema).
 import { PageDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
-import { CANTEEN_TYPES, CanteenType, CLAIM_STATUSES, ClaimStatus } from '../common/enums';
+import {
+  CANTEEN_TYPES,
+  CanteenType,
+  CLAIM_STATUSES,
+  ClaimStatus,
+  REVIEW_STATUSES,
+  ReviewStatus,
+} from '../common/enums';
+import { AcknowledgedFindingDto } from './claim-review.dto';
 import type { ClaimView } from './claims.service';
 import type { CanteenTotals, ClaimTotals, TierTotals } from './claim-workbook.builder';
 
@@ -85,6 +93,32 @@ export class ClaimViewDto implements ClaimView {
     description: "SHA-256 of the claim's data (hex): the same data asked again answers this version",
   })
   dataSha256!: string | null;
+  @ApiProperty({ example: '柳园街道' })
+  subdistrictName!: string;
+  @ApiProperty({ type: String, nullable: true, description: '生成该版的人（自动生成的为 null）' })
+  requestedBy!: string | null;
+  @ApiProperty({
+    enum: REVIEW_STATUSES,
+    enumName: 'ReviewStatus',
+    description: 'SPEC §5: DRAFT → SUBMITTED → RETURNED | APPROVED → PAID',
+  })
+  reviewStatus!: ReviewStatus;
+  @ApiProperty({
+    type: [AcknowledgedFindingDto],
+    nullable: true,
+    description: '提交时的检查提示及财务的说明（未提交过为 null）',
+  })
+  acknowledgements!: AcknowledgedFindingDto[] | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  submittedAt!: Date | null;
+  @ApiProperty({ type: String, nullable: true })
+  submittedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: '最近一次退回的原因' })
+  returnReason!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2025-04-20' })
+  paidOn!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  paymentReference!: string | null;
 }
 
 export class ClaimPageDto extends PageDto(ClaimViewDto, 'ClaimPageDto') {}

@@ -2,7 +2,7 @@ import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from
 import { Canteen } from '../canteens/canteen.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
 import { User } from '../users/user.entity';
-import { CLAIM_STATUSES, ClaimStatus } from '../common/enums';
+import { CLAIM_STATUSES, ClaimStatus, REVIEW_STATUSES, ReviewStatus } from '../common/enums';
 
 // PostgreSQL is the source of truth for claims; the BullMQ job only carries the claim id.
 @Entity({ name: 'claims' })
@@ -15,6 +15,18 @@ import { CLAIM_STATUSES, ClaimStatus } from '../common/enums';
 @Check('claims_status_check', `status IN ('QUEUED', 'RUNNING', 'DONE', 'FAILED')`)
 @Check('claims_progress_check', `progress >= 0 AND progress <= 100`)
 @Check('claims_check', `status <> 'DONE' OR (sha256 IS NOT NULL AND file_path IS NOT NULL AND totals IS NOT NULL)`)
+// SPEC §5 review (migration ClaimReview): only a finished claim of a whole sub-district leaves DRAFT, and one version
+// of a sub-district month at a time is submitted, approved or paid.
+@Check('claims_review_status_check', `review_status IN ('DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED', 'PAID')`)
+@Check(
+  'claims_review_check',
+  `review_status = 'DRAFT' OR (status = 'DONE' AND canteen_id IS NULL AND submitted_at IS NOT NULL)`,
+)
+@Check('claims_paid_check', `(review_status = 'PAID') = (paid_on IS NOT NULL AND payment_reference IS NOT NULL)`)
+@Index('claims_one_under_review_key', ['subdistrictId', 'month'], {
+  unique: true,
+  where: `review_status IN ('SUBMITTED', 'APPROVED', 'PAID')`,
+})
 export class Claim {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'claims_pkey' })
   id!: number;
@@ -73,4 +85,27 @@ export class Claim {
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;
+
+  @Column({ name: 'review_status', type: 'text', enum: REVIEW_STATUSES, default: 'DRAFT' })
+  reviewStatus!: ReviewStatus;
+
+  /** The notes finance gave for the edit checks' findings when submitting ([{ code, canteenId?, note }]). */
+  @Column({ type: 'jsonb', nullable: true })
+  acknowledgements!: unknown[] | null;
+
+  @Column({ name: 'submitted_at', type: 'timestamptz', nullable: true })
+  submittedAt!: Date | null;
+
+  @Column({ name: 'submitted_by', type: 'integer', nullable: true })
+  @ForeignKey(() => User, { name: 'claims_submitted_by_fkey' })
+  submittedBy!: number | null;
+
+  @Column({ name: 'return_reason', type: 'text', nullable: true })
+  returnReason!: string | null;
+
+  @Column({ name: 'paid_on', type: 'date', nullable: true })
+  paidOn!: string | null;
+
+  @Column({ name: 'payment_reference', type: 'text', nullable: true })
+  paymentReference!: string | null;
 }

@@ -5,7 +5,7 @@ import QueryStream from 'pg-query-stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { positional, reachSql } from '../auth/access';
-import { CanteenType, ClaimStatus, MealPeriod, Verification } from '../common/enums';
+import { CanteenType, ClaimEventAction, ClaimStatus, MealPeriod, ReviewStatus, Verification } from '../common/enums';
 import { monthBounds, monthOf, todayLocal } from '../common/local-date';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
 import type { ClaimTotals } from './claim-workbook.builder';
@@ -36,6 +36,31 @@ export interface ClaimView {
   monthEnded: boolean;
   /** SHA-256 of the data the workbook was built from (null for claims built before it was recorded). */
   dataSha256: string | null;
+  subdistrictName: string;
+  /** Who asked for this version (display name or username); null for the monthly automatic claim. */
+  requestedBy: string | null;
+  /** SPEC §5 review and payment. */
+  reviewStatus: ReviewStatus;
+  /** The edit checks' findings as they stood when submitted, each with finance's note (null before a submission). */
+  acknowledgements: AcknowledgedFinding[] | null;
+  submittedAt: Date | null;
+  submittedBy: string | null;
+  /** The reviewer's reason of the last return. */
+  returnReason: string | null;
+  /** 'YYYY-MM-DD' once paid. */
+  paidOn: string | null;
+  paymentReference: string | null;
+}
+
+/** An edit check's finding as submitted, with the note that acknowledges it. */
+export interface AcknowledgedFinding {
+  code: string;
+  severity: 'WARN' | 'BLOCK';
+  canteenId: number | null;
+  canteenName: string | null;
+  count: number;
+  message: string;
+  note: string;
 }
 
 export interface ClaimRequest {
@@ -63,6 +88,15 @@ interface ClaimRow {
   error: string | null;
   month_locked: boolean;
   data_sha256: string | null;
+  subdistrict_name: string;
+  requested_by_name: string | null;
+  review_status: ReviewStatus;
+  acknowledgements: AcknowledgedFinding[] | null;
+  submitted_at: Date | null;
+  submitted_by_name: string | null;
+  return_reason: string | null;
+  paid_on: string | null;
+  payment_reference: string | null;
 }
 
 // A month lock of the sub-district covers every canteen; a canteen's lock covers a claim of that canteen.
@@ -72,8 +106,12 @@ const LOCKED = (claims: string): string => `EXISTS (SELECT 1 FROM month_locks l
 
 const SELECT_CLAIM = `SELECT c.id, c.month, c.subdistrict_id, c.canteen_id, cn.name AS canteen_name, c.version, c.status,
        c.progress, c.totals, c.sha256, c.file_size, c.requested_at, c.started_at, c.finished_at, c.error,
-       c.data_sha256, ${LOCKED('c')} AS month_locked
-  FROM claims c LEFT JOIN canteens cn ON cn.id = c.canteen_id`;
+       c.data_sha256, ${LOCKED('c')} AS month_locked, sd.name AS subdistrict_name,
+       COALESCE(ru.display_name, ru.username) AS requested_by_name, c.review_status, c.acknowledgements,
+       c.submitted_at, COALESCE(su.display_name, su.username) AS submitted_by_name, c.return_reason,
+       c.paid_on::text AS paid_on, c.payment_reference
+  FROM claims c LEFT JOIN canteens cn ON cn.id = c.canteen_id JOIN subdistricts sd ON sd.id = c.subdistrict_id
+  LEFT JOIN users ru ON ru.id = c.requested_by LEFT JOIN users su ON su.id = c.submitted_by`;
 
 const toClaimView = (r: ClaimRow): ClaimView => ({
   id: r.id,
@@ -94,6 +132,15 @@ const toClaimView = (r: ClaimRow): ClaimView => ({
   monthLocked: r.month_locked,
   monthEnded: r.month < monthOf(todayLocal()),
   dataSha256: r.data_sha256,
+  subdistrictName: r.subdistrict_name,
+  requestedBy: r.requested_by_name,
+  reviewStatus: r.review_status,
+  acknowledgements: r.acknowledgements,
+  submittedAt: r.submitted_at,
+  submittedBy: r.submitted_by_name,
+  returnReason: r.return_reason,
+  paidOn: r.paid_on,
+  paymentReference: r.payment_reference,
 });
 
 const ACTIVE: ClaimStatus[] = ['QUEUED', 'RUNNING'];
@@ -148,26 +195,32 @@ export async function activeClaimIds(db: Db): Promise<number[]> {
 
 /**
  * One page of the claims within the user's reach, newest month first, then scope, then version desc, and how many
- * there are in all (one statement).
+ * there are in all (one statement). Filtered by review status (the reviewer's queue), the oldest submission first.
  */
 export async function listClaims(
   db: Db,
   user: AuthUser,
-  month: string | undefined,
+  filter: { month?: string; reviewStatus?: ReviewStatus },
   page: { offset: number; limit: number },
 ): Promise<{ items: ClaimView[]; total: number }> {
-  const params: unknown[] = [month ?? null, page.limit, page.offset];
+  const where = (params: unknown[]): string =>
+    `($1::text IS NULL OR c.month = $1) AND ($2::text IS NULL OR c.review_status = $2) AND ${reach(user, params)}`;
+  const params: unknown[] = [filter.month ?? null, filter.reviewStatus ?? null, page.limit, page.offset];
+  const order =
+    filter.reviewStatus === undefined
+      ? 'c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC'
+      : 'c.submitted_at NULLS LAST, c.month, c.id';
   const rows: (ClaimRow & { total: string })[] = await db.query(
     `${SELECT_CLAIM.replace('SELECT c.id,', 'SELECT count(*) OVER () AS total, c.id,')}
-      WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, params)}
-     ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT $2 OFFSET $3`,
+      WHERE ${where(params)}
+     ORDER BY ${order} LIMIT $3 OFFSET $4`,
     params,
   );
   // A page past the end has no row to carry the total: count again (rare; a pager never asks for it).
   if (rows.length === 0 && page.offset > 0) {
-    const countParams: unknown[] = [month ?? null];
+    const countParams: unknown[] = [filter.month ?? null, filter.reviewStatus ?? null];
     const [{ n }]: { n: string }[] = await db.query(
-      `SELECT count(*) AS n FROM claims c WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, countParams)}`,
+      `SELECT count(*) AS n FROM claims c WHERE ${where(countParams)}`,
       countParams,
     );
     return { items: [], total: Number(n) };
@@ -628,4 +681,194 @@ export async function subsidisedMealsPerDay(db: Db, params: ScopeParams): Promis
       ORDER BY m.canteen_id, m.meal_date`,
     params,
   );
+}
+
+/** Subsidised meals recorded outside their period's hours (the till asked for a second confirmation). */
+export async function outsideHoursMeals(db: Db, params: ScopeParams, examples: number): Promise<CheckExampleRow[]> {
+  return db.query(
+    firstPerCanteen(`
+      SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
+             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
+               'servedAt', to_char(m.served_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI'),
+               'cashier', COALESCE(u.display_name, u.username)) AS example
+        FROM meals m JOIN canteens c ON c.id = m.canteen_id JOIN users u ON u.id = m.cashier_user_id
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED} AND m.outside_hours`),
+    [...params, examples],
+  );
+}
+
+// ---- Review and payment (SPEC §5). The month lock a submission holds is in src/meals/month-lock.queries.ts. ----
+
+/** What the review transitions need of a claim, read with FOR UPDATE inside their transaction. */
+export interface ReviewRow {
+  id: number;
+  subdistrictId: number;
+  canteenId: number | null;
+  month: string;
+  version: number;
+  status: ClaimStatus;
+  reviewStatus: ReviewStatus;
+  dataSha256: string | null;
+  submittedAt: Date | null;
+}
+
+/** The claim's row, locked until the transaction ends: two transitions of one claim wait for each other. */
+export async function claimForReview(m: EntityManager, id: number): Promise<ReviewRow | null> {
+  const [r]: {
+    id: number;
+    subdistrict_id: number;
+    canteen_id: number | null;
+    month: string;
+    version: number;
+    status: ClaimStatus;
+    review_status: ReviewStatus;
+    data_sha256: string | null;
+    submitted_at: Date | null;
+  }[] = await m.query(
+    `SELECT id, subdistrict_id, canteen_id, month, version, status, review_status, data_sha256, submitted_at
+       FROM claims WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return r
+    ? {
+        id: r.id,
+        subdistrictId: r.subdistrict_id,
+        canteenId: r.canteen_id,
+        month: r.month,
+        version: r.version,
+        status: r.status,
+        reviewStatus: r.review_status,
+        dataSha256: r.data_sha256,
+        submittedAt: r.submitted_at,
+      }
+    : null;
+}
+
+/** Another version of the sub-district month that is submitted, approved or paid, if any. */
+export async function otherVersionUnderReview(
+  m: Db,
+  c: Pick<ReviewRow, 'id' | 'subdistrictId' | 'month'>,
+): Promise<{ id: number; version: number; reviewStatus: ReviewStatus } | null> {
+  const [r]: { id: number; version: number; review_status: ReviewStatus }[] = await m.query(
+    `SELECT id, version, review_status FROM claims
+      WHERE subdistrict_id = $1 AND month = $2 AND id <> $3 AND review_status IN ('SUBMITTED', 'APPROVED', 'PAID')
+      LIMIT 1`,
+    [c.subdistrictId, c.month, c.id],
+  );
+  return r ? { id: r.id, version: r.version, reviewStatus: r.review_status } : null;
+}
+
+/** The columns a transition sets (the others keep their value). */
+export interface ReviewChange {
+  reviewStatus: ReviewStatus;
+  acknowledgements?: AcknowledgedFinding[];
+  submittedBy?: number;
+  returnReason?: string;
+  paidOn?: string;
+  paymentReference?: string;
+}
+
+/** Moves the claim to its next review status, only from one of `from`; answers whether it moved. */
+export async function setReviewStatus(
+  m: EntityManager,
+  id: number,
+  from: readonly ReviewStatus[],
+  change: ReviewChange,
+): Promise<boolean> {
+  const submitting = change.reviewStatus === 'SUBMITTED';
+  const r: [unknown[], number] = await m.query(
+    `UPDATE claims SET review_status = $3,
+            acknowledgements = CASE WHEN $4::boolean THEN $5::jsonb ELSE acknowledgements END,
+            submitted_at = CASE WHEN $4::boolean THEN now() ELSE submitted_at END,
+            submitted_by = CASE WHEN $4::boolean THEN $6::int ELSE submitted_by END,
+            return_reason = COALESCE($7, return_reason),
+            paid_on = COALESCE($8::date, paid_on),
+            payment_reference = COALESCE($9, payment_reference)
+      WHERE id = $1 AND review_status = ANY($2)`,
+    [
+      id,
+      from,
+      change.reviewStatus,
+      submitting,
+      submitting ? JSON.stringify(change.acknowledgements ?? []) : null,
+      change.submittedBy ?? null,
+      change.returnReason ?? null,
+      change.paidOn ?? null,
+      change.paymentReference ?? null,
+    ],
+  );
+  return r[1] > 0;
+}
+
+export interface NewClaimEvent {
+  claimId: number;
+  action: ClaimEventAction;
+  actorUserId: number;
+  reason?: string | null;
+  acknowledgements?: AcknowledgedFinding[] | null;
+  paidOn?: string | null;
+  paymentReference?: string | null;
+}
+
+export async function insertClaimEvent(m: Db, e: NewClaimEvent): Promise<number> {
+  const [{ id }]: { id: number }[] = await m.query(
+    `INSERT INTO claim_events (claim_id, action, actor_user_id, reason, acknowledgements, paid_on, payment_reference)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [
+      e.claimId,
+      e.action,
+      e.actorUserId,
+      e.reason ?? null,
+      e.acknowledgements ? JSON.stringify(e.acknowledgements) : null,
+      e.paidOn ?? null,
+      e.paymentReference ?? null,
+    ],
+  );
+  return id;
+}
+
+/** GET /api/claims/{id}/history: one entry of the claim's review history. */
+export interface ClaimEventView {
+  id: number;
+  action: ClaimEventAction;
+  /** The person (display name, else username). */
+  actor: string;
+  actorRole: string;
+  at: Date;
+  reason: string | null;
+  acknowledgements: AcknowledgedFinding[] | null;
+  paidOn: string | null;
+  paymentReference: string | null;
+}
+
+/** The claim's history, oldest first. */
+export async function claimEvents(db: Db, claimId: number): Promise<ClaimEventView[]> {
+  const rows: {
+    id: number;
+    action: ClaimEventAction;
+    actor: string;
+    actor_role: string;
+    at: Date;
+    reason: string | null;
+    acknowledgements: AcknowledgedFinding[] | null;
+    paid_on: string | null;
+    payment_reference: string | null;
+  }[] = await db.query(
+    `SELECT e.id, e.action, COALESCE(u.display_name, u.username) AS actor, u.role AS actor_role, e.at, e.reason,
+            e.acknowledgements, e.paid_on::text AS paid_on, e.payment_reference
+       FROM claim_events e JOIN users u ON u.id = e.actor_user_id
+      WHERE e.claim_id = $1 ORDER BY e.id`,
+    [claimId],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    actor: r.actor,
+    actorRole: r.actor_role,
+    at: r.at,
+    reason: r.reason,
+    acknowledgements: r.acknowledgements,
+    paidOn: r.paid_on,
+    paymentReference: r.payment_reference,
+  }));
 }

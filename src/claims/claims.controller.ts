@@ -25,7 +25,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { ClaimPageDto, ClaimViewDto } from './claim-view.dto';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
@@ -36,6 +36,9 @@ import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
 import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
 import { ClaimFileMatch, ClaimsService, ClaimView } from './claims.service';
 import { HashedUpload, Sha256Storage } from './sha256-storage';
+import { REVIEW_STATUSES, ReviewStatus } from '../common/enums';
+import { ClaimEventView, ClaimReviewService } from './claim-review.service';
+import { ClaimEventViewDto, PayClaimDto, ReturnClaimDto, SubmitClaimDto } from './claim-review.dto';
 
 // A claim file of a city's month is tens of MB (1M meals: 70 MB); the upload is hashed as it streams, never kept.
 export const VERIFY_MAX_BYTES = 256 * 1024 * 1024;
@@ -56,6 +59,15 @@ export class ListClaimsQuery extends PageQueryDto {
   @IsOptional()
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month?: string;
+
+  @ApiPropertyOptional({
+    enum: REVIEW_STATUSES,
+    enumName: 'ReviewStatus',
+    description: 'only claims in this review status, oldest submission first (the reviewer queue: SUBMITTED)',
+  })
+  @IsOptional()
+  @IsIn(REVIEW_STATUSES, { message: '审核状态应为 DRAFT、SUBMITTED、RETURNED、APPROVED 或 PAID' })
+  reviewStatus?: ReviewStatus;
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -70,6 +82,7 @@ export class ClaimsController {
   constructor(
     private readonly claims: ClaimsService,
     private readonly checks: ClaimChecksService,
+    private readonly review: ClaimReviewService,
   ) {}
 
   /** SPEC §5: returns at once; a BullMQ job builds the workbook. */
@@ -102,9 +115,12 @@ export class ClaimsController {
 
   @Get()
   @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
-  @ApiOkResponse({ type: ClaimPageDto, description: 'newest month first, then scope, then newest version' })
+  @ApiOkResponse({
+    type: ClaimPageDto,
+    description: 'newest month first, then scope, then newest version (with reviewStatus: oldest submission first)',
+  })
   list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<Page<ClaimView>> {
-    return this.claims.list(user, query.month, query);
+    return this.claims.list(user, query);
   }
 
   @Get(':id')
@@ -148,5 +164,88 @@ export class ClaimsController {
       'Cache-Control': 'no-store',
     });
     return new StreamableFile(stream);
+  }
+
+  /** SPEC §5: finance submits a sub-district's ended month, acknowledging every warning; takes the month lock. */
+  @Post(':id/submit')
+  @HttpCode(200)
+  @Roles('FINANCE')
+  @ApiOkResponse({ type: ClaimViewDto, description: 'reviewStatus SUBMITTED; the month is locked, held by the claim' })
+  @ApiErrors(
+    'CLAIM_NOT_FOUND',
+    'CLAIM_NOT_SUBDISTRICT',
+    'CLAIM_REVIEW_STATUS',
+    'CLAIM_NOT_READY',
+    'CLAIM_MONTH_NOT_ENDED',
+    'CLAIM_VERSION_UNDER_REVIEW',
+    'CLAIM_DATA_CHANGED',
+    'CLAIM_CHECK_BLOCKING',
+    'CLAIM_ACK_MISSING',
+    'CLAIM_ACK_UNEXPECTED',
+  )
+  submit(
+    @CurrentUser() user: AuthUser,
+    @Param('id', claimIdPipe) id: number,
+    @Body() body: SubmitClaimDto,
+    @ClientIp() ip: string | null,
+  ): Promise<ClaimView> {
+    return this.review.submit(user, id, body.acknowledgements ?? [], ip);
+  }
+
+  /** SPEC §5: the district's reviewer returns a submitted claim with a reason; the month lock is lifted. */
+  @Post(':id/return')
+  @HttpCode(200)
+  @Roles('REVIEWER')
+  @ApiOkResponse({ type: ClaimViewDto, description: 'reviewStatus RETURNED; the month is unlocked' })
+  @ApiErrors('CLAIM_NOT_FOUND', 'RETURN_REASON_REQUIRED', 'CLAIM_REVIEW_STATUS')
+  returnClaim(
+    @CurrentUser() user: AuthUser,
+    @Param('id', claimIdPipe) id: number,
+    @Body() body: ReturnClaimDto,
+    @ClientIp() ip: string | null,
+  ): Promise<ClaimView> {
+    return this.review.return(user, id, body.reason, ip);
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @Roles('REVIEWER')
+  @ApiOkResponse({ type: ClaimViewDto, description: 'reviewStatus APPROVED' })
+  @ApiErrors('CLAIM_NOT_FOUND', 'CLAIM_REVIEW_STATUS')
+  approve(
+    @CurrentUser() user: AuthUser,
+    @Param('id', claimIdPipe) id: number,
+    @ClientIp() ip: string | null,
+  ): Promise<ClaimView> {
+    return this.review.approve(user, id, ip);
+  }
+
+  @Post(':id/pay')
+  @HttpCode(200)
+  @Roles('REVIEWER')
+  @ApiOkResponse({ type: ClaimViewDto, description: 'reviewStatus PAID, with the payment date and reference' })
+  @ApiErrors(
+    'CLAIM_NOT_FOUND',
+    'PAYMENT_REFERENCE_REQUIRED',
+    'PAYMENT_DATE_IN_FUTURE',
+    'PAYMENT_DATE_BEFORE_SUBMISSION',
+    'CLAIM_REVIEW_STATUS',
+  )
+  pay(
+    @CurrentUser() user: AuthUser,
+    @Param('id', claimIdPipe) id: number,
+    @Body() body: PayClaimDto,
+    @ClientIp() ip: string | null,
+  ): Promise<ClaimView> {
+    return this.review.pay(user, id, body.paidOn, body.reference, ip);
+  }
+
+  /** The claim's review history, oldest first (also in the audit log). */
+  @Get(':id/history')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
+  @ApiOkResponse({ type: ClaimEventViewDto, isArray: true })
+  @ApiErrors('CLAIM_NOT_FOUND')
+  history(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimEventView[]> {
+    return this.review.history(user, id);
   }
 }

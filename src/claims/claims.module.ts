@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { CanteensModule } from '../canteens/canteens.module';
 import { ClaimsController } from './claims.controller';
 import { ClaimChecksService } from './claim-checks.service';
+import { ClaimReviewService } from './claim-review.service';
 import { ClaimsService } from './claims.service';
 
 /** The HTTP side of monthly claims: request, follow and download. The worker builds them. */
 @Module({
   imports: [CanteensModule],
   controllers: [ClaimsController],
-  providers: [ClaimsService, ClaimChecksService],
+  providers: [ClaimsService, ClaimChecksService, ClaimReviewService],
   exports: [ClaimsService],
 })
 export class ClaimsModule {}

@@ -1,17 +1,19 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Page, pageOf, PageQueryDto } from '../common/paging';
+import { Page, pageOf } from '../common/paging';
+import type { ListClaimsQuery } from './claims.controller';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { JobsOptions, Queue } from 'bullmq';
 import { createReadStream, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuthUser } from '../auth/auth-user';
 import { ownSubdistrict } from '../auth/access';
 import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
+import { ReviewStatus } from '../common/enums';
 import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
 import { claimDataSha256 } from './workbook-format';
 import { AppConfig } from '../config/app-config';
@@ -46,6 +48,8 @@ export interface ClaimFileMatch {
   canteenName: string | null;
   sha256: string;
   finishedAt: Date | null;
+  /** SPEC §5/§6: where the claim stands in review and payment. */
+  reviewStatus: ReviewStatus;
 }
 
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
@@ -103,14 +107,21 @@ export class ClaimsService {
     const latest = await latestClaim(this.dataSource, req);
     if (latest?.status !== 'DONE' || latest.dataSha256 === null || latest.filePath === null) return null;
     if (!(await stat(this.absolutePath(latest.filePath)).catch(() => null))) return null;
-    const { firstDay, lastDay } = monthBounds(req.month);
+    return (await this.currentDataSha256(this.dataSource, req)) === latest.dataSha256 ? latest.id : null;
+  }
+
+  /** The SHA-256 a workbook of the scope would be built from now (compared with a claim's `dataSha256`). */
+  async currentDataSha256(
+    db: DataSource | EntityManager,
+    scope: Pick<ClaimRequest, 'subdistrictId' | 'canteenId' | 'month'>,
+  ): Promise<string> {
+    const { firstDay, lastDay } = monthBounds(scope.month);
     const fingerprint = await claimFingerprint(
-      this.dataSource,
-      [req.subdistrictId, req.canteenId, firstDay, lastDay],
-      req.month,
+      db,
+      [scope.subdistrictId, scope.canteenId, firstDay, lastDay],
+      scope.month,
     );
-    const now = claimDataSha256(req, { ...fingerprint }, req.month < monthOf(todayLocal()));
-    return now === latest.dataSha256 ? latest.id : null;
+    return claimDataSha256(scope, { ...fingerprint }, scope.month < monthOf(todayLocal()));
   }
 
   /** Adds the build job; the job id derives from the claim, so adding it twice is harmless. */
@@ -145,11 +156,11 @@ export class ClaimsService {
     return requeued;
   }
 
-  async list(user: AuthUser, month: string | undefined, query: PageQueryDto): Promise<Page<ClaimView>> {
-    if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
+  async list(user: AuthUser, query: ListClaimsQuery): Promise<Page<ClaimView>> {
+    if (query.month !== undefined && !isMonthInRange(query.month)) throw badRequest('INVALID_MONTH');
     // One statement for the page and its total (a statement per claim made a 500-claim list 501 round trips).
     const { page, pageSize, offset } = pageOf(query);
-    const { items, total } = await listClaims(this.dataSource, user, month, { offset, limit: pageSize });
+    const { items, total } = await listClaims(this.dataSource, user, query, { offset, limit: pageSize });
     return { items, total, page, pageSize };
   }
 
@@ -177,6 +188,7 @@ export class ClaimsService {
       canteenName: claim.canteenName,
       sha256: upload.sha256,
       finishedAt: claim.finishedAt,
+      reviewStatus: claim.reviewStatus,
     };
   }
 

@@ -4,11 +4,12 @@
 export type CheckSeverity = 'WARN' | 'BLOCK';
 
 /**
- * The checks, in the order they are listed. OUTSIDE_HOURS (needs `meals.outside_hours`) and OFFLINE_CONFLICT (needs
- * offline meals) are not run yet: each will be one more statement in claim.queries.ts and one more entry here.
+ * The checks, in the order they are listed. OFFLINE_CONFLICT (needs offline meals) is not run yet: it will be one
+ * more statement in claim.queries.ts and one more entry here.
  */
 export const CHECK_CODES = [
   'DINER_INACTIVE_AT_MEAL',
+  'OUTSIDE_HOURS',
   'BACKDATED',
   'MANUAL_ENTRY_SHARE',
   'VOID_SHARE',
@@ -19,6 +20,7 @@ export type CheckCode = (typeof CHECK_CODES)[number];
 export const CHECK_SEVERITY: Record<CheckCode, CheckSeverity> = {
   // Subsidy paid for someone who was not eligible that day: submission waits until it is voided or explained.
   DINER_INACTIVE_AT_MEAL: 'BLOCK',
+  OUTSIDE_HOURS: 'WARN',
   BACKDATED: 'WARN',
   MANUAL_ENTRY_SHARE: 'WARN',
   VOID_SHARE: 'WARN',
@@ -85,6 +87,7 @@ export function sortFindings(findings: CheckFinding[]): CheckFinding[] {
 export const CHECK_MESSAGES: Record<CheckCode, (count: number, canteen: string) => string> = {
   DINER_INACTIVE_AT_MEAL: (n, c) =>
     `${c}有 ${n} 笔补贴餐的老人在就餐日状态不是“正常”（停用、迁出或死亡），须作废或由站点说明后才能提交`,
+  OUTSIDE_HOURS: (n, c) => `${c}有 ${n} 笔补贴餐记录在该餐次的供餐时段以外（收银时已再次确认）`,
   BACKDATED: (n, c) => `${c}有 ${n} 笔补贴餐在就餐 1 小时以后才补录`,
   MANUAL_ENTRY_SHARE: (n, c) => `${c}有 ${n} 名收银员手工输入身份证号的比例超过 30%`,
   VOID_SHARE: (n, c) => `${c}有 ${n} 名收银员作废的比例超过其所录餐次的 5%`,

@@ -33,3 +33,26 @@ export const DINER_STATUS_LABELS: Record<DinerStatusValue, string> = {
 
 export const CLAIM_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+
+/** SPEC §5 review and payment of a claim version: DRAFT → SUBMITTED → RETURNED | APPROVED → PAID. */
+export const REVIEW_STATUSES = ['DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED', 'PAID'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+export const REVIEW_STATUS_LABELS: Record<ReviewStatus, string> = {
+  DRAFT: '未提交',
+  SUBMITTED: '已提交',
+  RETURNED: '已退回',
+  APPROVED: '已审核',
+  PAID: '已拨付',
+};
+/** The review statuses in which a version holds its sub-district month (one at a time). */
+export const UNDER_REVIEW: readonly ReviewStatus[] = ['SUBMITTED', 'APPROVED', 'PAID'];
+
+/** What a claim's history records (claim_events.action). */
+export const CLAIM_EVENT_ACTIONS = ['SUBMITTED', 'RETURNED', 'APPROVED', 'PAID'] as const;
+export type ClaimEventAction = (typeof CLAIM_EVENT_ACTIONS)[number];
+export const CLAIM_EVENT_LABELS: Record<ClaimEventAction, string> = {
+  SUBMITTED: '提交申报',
+  RETURNED: '退回',
+  APPROVED: '审核通过',
+  PAID: '登记拨付',
+};

@@ -74,6 +74,22 @@ export const ERROR_CODES = {
   CLAIM_FILE_REQUIRED: { status: 400, message: '请上传要核验的申报表文件（字段 file）' },
   CLAIM_FILE_UNKNOWN: { status: 404, message: '该文件与任何申报表都不一致：可能已被修改，或不属于您可查看的申报' },
   QUEUE_UNAVAILABLE: { status: 503, message: '任务队列暂时不可用，请稍后重试' },
+  // Review and payment of claims (SPEC §5).
+  CLAIM_NOT_SUBDISTRICT: { status: 409, message: '只有整个街道的申报才能提交审核，单个食堂的申报表仅供查看' },
+  CLAIM_MONTH_NOT_ENDED: { status: 409, message: '该月尚未结束，申报表仅供预览，不能提交' },
+  CLAIM_DATA_CHANGED: { status: 409, message: '生成该版申报表后本月数据已有变动，请重新生成后再提交' },
+  CLAIM_CHECK_BLOCKING: {
+    status: 409,
+    message: '有老人在就餐日的状态不是“正常”却享受了补贴，须先作废这些就餐或由站点说明后重新生成，才能提交',
+  },
+  CLAIM_ACK_MISSING: { status: 400, message: '每一项检查提示都须填写说明后才能提交' },
+  CLAIM_ACK_UNEXPECTED: { status: 400, message: '说明所对应的检查提示不存在或无需说明，请刷新后重新填写' },
+  CLAIM_REVIEW_STATUS: { status: 409, message: '申报当前的审核状态不允许此操作，请刷新后查看' },
+  CLAIM_VERSION_UNDER_REVIEW: { status: 409, message: '该月已有另一版申报已提交、已审核或已拨付，同一时间只能有一版' },
+  RETURN_REASON_REQUIRED: { status: 400, message: '退回申报必须填写原因' },
+  PAYMENT_REFERENCE_REQUIRED: { status: 400, message: '请填写拨付凭证号' },
+  PAYMENT_DATE_IN_FUTURE: { status: 400, message: '拨付日期不能晚于今天' },
+  PAYMENT_DATE_BEFORE_SUBMISSION: { status: 400, message: '拨付日期不能早于申报提交的日期' },
 
   // Meals (the till) and month locks.
   IDEMPOTENCY_KEY_MISSING: { status: 400, message: '缺少请求头 Idempotency-Key，无法保证同一笔就餐只记录一次' },
@@ -95,6 +111,10 @@ export const ERROR_CODES = {
   UNLOCK_REASON_REQUIRED: { status: 400, message: '解锁必须填写原因' },
   MONTH_ALREADY_LOCKED: { status: 409, message: '该月已锁定，无需重复锁定' },
   MONTH_NOT_LOCKED: { status: 404, message: '该月没有锁定，无需解锁' },
+  MONTH_LOCK_HELD_BY_CLAIM: {
+    status: 409,
+    message: '该月的锁定属于已提交审核的申报，不能由管理员解锁；须由区民政审核退回该申报',
+  },
 
   // Canteens, users and the diner register.
   CANTEEN_NOT_FOUND: { status: 404, message: '食堂不存在' },

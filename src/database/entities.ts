@@ -4,6 +4,7 @@ import { LoginKnownAddress, LoginThrottleBucket } from '../auth/login-throttle.e
 import { Session } from '../auth/session.entity';
 import { Canteen } from '../canteens/canteen.entity';
 import { Claim } from '../claims/claim.entity';
+import { ClaimEvent } from '../claims/claim-event.entity';
 import { DinerMerge } from '../diners/diner-merge.entity';
 import { Diner } from '../diners/diner.entity';
 import { District } from '../districts/district.entity';
@@ -35,4 +36,5 @@ export const ENTITIES = [
   Claim,
   MealStatsDay,
   MealStatsDinerMonth,
+  ClaimEvent,
 ];

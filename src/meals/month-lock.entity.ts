@@ -1,5 +1,6 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Canteen } from '../canteens/canteen.entity';
+import { Claim } from '../claims/claim.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
 import { User } from '../users/user.entity';
 
@@ -45,4 +46,9 @@ export class MonthLock {
 
   @Column({ name: 'unlock_reason', type: 'text', nullable: true })
   unlockReason!: string | null;
+
+  /** The claim that holds this lock (taken on submit, lifted on return; an admin cannot lift it): SPEC §5. */
+  @Column({ name: 'claim_id', type: 'integer', nullable: true })
+  @ForeignKey(() => Claim, { name: 'month_locks_claim_id_fkey' })
+  claimId!: number | null;
 }

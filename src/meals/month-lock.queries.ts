@@ -123,3 +123,63 @@ export async function selectMonthLocks(db: Db, user: AuthUser, month: string): P
   const rows: LockRow[] = await db.query(`${SELECT_LOCKS} WHERE l.month = $1 AND ${reach} ORDER BY l.id`, params);
   return rows.map(toView);
 }
+
+// ---- The lock a submitted claim holds (SPEC §5): taken on submit, lifted on return, never by an admin's unlock. ----
+
+/**
+ * The whole sub-district's lock of the month, held by the claim: the active lock finance took by hand is adopted
+ * (it is the same lock), else a new one is inserted. Answers the lock's id and whether it was new.
+ */
+export async function holdMonthLockForClaim(
+  m: EntityManager,
+  h: { subdistrictId: number; month: string; claimId: number; userId: number },
+): Promise<{ id: number; taken: boolean }> {
+  const [adopted]: { id: number }[] = await m.query(
+    `WITH u AS (
+       UPDATE month_locks SET claim_id = $3
+        WHERE subdistrict_id = $1 AND month = $2 AND canteen_id IS NULL AND unlocked_at IS NULL AND claim_id IS NULL
+        RETURNING id)
+     SELECT id FROM u`,
+    [h.subdistrictId, h.month, h.claimId],
+  );
+  if (adopted) return { id: adopted.id, taken: false };
+  const [{ id }]: { id: number }[] = await m.query(
+    `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by, claim_id)
+     VALUES ($1, NULL, $2, $4, $3) RETURNING id`,
+    [h.subdistrictId, h.month, h.claimId, h.userId],
+  );
+  return { id, taken: true };
+}
+
+/** Lifts the lock the claim holds; answers its id, or undefined when it holds none. */
+export async function releaseClaimMonthLock(
+  m: EntityManager,
+  claimId: number,
+  by: number,
+  reason: string,
+): Promise<number | undefined> {
+  const [lock]: { id: number }[] = await m.query(
+    `WITH u AS (
+       UPDATE month_locks SET unlocked_at = now(), unlocked_by = $2, unlock_reason = $3
+        WHERE claim_id = $1 AND unlocked_at IS NULL
+        RETURNING id)
+     SELECT id FROM u`,
+    [claimId, by, reason],
+  );
+  return lock?.id;
+}
+
+/** The claim (submitted, approved or paid) that holds the active lock of exactly this scope, if any. */
+export async function claimHoldingLock(
+  db: Db,
+  scope: { subdistrictId: number; month: string; canteenId: number | null },
+): Promise<{ claimId: number; version: number; reviewStatus: string } | undefined> {
+  const [row]: { id: number; version: number; review_status: string }[] = await db.query(
+    `SELECT c.id, c.version, c.review_status
+       FROM month_locks l JOIN claims c ON c.id = l.claim_id
+      WHERE l.subdistrict_id = $1 AND l.month = $2 AND l.canteen_id IS NOT DISTINCT FROM $3 AND l.unlocked_at IS NULL
+        AND c.review_status IN ('SUBMITTED', 'APPROVED', 'PAID')`,
+    [scope.subdistrictId, scope.month, scope.canteenId],
+  );
+  return row && { claimId: row.id, version: row.version, reviewStatus: row.review_status };
+}

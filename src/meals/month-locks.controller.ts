@@ -33,7 +33,14 @@ export class MonthLocksController {
   @HttpCode(200)
   @Roles('ADMIN')
   @ApiOkResponse({ type: MonthLockViewDto })
-  @ApiErrors('INVALID_MONTH', 'UNLOCK_REASON_REQUIRED', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'MONTH_NOT_LOCKED')
+  @ApiErrors(
+    'INVALID_MONTH',
+    'UNLOCK_REASON_REQUIRED',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'MONTH_NOT_LOCKED',
+    'MONTH_LOCK_HELD_BY_CLAIM',
+  )
   unlock(
     @CurrentUser() user: AuthUser,
     @Param('month') month: string,

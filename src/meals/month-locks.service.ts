@@ -7,8 +7,10 @@ import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, conflict, notFound } from '../common/app-error';
 import { isMonthInRange, monthLabel } from '../common/local-date';
+import { REVIEW_STATUS_LABELS, ReviewStatus } from '../common/enums';
 import { isUniqueViolation } from '../database/pg-errors';
 import {
+  claimHoldingLock,
   findCoveringLock,
   insertMonthLock,
   liftMonthLock,
@@ -78,6 +80,15 @@ export class MonthLocksService {
     const subdistrictId = await this.scope(user, canteenId);
     return this.db.transaction(async (m) => {
       await takeMonthLockKey(m, subdistrictId, month);
+      // SPEC §5: the lock a submitted (approved, paid) claim holds is lifted only by the reviewer returning it.
+      const holder = await claimHoldingLock(m, { subdistrictId, month, canteenId: canteenId ?? null });
+      if (holder) {
+        throw conflict(
+          'MONTH_LOCK_HELD_BY_CLAIM',
+          `${monthLabel(month)}的锁定属于第${holder.version}版申报（${REVIEW_STATUS_LABELS[holder.reviewStatus as ReviewStatus]}），` +
+            '不能由管理员解锁；须由区民政审核退回该申报',
+        );
+      }
       const lockId = await liftMonthLock(m, { subdistrictId, month, canteenId: canteenId ?? null }, user.id, reason);
       if (lockId === undefined) {
         throw notFound(

@@ -17,6 +17,8 @@ declare module 'vue' {
     ElDialog: typeof import('element-plus/es')['ElDialog']
     ElOption: typeof import('element-plus/es')['ElOption']
     ElSelect: typeof import('element-plus/es')['ElSelect']
+    ElTabPane: typeof import('element-plus/es')['ElTabPane']
+    ElTabs: typeof import('element-plus/es')['ElTabs']
     HomePage: typeof import('./components/HomePage.vue')['default']
     LoginForm: typeof import('./components/LoginForm.vue')['default']
     PasswordDialog: typeof import('./components/PasswordDialog.vue')['default']

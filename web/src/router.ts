@@ -32,7 +32,12 @@ export const router = createRouter({
     {
       path: '/finance',
       component: () => import('./claims/FinancePage.vue'),
-      meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '补贴申报', menu: '补贴申报' },
+      meta: { roles: ['FINANCE', 'ADMIN'], title: '补贴申报', menu: '补贴申报' },
+    },
+    {
+      path: '/review',
+      component: () => import('./claims/ReviewPage.vue'),
+      meta: { roles: ['REVIEWER', 'ADMIN'], title: '申报审核', menu: '申报审核' },
     },
     {
       path: '/stats',

@@ -224,6 +224,20 @@ export const api = {
   /** Every claim of a month within reach. */
   claims: (month: string) =>
     allPages((page, pageSize) => call(client.GET('/api/claims', { params: { query: { month, page, pageSize } } }))),
+  // Review and payment (SPEC §5): the reviewer's queue, the findings, the steps, the history.
+  claimsInReview: (reviewStatus: Schemas['ClaimViewDto']['reviewStatus']) =>
+    allPages((page, pageSize) =>
+      call(client.GET('/api/claims', { params: { query: { reviewStatus, page, pageSize } } })),
+    ),
+  claimChecks: (id: number) => call(client.GET('/api/claims/{id}/checks', { params: { path: { id } } })),
+  claimHistory: (id: number) => call(client.GET('/api/claims/{id}/history', { params: { path: { id } } })),
+  submitClaim: (id: number, acknowledgements: Schemas['AcknowledgementDto'][]) =>
+    call(client.POST('/api/claims/{id}/submit', { params: { path: { id } }, body: { acknowledgements } })),
+  returnClaim: (id: number, reason: string) =>
+    call(client.POST('/api/claims/{id}/return', { params: { path: { id } }, body: { reason } })),
+  approveClaim: (id: number) => call(client.POST('/api/claims/{id}/approve', { params: { path: { id } } })),
+  payClaim: (id: number, paidOn: string, reference: string) =>
+    call(client.POST('/api/claims/{id}/pay', { params: { path: { id } }, body: { paidOn, reference } })),
   claim: (id: number) => call(client.GET('/api/claims/{id}', { params: { path: { id } } })),
   createClaim: (month: string, canteenId: number | undefined) =>
     call(client.POST('/api/claims', { body: { month, canteenId } })),

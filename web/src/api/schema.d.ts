@@ -192,6 +192,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/claims/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ClaimsController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/claims/{id}/checks': {
     parameters: {
       query?: never;
@@ -218,6 +234,70 @@ export type paths = {
     get: operations['ClaimsController_file'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/claims/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ClaimsController_history'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/claims/{id}/pay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ClaimsController_pay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/claims/{id}/return': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ClaimsController_returnClaim'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/claims/{id}/submit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['ClaimsController_submit'];
     delete?: never;
     options?: never;
     head?: never;
@@ -708,6 +788,42 @@ export type paths = {
 export type webhooks = Record<string, never>;
 export type components = {
   schemas: {
+    AcknowledgedFindingDto: {
+      canteenId: number | null;
+      canteenName: string | null;
+      /** @enum {string} */
+      code:
+        | 'DINER_INACTIVE_AT_MEAL'
+        | 'OUTSIDE_HOURS'
+        | 'BACKDATED'
+        | 'MANUAL_ENTRY_SHARE'
+        | 'VOID_SHARE'
+        | 'DAILY_OUTLIER';
+      count: number;
+      message: string;
+      /** @description 财务提交时填写的说明 */
+      note: string;
+      /** @enum {string} */
+      severity: 'WARN' | 'BLOCK';
+    };
+    AcknowledgementDto: {
+      /** @description 所说明的食堂；不填：该检查在所有食堂的提示 */
+      canteenId?: number;
+      /**
+       * @description 所说明的检查
+       * @example BACKDATED
+       * @enum {string}
+       */
+      code:
+        | 'DINER_INACTIVE_AT_MEAL'
+        | 'OUTSIDE_HOURS'
+        | 'BACKDATED'
+        | 'MANUAL_ENTRY_SHARE'
+        | 'VOID_SHARE'
+        | 'DAILY_OUTLIER';
+      /** @example 3 月 12 日停电，纸质登记后补录 */
+      note: string;
+    };
     AddPolicyVersionDto: {
       /**
        * @description Shanghai local date, after today
@@ -859,7 +975,13 @@ export type components = {
        * @example BACKDATED
        * @enum {string}
        */
-      code: 'DINER_INACTIVE_AT_MEAL' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER';
+      code:
+        | 'DINER_INACTIVE_AT_MEAL'
+        | 'OUTSIDE_HOURS'
+        | 'BACKDATED'
+        | 'MANUAL_ENTRY_SHARE'
+        | 'VOID_SHARE'
+        | 'DAILY_OUTLIER';
       /**
        * @description 笔数、收银员数或天数（见 message）
        * @example 3
@@ -871,6 +993,8 @@ export type components = {
       }[];
       /** @example 东关国际幸福食堂有 3 笔补贴餐在就餐 1 小时以后才补录 */
       message: string;
+      /** @description 提交时财务为这一项填写的说明（已提交过的申报） */
+      note?: string;
       /**
        * @description BLOCK：须作废或说明后才能提交；WARN：提交时须填写说明
        * @enum {string}
@@ -879,11 +1003,32 @@ export type components = {
     };
     ClaimChecksDto: {
       /** @description 本次执行的检查 */
-      checked: ('DINER_INACTIVE_AT_MEAL' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER')[];
+      checked: (
+        'DINER_INACTIVE_AT_MEAL' | 'OUTSIDE_HOURS' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER'
+      )[];
       claimId: number;
       findings: components['schemas']['CheckFindingDto'][];
       /** @example 2025-03 */
       month: string;
+    };
+    /** @enum {string} */
+    ClaimEventAction: 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'PAID';
+    ClaimEventViewDto: {
+      /** @description 提交时的检查提示及说明 */
+      acknowledgements: components['schemas']['AcknowledgedFindingDto'][] | null;
+      action: components['schemas']['ClaimEventAction'];
+      /** @description 操作人（姓名，未设置时为用户名） */
+      actor: string;
+      /** @example REVIEWER */
+      actorRole: string;
+      /** Format: date-time */
+      at: string;
+      id: number;
+      /** @example 2025-04-20 */
+      paidOn: string | null;
+      paymentReference: string | null;
+      /** @description 退回原因 */
+      reason: string | null;
     };
     ClaimFileMatchDto: {
       /** @description null：全街道 */
@@ -895,6 +1040,8 @@ export type components = {
       finishedAt: string | null;
       /** @example 2025-03 */
       month: string;
+      /** @description 审核与拨付状态 */
+      reviewStatus: components['schemas']['ReviewStatus'];
       /** @description 文件的 SHA-256（十六进制） */
       sha256: string;
       subdistrictId: number;
@@ -931,6 +1078,8 @@ export type components = {
       voided: number;
     };
     ClaimViewDto: {
+      /** @description 提交时的检查提示及财务的说明（未提交过为 null） */
+      acknowledgements: components['schemas']['AcknowledgedFindingDto'][] | null;
       /** @description null: the whole sub-district */
       canteenId: number | null;
       canteenName: string | null;
@@ -948,15 +1097,29 @@ export type components = {
       monthEnded: boolean;
       /** @description whether the month is locked for this claim (its canteen or the whole sub-district) */
       monthLocked: boolean;
+      /** @example 2025-04-20 */
+      paidOn: string | null;
+      paymentReference: string | null;
       progress: number;
       /** Format: date-time */
       requestedAt: string;
+      /** @description 生成该版的人（自动生成的为 null） */
+      requestedBy: string | null;
+      /** @description 最近一次退回的原因 */
+      returnReason: string | null;
+      /** @description SPEC §5: DRAFT → SUBMITTED → RETURNED | APPROVED → PAID */
+      reviewStatus: components['schemas']['ReviewStatus'];
       /** @description SHA-256 of the workbook, hex */
       sha256: string | null;
       /** Format: date-time */
       startedAt: string | null;
       status: components['schemas']['ClaimStatus'];
       subdistrictId: number;
+      /** @example 柳园街道 */
+      subdistrictName: string;
+      /** Format: date-time */
+      submittedAt: string | null;
+      submittedBy: string | null;
       /** @description the workbook totals (fen) once DONE: meals, subsidy, by canteen and tier */
       totals: components['schemas']['ClaimTotalsDto'] | null;
       /** @description 1, 2, … per month and scope */
@@ -1235,6 +1398,18 @@ export type components = {
       | 'CLAIM_FILE_REQUIRED'
       | 'CLAIM_FILE_UNKNOWN'
       | 'QUEUE_UNAVAILABLE'
+      | 'CLAIM_NOT_SUBDISTRICT'
+      | 'CLAIM_MONTH_NOT_ENDED'
+      | 'CLAIM_DATA_CHANGED'
+      | 'CLAIM_CHECK_BLOCKING'
+      | 'CLAIM_ACK_MISSING'
+      | 'CLAIM_ACK_UNEXPECTED'
+      | 'CLAIM_REVIEW_STATUS'
+      | 'CLAIM_VERSION_UNDER_REVIEW'
+      | 'RETURN_REASON_REQUIRED'
+      | 'PAYMENT_REFERENCE_REQUIRED'
+      | 'PAYMENT_DATE_IN_FUTURE'
+      | 'PAYMENT_DATE_BEFORE_SUBMISSION'
       | 'IDEMPOTENCY_KEY_MISSING'
       | 'IDEMPOTENCY_KEY_INVALID'
       | 'IDEMPOTENCY_KEY_REUSED'
@@ -1251,6 +1426,7 @@ export type components = {
       | 'UNLOCK_REASON_REQUIRED'
       | 'MONTH_ALREADY_LOCKED'
       | 'MONTH_NOT_LOCKED'
+      | 'MONTH_LOCK_HELD_BY_CLAIM'
       | 'CANTEEN_NOT_FOUND'
       | 'CANTEEN_FORBIDDEN'
       | 'CANTEEN_NAME_TAKEN'
@@ -1528,6 +1704,18 @@ export type components = {
        */
       LUNCH?: string[];
     };
+    PayClaimDto: {
+      /**
+       * @description 拨付日期：真实日期，不晚于今天，不早于提交日期
+       * @example 2025-04-20
+       */
+      paidOn: string;
+      /**
+       * @description 拨付凭证号
+       * @example 东财拨〔2025〕118号
+       */
+      reference: string;
+    };
     PeriodHoursDto: {
       /**
        * @example [
@@ -1759,12 +1947,24 @@ export type components = {
       /** @example 柳园街道 */
       subdistrictName: string;
     };
+    ReturnClaimDto: {
+      /**
+       * @description 退回原因（必填）
+       * @example 东关国际幸福食堂 3 月 12 日补录过多，请核实
+       */
+      reason: string;
+    };
     RevealedDinerDto: {
       id: number;
       /** @description the full 18-character ID number (this call is audited) */
       idNumber: string;
       name: string;
     };
+    /**
+     * @description SPEC §5: DRAFT → SUBMITTED → RETURNED | APPROVED → PAID
+     * @enum {string}
+     */
+    ReviewStatus: 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'PAID';
     /** @enum {string} */
     Role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'REVIEWER' | 'ADMIN';
     SubdistrictDto: {
@@ -1784,6 +1984,10 @@ export type components = {
       pageSize: number;
       /** @description every item matching the filters, on all pages */
       total: number;
+    };
+    SubmitClaimDto: {
+      /** @description 每一项提示（WARN）的说明；没有提示时可省略 */
+      acknowledgements?: components['schemas']['AcknowledgementDto'][];
     };
     SummaryStatsDto: {
       /** @description 本月按星期 × 小时的人次（无就餐的格子省略） */
@@ -3130,6 +3334,8 @@ export interface operations {
         page?: number;
         /** @description 每页条数（1–200，缺省 50） */
         pageSize?: number;
+        /** @description only claims in this review status, oldest submission first (the reviewer queue: SUBMITTED) */
+        reviewStatus?: components['schemas']['ReviewStatus'];
       };
       header?: never;
       path?: never;
@@ -3137,7 +3343,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description newest month first, then scope, then newest version */
+      /** @description newest month first, then scope, then newest version (with reviewStatus: oldest submission first) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3410,6 +3616,102 @@ export interface operations {
       };
     };
   };
+  ClaimsController_approve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description reviewStatus APPROVED */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimViewDto'];
+        };
+      };
+      /** @description Bad request: INVALID_CHARACTER */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CHARACTER';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: CLAIM_REVIEW_STATUS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_REVIEW_STATUS';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
   ClaimsController_checksOf: {
     parameters: {
       query?: never;
@@ -3571,6 +3873,492 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'CLAIM_NOT_READY';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_history: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimEventViewDto'][];
+        };
+      };
+      /** @description Bad request: INVALID_CHARACTER */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CHARACTER';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_pay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PayClaimDto'];
+      };
+    };
+    responses: {
+      /** @description reviewStatus PAID, with the payment date and reference */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimViewDto'];
+        };
+      };
+      /** @description Bad request: PAYMENT_REFERENCE_REQUIRED, PAYMENT_DATE_IN_FUTURE, PAYMENT_DATE_BEFORE_SUBMISSION, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'PAYMENT_REFERENCE_REQUIRED'
+              | 'PAYMENT_DATE_IN_FUTURE'
+              | 'PAYMENT_DATE_BEFORE_SUBMISSION'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: CLAIM_REVIEW_STATUS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_REVIEW_STATUS';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_returnClaim: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReturnClaimDto'];
+      };
+    };
+    responses: {
+      /** @description reviewStatus RETURNED; the month is unlocked */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimViewDto'];
+        };
+      };
+      /** @description Bad request: RETURN_REASON_REQUIRED, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'RETURN_REASON_REQUIRED'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: CLAIM_REVIEW_STATUS */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_REVIEW_STATUS';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_submit: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SubmitClaimDto'];
+      };
+    };
+    responses: {
+      /** @description reviewStatus SUBMITTED; the month is locked, held by the claim */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimViewDto'];
+        };
+      };
+      /** @description Bad request: CLAIM_ACK_MISSING, CLAIM_ACK_UNEXPECTED, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'CLAIM_ACK_MISSING'
+              | 'CLAIM_ACK_UNEXPECTED'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: CLAIM_NOT_SUBDISTRICT, CLAIM_REVIEW_STATUS, CLAIM_NOT_READY, CLAIM_MONTH_NOT_ENDED, CLAIM_VERSION_UNDER_REVIEW, CLAIM_DATA_CHANGED, CLAIM_CHECK_BLOCKING */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'CLAIM_NOT_SUBDISTRICT'
+              | 'CLAIM_REVIEW_STATUS'
+              | 'CLAIM_NOT_READY'
+              | 'CLAIM_MONTH_NOT_ENDED'
+              | 'CLAIM_VERSION_UNDER_REVIEW'
+              | 'CLAIM_DATA_CHANGED'
+              | 'CLAIM_CHECK_BLOCKING';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
           };
         };
       };
@@ -5503,6 +6291,18 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'CANTEEN_NOT_FOUND' | 'MONTH_NOT_LOCKED';
+          };
+        };
+      };
+      /** @description Conflict: MONTH_LOCK_HELD_BY_CLAIM */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'MONTH_LOCK_HELD_BY_CLAIM';
           };
         };
       };
