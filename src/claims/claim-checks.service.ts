@@ -9,6 +9,7 @@ import {
   cashierMealCounts,
   CheckExampleRow,
   inactiveDinerMeals,
+  openOfflineConflicts,
   ScopeParams,
   subsidisedMealsPerDay,
 } from './claim.queries';
@@ -33,7 +34,7 @@ import {
 export interface ClaimChecks {
   claimId: number;
   month: string;
-  /** The checks that were run (OUTSIDE_HOURS and OFFLINE_CONFLICT are not run yet). */
+  /** The checks that were run (OUTSIDE_HOURS is not run yet). */
   checked: CheckCode[];
   findings: CheckFinding[];
 }
@@ -108,6 +109,7 @@ export class ClaimChecksService {
         }
         return findings;
       },
+      OFFLINE_CONFLICT: async (p) => byCanteen('OFFLINE_CONFLICT', await openOfflineConflicts(db, p, MAX_EXAMPLES)),
     };
   }
 

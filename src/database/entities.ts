@@ -9,6 +9,7 @@ import { Diner } from '../diners/diner.entity';
 import { District } from '../districts/district.entity';
 import { Meal } from '../meals/meal.entity';
 import { MonthLock } from '../meals/month-lock.entity';
+import { OfflineConflict } from '../meals/offline-conflict.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
 import { UserCanteen } from '../users/user-canteen.entity';
@@ -31,5 +32,6 @@ export const ENTITIES = [
   DinerMerge,
   Meal,
   MonthLock,
+  OfflineConflict,
   Claim,
 ];
