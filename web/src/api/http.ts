@@ -3,6 +3,8 @@
 // the Idempotency-Key of a meal. Request and answer types are written once here; at merge they give way to the
 // client generated from the OpenAPI document (web/src/api/client.ts).
 import type { MealPeriod, PeriodHours, Role, Verification } from '@server/common/enums';
+import type { PolicyVersion } from '@server/subsidy/subsidy-calculator';
+import type { OfflineMeal } from '../till/offline-outbox';
 
 export interface SessionUser {
   id: number;
@@ -69,6 +71,17 @@ export interface RecordedMeal {
   payableFen: number;
   reason: string;
   outsideHours: boolean;
+  offline?: boolean;
+}
+
+/** The 202 of an offline meal of a diner the register does not know (kept as an offline conflict). */
+export interface OfflineConflictAnswer {
+  id: string;
+  mealId: string | null;
+  maskedIdNumber: string;
+  subsidyFen: number;
+  underCollectedFen: number;
+  reason: string;
 }
 
 export interface MealListItem extends RecordedMeal {
@@ -236,6 +249,22 @@ export const api = {
       body: { ...who, ...body },
       headers: { 'Idempotency-Key': idempotencyKey },
     }),
+  /** SPEC §4 "Offline": a meal the till kept while offline, sent with its own key; 202 is a kept conflict. */
+  recordOfflineMeal: (m: OfflineMeal) =>
+    request<RecordedMeal | OfflineConflictAnswer>('POST', `/api/canteens/${m.canteenId}/meals`, {
+      body: {
+        idNumber: m.idNumber,
+        mealPeriod: m.mealPeriod,
+        verification: m.verification,
+        servedAt: m.servedAt,
+        offline: true,
+        offlineSince: m.offlineSince,
+        provisionalSubsidyFen: m.provisionalSubsidyFen,
+        ...(m.confirmOutsideHours ? { confirmOutsideHours: true } : {}),
+      },
+      headers: { 'Idempotency-Key': m.key },
+    }),
+  policyVersions: () => request<PolicyVersion[]>('GET', '/api/policy/versions'),
   meals: (canteenId: number, date?: string) =>
     request<MealList>('GET', `/api/canteens/${canteenId}/meals${date ? `?date=${enc(date)}` : ''}`),
   voidMeal: (id: string, reason: string) =>
