@@ -31,6 +31,16 @@ export class PeriodHoursDto implements PeriodHours {
   DINNER!: [string, string];
 }
 
+/** Some periods' serving hours (a request: the periods given replace those of the canteen). */
+export class PartialPeriodHoursDto implements Partial<PeriodHours> {
+  @ApiProperty({ ...HHMM_PAIR, required: false })
+  BREAKFAST?: [string, string];
+  @ApiProperty({ ...HHMM_PAIR, required: false })
+  LUNCH?: [string, string];
+  @ApiProperty({ ...HHMM_PAIR, required: false })
+  DINNER?: [string, string];
+}
+
 export class CanteenViewDto implements CanteenView {
   @ApiProperty({ type: 'integer' })
   id!: number;

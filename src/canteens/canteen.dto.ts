@@ -15,6 +15,7 @@ import {
 import { CANTEEN_TYPES, CanteenType } from '../common/enums';
 import { MAX_MEAL_PRICE_FEN } from '../common/money';
 import { IsId, IsLocalDate, IsNonBlank, IsOptionalNonNull } from '../common/validation';
+import { PartialPeriodHoursDto } from './canteen-view.dto';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -60,7 +61,7 @@ export class CreateCanteenDto {
   @Type(() => PricesDto)
   prices!: PricesDto;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, maxLength: 200 })
   @IsOptional()
   @IsString({ message: '地址必须是文字' })
   @MaxLength(200, { message: '地址过长' })
@@ -71,7 +72,11 @@ export class CreateCanteenDto {
   @IsLocalDate('开业日期应为 YYYY-MM-DD 格式的真实日期')
   openedOn?: string;
 
-  @ApiPropertyOptional({ example: { LUNCH: ['10:30', '13:30'] }, description: '各餐次时段 "HH:MM"' })
+  @ApiPropertyOptional({
+    type: PartialPeriodHoursDto,
+    example: { LUNCH: ['10:30', '13:30'] },
+    description: '各餐次时段 "HH:MM"',
+  })
   @IsOptionalNonNull()
   @IsObject({ message: '餐次时段格式不正确' })
   periodHours?: Record<string, unknown>;
@@ -98,12 +103,12 @@ export class UpdateCanteenDto {
   @Type(() => PricesDto)
   prices?: PricesDto;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: PartialPeriodHoursDto, description: '给出的餐次时段替换原有的 "HH:MM"' })
   @IsOptionalNonNull()
   @IsObject({ message: '餐次时段格式不正确' })
   periodHours?: Record<string, unknown>;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, description: 'null: 清除地址' })
   @IsOptional()
   @IsString({ message: '地址必须是文字' })
   @MaxLength(200, { message: '地址过长' })

@@ -1,7 +1,43 @@
 // The answers of /api/claims (OpenAPI schema).
 import { ApiProperty } from '@nestjs/swagger';
-import { CLAIM_STATUSES, ClaimStatus } from '../common/enums';
+import { CANTEEN_TYPES, CanteenType, CLAIM_STATUSES, ClaimStatus } from '../common/enums';
 import type { ClaimView } from './claims.service';
+import type { CanteenTotals, ClaimTotals, TierTotals } from './claim-workbook.builder';
+
+/** One tier's subsidised meals and money (fen). */
+export class TierTotalsDto implements TierTotals {
+  @ApiProperty({ example: 'TIER_80_PLUS' }) code!: string;
+  @ApiProperty({ example: '80岁以上' }) label!: string;
+  @ApiProperty({ type: 'integer' }) meals!: number;
+  @ApiProperty({ type: 'integer' }) subsidyFen!: number;
+}
+
+/** The figures every summary line has (fen). */
+class SummaryLineDto {
+  @ApiProperty({ type: [TierTotalsDto], description: 'every tier column of the claim, in column order' })
+  tiers!: TierTotalsDto[];
+  @ApiProperty({ type: 'integer', description: 'subsidised meals' }) meals!: number;
+  @ApiProperty({ type: 'integer' }) subsidyFen!: number;
+  @ApiProperty({ type: 'integer', description: 'distinct diners (a diner at two canteens counts once in a total)' })
+  diners!: number;
+  @ApiProperty({ type: 'integer', description: 'voided meals' }) voided!: number;
+  @ApiProperty({ type: 'integer', description: 'kept for older readers; see tiers' }) meals7079!: number;
+  @ApiProperty({ type: 'integer', description: 'kept for older readers; see tiers' }) subsidy7079Fen!: number;
+  @ApiProperty({ type: 'integer', description: 'kept for older readers; see tiers' }) meals80Plus!: number;
+  @ApiProperty({ type: 'integer', description: 'kept for older readers; see tiers' }) subsidy80PlusFen!: number;
+}
+
+/** One canteen's line of the summary. */
+export class CanteenTotalsDto extends SummaryLineDto implements CanteenTotals {
+  @ApiProperty({ type: 'integer' }) canteenId!: number;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: CANTEEN_TYPES, enumName: 'CanteenType' }) type!: CanteenType;
+}
+
+/** What the claim stores: the summary's numbers, equal to SQL sums over the month's meals. */
+export class ClaimTotalsDto extends SummaryLineDto implements ClaimTotals {
+  @ApiProperty({ type: [CanteenTotalsDto] }) canteens!: CanteenTotalsDto[];
+}
 
 export class ClaimViewDto implements ClaimView {
   @ApiProperty({ type: 'integer' })
@@ -21,12 +57,11 @@ export class ClaimViewDto implements ClaimView {
   @ApiProperty({ type: 'integer', minimum: 0, maximum: 100 })
   progress!: number;
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: ClaimTotalsDto,
     nullable: true,
     description: 'the workbook totals (fen) once DONE: meals, subsidy, by canteen and tier',
   })
-  totals!: Record<string, unknown> | null;
+  totals!: ClaimTotalsDto | null;
   @ApiProperty({ type: String, nullable: true, description: 'SHA-256 of the workbook, hex' })
   sha256!: string | null;
   @ApiProperty({ type: 'integer', nullable: true })

@@ -8,6 +8,7 @@ import { positional, reachSql } from '../auth/access';
 import { CanteenType, ClaimStatus, MealPeriod, Verification } from '../common/enums';
 import { monthBounds, monthOf, todayLocal } from '../common/local-date';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
+import type { ClaimTotals } from './claim-workbook.builder';
 
 type Db = DataSource | EntityManager;
 
@@ -21,7 +22,8 @@ export interface ClaimView {
   version: number;
   status: ClaimStatus;
   progress: number;
-  totals: Record<string, unknown> | null;
+  /** The workbook's totals once DONE. */
+  totals: ClaimTotals | null;
   sha256: string | null;
   fileSize: number | null;
   requestedAt: Date;
@@ -52,7 +54,7 @@ interface ClaimRow {
   version: number;
   status: ClaimStatus;
   progress: number;
-  totals: Record<string, unknown> | null;
+  totals: ClaimTotals | null; // jsonb written by the claim job (ClaimTotals)
   sha256: string | null;
   file_size: string | null;
   requested_at: Date;

@@ -1,5 +1,5 @@
 // Pure rules of the till: back-dating windows, the period by the clock, the request fingerprint.
-import { Role, MealPeriod, MEAL_PERIODS, PeriodHours } from '../common/enums';
+import { Role, MealPeriod, MEAL_PERIODS } from '../common/enums';
 import { parseInstant } from '../common/instant';
 
 const HOUR_MS = 3_600_000;
@@ -25,6 +25,12 @@ export function servedAtProblem(role: Role, servedAt: Date, now: Date): string |
   }
   return null;
 }
+
+/**
+ * Serving hours as the rules read them: period → [start, end] 'HH:MM'. A PeriodHours, or what a JSON client holds of
+ * one (an array of two).
+ */
+export type ServingHours = Partial<Record<MealPeriod, readonly string[]>>;
 
 /**
  * SPEC §4 "Offline", §6: a meal an offline till recorded is accepted within the back-dating window counted from when
@@ -61,11 +67,7 @@ export function offlineProblem(
  * The period a till preselects at a local time 'HH:MM': the one whose hours hold it, else the next one to
  * start today, else the last one of the day. Only periods the canteen sells (`available`) are considered.
  */
-export function periodAt(
-  hours: Partial<PeriodHours>,
-  hhmm: string,
-  available: readonly MealPeriod[],
-): MealPeriod | null {
+export function periodAt(hours: ServingHours, hhmm: string, available: readonly MealPeriod[]): MealPeriod | null {
   const periods = MEAL_PERIODS.filter((p) => available.includes(p));
   if (periods.length === 0) return null;
   const within = periods.find((p) => {
@@ -84,7 +86,7 @@ export function periodAt(
  * SPEC §4: a meal is outside hours when the local time 'HH:MM' it was served at is not within its period's hours
  * at the canteen (both ends included). A period without hours is never outside.
  */
-export function isOutsideHours(hours: Partial<PeriodHours>, period: MealPeriod, hhmm: string): boolean {
+export function isOutsideHours(hours: ServingHours, period: MealPeriod, hhmm: string): boolean {
   const h = hours[period];
   return h !== undefined && !(h[0] <= hhmm && hhmm <= h[1]);
 }

@@ -16,7 +16,7 @@ export interface ApiClientOptions {
   /** The session's access token, read before every request (null or undefined: no Authorization header). */
   token?: () => string | null | undefined;
   /** A fetch to use instead of the global one (tests, a kiosk's own HTTP stack). */
-  fetch?: typeof globalThis.fetch;
+  fetch?: (input: Request) => Promise<Response>;
 }
 
 export type ApiClient = Client<paths>;

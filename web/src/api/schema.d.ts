@@ -821,6 +821,30 @@ export type components = {
       /** @description 补贴金额（分） */
       subsidyFen: number;
     };
+    CanteenTotalsDto: {
+      canteenId: number;
+      /** @description distinct diners (a diner at two canteens counts once in a total) */
+      diners: number;
+      /** @description subsidised meals */
+      meals: number;
+      /** @description kept for older readers; see tiers */
+      meals80Plus: number;
+      /** @description kept for older readers; see tiers */
+      meals7079: number;
+      name: string;
+      /** @description kept for older readers; see tiers */
+      subsidy80PlusFen: number;
+      /** @description kept for older readers; see tiers */
+      subsidy7079Fen: number;
+      subsidyFen: number;
+      /** @description every tier column of the claim, in column order */
+      tiers: components['schemas']['TierTotalsDto'][];
+      type: components['schemas']['CanteenType'];
+      /** @description voided meals */
+      voided: number;
+    };
+    /** @enum {string} */
+    CanteenType: 'CARE_FACILITY' | 'ENTERPRISE';
     CanteenViewDto: {
       active: boolean;
       address: string | null;
@@ -917,6 +941,26 @@ export type components = {
     };
     /** @enum {string} */
     ClaimStatus: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
+    ClaimTotalsDto: {
+      canteens: components['schemas']['CanteenTotalsDto'][];
+      /** @description distinct diners (a diner at two canteens counts once in a total) */
+      diners: number;
+      /** @description subsidised meals */
+      meals: number;
+      /** @description kept for older readers; see tiers */
+      meals80Plus: number;
+      /** @description kept for older readers; see tiers */
+      meals7079: number;
+      /** @description kept for older readers; see tiers */
+      subsidy80PlusFen: number;
+      /** @description kept for older readers; see tiers */
+      subsidy7079Fen: number;
+      subsidyFen: number;
+      /** @description every tier column of the claim, in column order */
+      tiers: components['schemas']['TierTotalsDto'][];
+      /** @description voided meals */
+      voided: number;
+    };
     ClaimViewDto: {
       /** @description null: the whole sub-district */
       canteenId: number | null;
@@ -945,9 +989,7 @@ export type components = {
       status: components['schemas']['ClaimStatus'];
       subdistrictId: number;
       /** @description the workbook totals (fen) once DONE: meals, subsidy, by canteen and tier */
-      totals: {
-        [key: string]: unknown;
-      } | null;
+      totals: components['schemas']['ClaimTotalsDto'] | null;
       /** @description 1, 2, … per month and scope */
       version: number;
     };
@@ -981,7 +1023,7 @@ export type components = {
        *       ]
        *     }
        */
-      periodHours?: Record<string, never>;
+      periodHours?: components['schemas']['PartialPeriodHoursDto'];
       /** @description 各餐次价格（分） */
       prices: components['schemas']['PricesDto'];
       subdistrictId?: number;
@@ -1546,6 +1588,29 @@ export type components = {
       /** @description fen; provisional − server subsidy: what the canteen did not collect */
       underCollectedFen: number;
     };
+    PartialPeriodHoursDto: {
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      BREAKFAST?: string[];
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      DINNER?: string[];
+      /**
+       * @example [
+       *       "11:00",
+       *       "13:00"
+       *     ]
+       */
+      LUNCH?: string[];
+    };
     PeriodHoursDto: {
       /**
        * @example [
@@ -1840,6 +1905,14 @@ export type components = {
       count: number;
       subsidyFen: number;
     };
+    TierTotalsDto: {
+      /** @example TIER_80_PLUS */
+      code: string;
+      /** @example 80岁以上 */
+      label: string;
+      meals: number;
+      subsidyFen: number;
+    };
     TillCanteenDto: {
       currentPeriod: components['schemas']['MealPeriod'] | null;
       id: number;
@@ -1874,9 +1947,11 @@ export type components = {
     };
     UpdateCanteenDto: {
       active?: boolean;
-      address?: Record<string, never>;
+      /** @description null: 清除地址 */
+      address?: string | null;
       name?: string;
-      periodHours?: Record<string, never>;
+      /** @description 给出的餐次时段替换原有的 "HH:MM" */
+      periodHours?: components['schemas']['PartialPeriodHoursDto'];
       prices?: components['schemas']['PricesDto'];
     };
     UpdateDinerDto: {
