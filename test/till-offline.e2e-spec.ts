@@ -113,6 +113,9 @@ describe('The till offline (real Chromium)', () => {
     await page.locator('#outbox').waitFor({ state: 'detached', timeout: 30_000 });
     await page.locator('#offline').waitFor({ state: 'detached' });
     expect(await page.evaluate<string>('localStorage.getItem("hc.till.outbox")')).toBe('[]');
+    expect(await page.locator('#upload').textContent()).toBe(
+      '离线记录已上传 3 笔，其中 2 笔服务器核定的补贴低于离线报价，少收合计 ¥6.00，已转站点管理员处理',
+    );
 
     const meals: { diner_id: number; subsidy_fen: number; offline: boolean }[] = await t.db.query(
       `SELECT diner_id, subsidy_fen, offline FROM meals WHERE canteen_id = $1 ORDER BY id`,
@@ -151,6 +154,46 @@ describe('The till offline (real Chromium)', () => {
     await page.locator('#meals tr[data-meal-id]').nth(1).waitFor({ timeout: 15_000 });
     expect(await page.locator('#meals tr[data-meal-id]').count()).toBe(2);
     await page.screenshot({ path: '/tmp/off-shots/till-back-online-1024.png' });
+  });
+
+  it('goes offline on a 503 too, and lands a meal once when its first send is cut off after the server took it', async () => {
+    const diner = await createDiner(t, { birthDate: yearsAgo(76), name: '李桂兰' });
+    // The server answers 503 (e.g. its database is away): the till keeps recording.
+    await page.route('**/api/**', (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          statusCode: 503,
+          code: 'DATABASE_UNAVAILABLE',
+          message: '数据库暂时无法连接，请稍后重试',
+        }),
+      }),
+    );
+    await scan(diner.idNumber);
+    await page.locator('#q-subsidy', { hasText: '¥2.00' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('#outbox', { hasText: '待上传 1 笔' }).waitFor();
+    await page.unroute('**/api/**');
+
+    // The first send reaches the server, which records the meal, but its answer never comes back.
+    let sends = 0;
+    await page.route('**/api/canteens/*/meals', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      sends++;
+      if (sends > 1) return route.continue();
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    try {
+      await page.locator('#outbox').waitFor({ state: 'detached', timeout: 30_000 });
+    } finally {
+      await page.unroute('**/api/canteens/*/meals');
+    }
+    expect(sends).toBeGreaterThanOrEqual(2);
+    const rows = await t.db.query(`SELECT subsidy_fen, offline FROM meals WHERE diner_id = $1`, [diner.id]);
+    expect(rows).toEqual([{ subsidy_fen: 200, offline: true }]);
+    expect(await page.locator('#upload').textContent()).toContain('离线记录已上传 1 笔');
   });
 
   it('says a meal card cannot be quoted offline', async () => {
