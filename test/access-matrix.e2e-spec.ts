@@ -38,6 +38,7 @@ const DN: Expected = [404, 'DISTRICT_NOT_FOUND'];
 const D: Expected = [404, 'DINER_NOT_FOUND'];
 const U: Expected = [404, 'USER_NOT_FOUND'];
 const M: Expected = [404, 'MEAL_NOT_FOUND'];
+const O: Expected = [404, 'OFFLINE_CONFLICT_NOT_FOUND'];
 const K: Expected = [404, 'CLAIM_NOT_FOUND'];
 const F: Expected = [404, 'CLAIM_FILE_UNKNOWN'];
 const ALL_200 = { CASHIER: 200, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 } as const;
@@ -94,7 +95,12 @@ let monthSeq = 0;
 const freshMonth = (): string =>
   `${1901 + Math.floor(monthSeq / 12)}-${String((monthSeq++ % 12) + 1).padStart(2, '0')}`;
 // What a later call of the same cell uses (set by its arrange step).
-const arranged: { meal: string; month: string; policyVersion: number } = { meal: '0', month: '', policyVersion: 0 };
+const arranged: { meal: string; month: string; policyVersion: number; conflict: string } = {
+  meal: '0',
+  month: '',
+  policyVersion: 0,
+  conflict: '0',
+};
 const resetTarget = { id: 0 };
 // Sites whose finished claim the verify cells arranged.
 const verifiable = new Set<Site>();
@@ -437,6 +443,39 @@ const CELLS: Cell[] = [
           tier: 'NONE',
           reason: 'ALREADY_SUBSIDISED',
         });
+      },
+    },
+  ),
+  // Offline conflicts (SPEC §4 "Offline"): seen by the canteen's operator and the site's finance, reviewer, admin.
+  ...perCanteen(
+    'GET /api/canteens/:canteenId/offline-conflicts',
+    (http, _w, id) => http().get(`/api/canteens/${id}/offline-conflicts`),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: C, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: C, FINANCE: C, REVIEWER: C, ADMIN: 200 },
+    },
+  ),
+  ...perCanteen(
+    'POST /api/offline-conflicts/:id/settle',
+    (http) => http().post(`/api/offline-conflicts/${arranged.conflict}/settle`).send({ note: '矩阵处理' }),
+    {
+      A1: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      A2: { CASHIER: R, OPERATOR: O, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+      B1: { CASHIER: R, OPERATOR: O, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    },
+    {
+      // An unsettled conflict at the site: an unregistered diner's offline meal, as the till's upload keeps it.
+      arrange: async ({ db, w }, key) => {
+        const [row] = await db.query(
+          `INSERT INTO offline_conflicts (subdistrict_id, canteen_id, meal_id, id_number_hmac, id_number_masked,
+               meal_date, meal_period, served_at, offline_since, price_fen, provisional_subsidy_fen, subsidy_fen,
+               under_collected_fen, reason, cashier_user_id, idempotency_key, request_hash)
+           VALUES ($1, $2, NULL, '\\x00', '110105********0011', $3, 'LUNCH', now(), now(), 1200, 200, 0, 200,
+                   'NOT_REGISTERED', $4, $5, 'matrix') RETURNING id`,
+          [w.canteenFixture[key].subdistrictId, w.canteen[key], todayLocal(), w.cashierOf[key], unique('matrix-')],
+        );
+        arranged.conflict = String(row.id);
       },
     },
   ),
@@ -1014,7 +1053,9 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
           : /\/(return|approve|pay)$/.test(path)
             ? tokens.REVIEWER!
             : tokens.ADMIN!;
-        const res = await req.set('authorization', token).send(path.endsWith('/void') ? { reason: '越界' } : {});
+        const res = await req
+          .set('authorization', token)
+          .send(path.endsWith('/void') ? { reason: '越界' } : path.endsWith('/settle') ? { note: '越界' } : {});
         answers[`${route} (${id})`] = `${res.status} ${res.body?.code}`;
       }
     }

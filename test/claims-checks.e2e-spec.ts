@@ -116,6 +116,7 @@ describe('Claim edit checks', () => {
       'MANUAL_ENTRY_SHARE',
       'VOID_SHARE',
       'DAILY_OUTLIER',
+      'OFFLINE_CONFLICT',
     ]);
     return res.body.findings as Finding[];
   }
@@ -343,6 +344,69 @@ describe('Claim edit checks', () => {
       for (let day = 1; day <= 5; day++) for (let d = 0; d < 2; d++) await meal(w, { day, diner: d });
       for (let d = 0; d < 4; d++) await meal(w, { day: 6, diner: d });
       expect(of(await checks(w), 'DAILY_OUTLIER')).toEqual([]);
+    });
+  });
+
+  describe('OFFLINE_CONFLICT', () => {
+    // An offline till quoted ¥2 but the server paid nothing (the meal is at full price): ¥2 under-collected.
+    async function offlineConflict(w: World, o: { day: number; canteen?: number; settled?: boolean }): Promise<string> {
+      const mealId = await meal(w, { day: o.day, canteen: o.canteen, unsubsidised: true });
+      const [m] = await t.db.query(
+        `SELECT m.subdistrict_id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at,
+                m.cashier_user_id, d.id_number_masked
+           FROM meals m JOIN diners d ON d.id = m.diner_id WHERE m.id = $1`,
+        [mealId],
+      );
+      const [row] = await t.db.query(
+        `INSERT INTO offline_conflicts (subdistrict_id, canteen_id, meal_id, id_number_masked, meal_date, meal_period,
+             served_at, offline_since, price_fen, provisional_subsidy_fen, subsidy_fen, under_collected_fen, reason,
+             cashier_user_id, idempotency_key, request_hash, settled_at, settled_by, settle_note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1200, 200, 0, 200, 'UNDER_AGE', $8, $9, 'fixture', $10, $11, $12)
+         RETURNING id`,
+        [
+          m.subdistrict_id,
+          m.canteen_id,
+          mealId,
+          m.id_number_masked,
+          m.meal_date,
+          m.meal_period,
+          m.served_at,
+          m.cashier_user_id,
+          `conflict-${mealId}`,
+          o.settled ? new Date() : null,
+          o.settled ? m.cashier_user_id : null,
+          o.settled ? '已补收' : null,
+        ],
+      );
+      return String(row.id);
+    }
+
+    it('fires for unsettled offline conflicts of the month, with the amount under-collected', async () => {
+      const w = await world();
+      const open = await offlineConflict(w, { day: 4 });
+      await offlineConflict(w, { day: 5, settled: true });
+      const found = of(await checks(w), 'OFFLINE_CONFLICT');
+      expect(found).toHaveLength(1);
+      expect(found[0]).toMatchObject({ severity: 'WARN', canteenId: w.canteens[0].id, count: 1 });
+      expect(found[0].examples).toEqual([
+        expect.objectContaining({
+          conflictId: open,
+          mealDate: '2025-03-04',
+          underCollectedFen: 200,
+          reason: 'UNDER_AGE',
+        }),
+      ]);
+      expect(JSON.stringify(found)).not.toMatch(/\d{17}[\dX]/);
+    });
+
+    it('stays quiet once every conflict of the month is settled', async () => {
+      const w = await world();
+      const id = await offlineConflict(w, { day: 6 });
+      await t.db.query(
+        `UPDATE offline_conflicts SET settled_at = now(), settled_by = cashier_user_id, settle_note = '已补收' WHERE id = $1`,
+        [id],
+      );
+      expect(of(await checks(w), 'OFFLINE_CONFLICT')).toEqual([]);
     });
   });
 

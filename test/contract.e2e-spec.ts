@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { addDays, monthOf, todayLocal } from '../src/common/local-date';
 import { buildApiDocument } from '../src/openapi';
+import { makeIdNumber } from '../src/subsidy/id-number';
 import { waitForClaim } from './support/claims';
 import { uniqueName } from './support/env';
 import { createCanteen, createDiner, createUser, DinerFixture, UserFixture, CanteenFixture } from './support/factories';
@@ -54,6 +55,21 @@ const record = (c: Ctx, body: object, key: string | null = randomUUID(), canteen
   const r = c.req('post', `/api/canteens/${canteenId}/meals`, c.cashier.token);
   return (key === null ? r : r.set('Idempotency-Key', key)).send(body);
 };
+
+// An offline till's lunch of someone the register does not know (address code 110105: no fixture diner has it).
+let offlineSeq = 0;
+const offlineUnregistered = () => ({
+  idNumber: makeIdNumber('110105', yearsAgo(80), (process.pid + ++offlineSeq) % 1000),
+  mealPeriod: 'LUNCH',
+  verification: 'ID_CARD_READER',
+  servedAt: new Date(Date.now() - 60_000).toISOString(),
+  confirmOutsideHours: true,
+  offline: true,
+  offlineSince: new Date(Date.now() - 120_000).toISOString(),
+  provisionalSubsidyFen: 400,
+});
+const offlineConflict = async (c: Ctx): Promise<string> =>
+  String((await record(c, offlineUnregistered()).expect(202)).body.id);
 
 // Each documented status of each operation: how to make the server answer it.
 const CASES: Record<string, Record<number, Call>> = {
@@ -352,6 +368,8 @@ const CASES: Record<string, Record<number, Call>> = {
   },
   'POST /canteens/{canteenId}/meals': {
     201: async (c) => record(c, lunch(await c.diner())),
+    // Offline, a diner the register does not know: kept as an offline conflict.
+    202: (c) => record(c, offlineUnregistered()),
     400: async (c) => record(c, lunch(await c.diner()), null),
     403: async (c) => record(c, lunch(await c.diner()), randomUUID(), c.otherCanteen.id),
     404: (c) => record(c, { idNumber: '11010519491231002X', mealPeriod: 'LUNCH', verification: 'ID_CARD_READER' }),
@@ -367,6 +385,29 @@ const CASES: Record<string, Record<number, Call>> = {
       const key = randomUUID();
       await record(c, lunch(await c.diner()), key).expect(201);
       return record(c, lunch(await c.diner()), key);
+    },
+  },
+  'GET /canteens/{canteenId}/offline-conflicts': {
+    200: async (c) => {
+      await offlineConflict(c);
+      return c.req('get', `/api/canteens/${c.canteen.id}/offline-conflicts?settled=false`, c.operator.token);
+    },
+    400: (c) => c.req('get', `/api/canteens/${c.canteen.id}/offline-conflicts?settled=maybe`, c.operator.token),
+    403: (c) => c.req('get', `/api/canteens/${c.otherCanteen.id}/offline-conflicts`, c.operator.token),
+    404: (c) => c.req('get', '/api/canteens/999999/offline-conflicts', c.operator.token),
+  },
+  'POST /offline-conflicts/{id}/settle': {
+    200: async (c) =>
+      c
+        .req('post', `/api/offline-conflicts/${await offlineConflict(c)}/settle`, c.operator.token)
+        .send({ note: '已补收' }),
+    400: async (c) =>
+      c.req('post', `/api/offline-conflicts/${await offlineConflict(c)}/settle`, c.operator.token).send({ note: ' ' }),
+    404: (c) => c.req('post', '/api/offline-conflicts/999999999/settle', c.operator.token).send({ note: '已补收' }),
+    409: async (c) => {
+      const id = await offlineConflict(c);
+      await c.req('post', `/api/offline-conflicts/${id}/settle`, c.operator.token).send({ note: '已补收' }).expect(200);
+      return c.req('post', `/api/offline-conflicts/${id}/settle`, c.operator.token).send({ note: '已补收' });
     },
   },
   'GET /canteens/{canteenId}/meals': {

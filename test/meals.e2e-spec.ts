@@ -73,6 +73,7 @@ describe('Meals at the till (real PostgreSQL)', () => {
       payableFen: 1000,
       reason: 'TIER_70_79',
       outsideHours: false,
+      offline: false,
     });
     const [row] = await t.db.query(
       `SELECT canteen_id, diner_id, meal_date::text AS meal_date, age, tier, price_fen, subsidy_fen, payable_fen,

@@ -10,6 +10,7 @@ import {
   CheckExampleRow,
   inactiveDinerMeals,
   outsideHoursMeals,
+  openOfflineConflicts,
   ScopeParams,
   subsidisedMealsPerDay,
 } from './claim.queries';
@@ -39,7 +40,7 @@ export interface NotedFinding extends CheckFinding {
 export interface ClaimChecks {
   claimId: number;
   month: string;
-  /** The checks that were run (OFFLINE_CONFLICT is not run yet). */
+  /** The checks that were run (all seven of SPEC §5). */
   checked: CheckCode[];
   findings: NotedFinding[];
 }
@@ -115,6 +116,7 @@ export class ClaimChecksService {
         }
         return findings;
       },
+      OFFLINE_CONFLICT: async (db, p) => byCanteen('OFFLINE_CONFLICT', await openOfflineConflicts(db, p, MAX_EXAMPLES)),
     };
   }
 

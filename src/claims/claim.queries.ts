@@ -582,7 +582,7 @@ export const rosterRows = (client: PoolClient, params: ScopeParams) =>
   );
 
 // ---- Edit checks (SPEC §5; the rules are in edit-checks.ts). Each statement answers the figures of one check for
-// the claim's scope ($1..$4 as ScopeParams). A further check (OUTSIDE_HOURS, OFFLINE_CONFLICT) is one more function.
+// the claim's scope ($1..$4 as ScopeParams). A further check (OUTSIDE_HOURS) is one more function.
 
 /** An example row of a check, with its canteen and the canteen's total count of such meals. */
 export interface CheckExampleRow {
@@ -634,6 +634,26 @@ export async function backdatedMeals(
        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
          AND m.recorded_at - m.served_at > make_interval(secs => $6::double precision / 1000)`),
     [...params, examples, afterMs],
+  );
+}
+
+/**
+ * SPEC §5 OFFLINE_CONFLICT: offline conflicts of the scope's month still unsettled (registered diners' meals and
+ * unregistered diners' kept meals alike), with what the canteen under-collected.
+ */
+export async function openOfflineConflicts(db: Db, params: ScopeParams, examples: number): Promise<CheckExampleRow[]> {
+  return db.query(
+    firstPerCanteen(`
+      SELECT oc.canteen_id, c.name AS canteen_name, (oc.meal_date, oc.id) AS sort_key,
+             jsonb_build_object('conflictId', oc.id::text, 'mealId', oc.meal_id::text,
+               'mealDate', oc.meal_date::text, 'mealPeriod', oc.meal_period,
+               'maskedIdNumber', oc.id_number_masked, 'reason', oc.reason,
+               'provisionalSubsidyFen', oc.provisional_subsidy_fen, 'subsidyFen', oc.subsidy_fen,
+               'underCollectedFen', oc.under_collected_fen) AS example
+        FROM offline_conflicts oc JOIN canteens c ON c.id = oc.canteen_id
+       WHERE oc.subdistrict_id = $1 AND ($2::int IS NULL OR oc.canteen_id = $2) AND oc.meal_date BETWEEN $3 AND $4
+         AND oc.settled_at IS NULL`),
+    [...params, examples],
   );
 }
 

@@ -102,6 +102,16 @@ export const ERROR_CODES = {
   NO_PRICE_FOR_PERIOD: { status: 400, message: '本食堂未设置该餐次的价格' },
   SERVED_AT_INVALID: { status: 400, message: '就餐时间不是有效的时间（请检查日期和时刻）' },
   SERVED_AT_OUT_OF_RANGE: { status: 400, message: '就餐时间超出可补录的范围' },
+  // Offline tills (SPEC §4 "Offline").
+  OFFLINE_FIELDS_INVALID: {
+    status: 400,
+    message: '离线记录须同时提供 offline: true、servedAt、offlineSince 和 provisionalSubsidyFen，且补贴不超过餐价',
+  },
+  OFFLINE_WINDOW_EXPIRED: { status: 400, message: '收银台离线时间已超出可补录的范围，离线记录不能再上传' },
+  OFFLINE_ID_NUMBER_REQUIRED: { status: 400, message: '离线记录须用身份证号码识别老人，离线时无法识别就餐卡' },
+  OFFLINE_CONFLICT_NOT_FOUND: { status: 404, message: '该离线冲突不存在' },
+  OFFLINE_CONFLICT_ALREADY_SETTLED: { status: 409, message: '该离线冲突已处理' },
+  SETTLE_NOTE_REQUIRED: { status: 400, message: '请填写处理说明' },
   MONTH_LOCKED: { status: 409, message: '该月已锁定结算，不能再新增或作废就餐记录' },
   CANTEEN_INACTIVE: { status: 409, message: '该食堂已停用，不能记录就餐' },
   MEAL_NOT_FOUND: { status: 404, message: '该就餐记录不存在' },

@@ -10,6 +10,7 @@ import { Diner } from '../diners/diner.entity';
 import { District } from '../districts/district.entity';
 import { Meal } from '../meals/meal.entity';
 import { MonthLock } from '../meals/month-lock.entity';
+import { OfflineConflict } from '../meals/offline-conflict.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
 import { MealStatsDay, MealStatsDinerMonth } from '../stats/meal-stats.entity';
 import { Subdistrict } from '../subdistricts/subdistrict.entity';
@@ -33,6 +34,7 @@ export const ENTITIES = [
   DinerMerge,
   Meal,
   MonthLock,
+  OfflineConflict,
   Claim,
   MealStatsDay,
   MealStatsDinerMonth,

@@ -1,4 +1,4 @@
-import { canonicalMealRequest, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, offlineProblem, periodAt, servedAtProblem } from './meal-rules';
 
 describe('servedAtProblem', () => {
   const now = new Date('2025-06-10T04:00:00Z');
@@ -74,5 +74,55 @@ describe('canonicalMealRequest', () => {
     expect(canonicalMealRequest({ ...base, priceFen: 1200 })).not.toBe(a);
     expect(canonicalMealRequest({ ...base, mealPeriod: 'DINNER' })).not.toBe(a);
     expect(canonicalMealRequest({ ...base, canteenId: 2 })).not.toBe(a);
+  });
+});
+
+describe('offlineProblem', () => {
+  const now = new Date('2025-06-02T12:00:00Z');
+  const H = 3_600_000;
+  const ago = (ms: number) => new Date(now.getTime() - ms);
+
+  it('accepts a meal of a till offline within the role’s window, counted from when it went offline', () => {
+    expect(offlineProblem('CASHIER', ago(H), ago(24 * H), now)).toBeNull();
+    expect(offlineProblem('OPERATOR', ago(H), ago(7 * 24 * H), now)).toBeNull();
+  });
+
+  it('refuses a recent meal once the till has been offline longer than the window', () => {
+    expect(offlineProblem('CASHIER', ago(H), ago(24 * H + 1), now)?.code).toBe('OFFLINE_WINDOW_EXPIRED');
+    expect(offlineProblem('OPERATOR', ago(H), ago(7 * 24 * H + 1), now)?.code).toBe('OFFLINE_WINDOW_EXPIRED');
+  });
+
+  it('refuses a meal served before the till went offline, or too far in the future', () => {
+    expect(offlineProblem('CASHIER', ago(3 * H), ago(2 * H), now)?.code).toBe('OFFLINE_FIELDS_INVALID');
+    expect(offlineProblem('CASHIER', ago(-6 * 60_000), ago(H), now)?.code).toBe('SERVED_AT_OUT_OF_RANGE');
+    expect(offlineProblem('CASHIER', ago(-4 * 60_000), ago(H), now)).toBeNull();
+  });
+});
+
+describe('canonicalMealRequest with offline fields', () => {
+  const base = {
+    canteenId: 1,
+    idNumber: '37150219480505001X',
+    cardNo: null,
+    mealPeriod: 'LUNCH' as const,
+    priceFen: null,
+    verification: 'ID_CARD_READER',
+    servedAt: '2025-06-01T11:45:00+08:00',
+  };
+
+  it('keeps the fingerprint of an online meal as it always was', () => {
+    expect(canonicalMealRequest(base)).toBe(
+      JSON.stringify([1, '37150219480505001X', null, 'LUNCH', null, 'ID_CARD_READER', '2025-06-01T03:45:00.000Z']),
+    );
+  });
+
+  it('tells offline meals with another quote or outage start apart', () => {
+    const since = new Date('2025-06-01T03:00:00Z');
+    const a = canonicalMealRequest({ ...base, offline: { since, provisionalSubsidyFen: 200 } });
+    expect(a).not.toBe(canonicalMealRequest(base));
+    expect(a).not.toBe(canonicalMealRequest({ ...base, offline: { since, provisionalSubsidyFen: 0 } }));
+    expect(a).not.toBe(
+      canonicalMealRequest({ ...base, offline: { since: new Date(since.getTime() + 1), provisionalSubsidyFen: 200 } }),
+    );
   });
 });

@@ -33,6 +33,37 @@ export function servedAtProblem(role: Role, servedAt: Date, now: Date): string |
 export type ServingHours = Partial<Record<MealPeriod, readonly string[]>>;
 
 /**
+ * SPEC §4 "Offline", §6: a meal an offline till recorded is accepted within the back-dating window counted from when
+ * the till lost the server (`offlineSince`): it must arrive no later than the role's window after that instant (24 h
+ * for a cashier, 7 days for an operator or admin), and it cannot have been served before the till went offline nor
+ * in the future. Counting from `offlineSince` never stretches the window: each such meal is younger than it.
+ * Null when accepted; otherwise which code and a zh-CN sentence.
+ */
+export function offlineProblem(
+  role: Role,
+  servedAt: Date,
+  offlineSince: Date,
+  now: Date,
+): { code: 'OFFLINE_FIELDS_INVALID' | 'OFFLINE_WINDOW_EXPIRED' | 'SERVED_AT_OUT_OF_RANGE'; message: string } | null {
+  if (servedAt.getTime() - now.getTime() > FUTURE_SKEW_MS) {
+    return { code: 'SERVED_AT_OUT_OF_RANGE', message: '就餐时间不能晚于当前时间（允许误差 5 分钟），请检查收银机时钟' };
+  }
+  if (servedAt.getTime() < offlineSince.getTime()) {
+    return { code: 'OFFLINE_FIELDS_INVALID', message: '离线记录的就餐时间早于收银台离线的时间（offlineSince）' };
+  }
+  if (now.getTime() - offlineSince.getTime() > BACKDATE_LIMIT_MS[role]) {
+    return {
+      code: 'OFFLINE_WINDOW_EXPIRED',
+      message:
+        role === 'CASHIER'
+          ? '收银台离线已超过 24 小时，离线记录不能再上传，请联系站点管理员补录'
+          : '收银台离线已超过 7 天，离线记录不能再上传',
+    };
+  }
+  return null;
+}
+
+/**
  * The period a till preselects at a local time 'HH:MM': the one whose hours hold it, else the next one to
  * start today, else the last one of the day. Only periods the canteen sells (`available`) are considered.
  */
@@ -70,6 +101,8 @@ export interface MealRequestFields {
   verification: string;
   /** RFC 3339 instant as sent (already checked by parseInstant), or null when the server's clock decides. */
   servedAt: string | null;
+  /** An offline till's meal: when it lost the server and the subsidy it quoted. */
+  offline?: { since: Date; provisionalSubsidyFen: number };
 }
 
 /**
@@ -79,5 +112,8 @@ export interface MealRequestFields {
 export function canonicalMealRequest(f: MealRequestFields): string {
   // The instant, not the text: '…59.123Z' and '…59.123456+00:00' are one meal, whatever a client's clock library writes.
   const servedAt = f.servedAt === null ? null : (parseInstant(f.servedAt)?.toISOString() ?? f.servedAt);
-  return JSON.stringify([f.canteenId, f.idNumber, f.cardNo, f.mealPeriod, f.priceFen, f.verification, servedAt]);
+  const fields: unknown[] = [f.canteenId, f.idNumber, f.cardNo, f.mealPeriod, f.priceFen, f.verification, servedAt];
+  // Only offline meals carry more, so the fingerprints of meals recorded before offline meals existed stay the same.
+  if (f.offline) fields.push('OFFLINE', f.offline.since.toISOString(), f.offline.provisionalSubsidyFen);
+  return JSON.stringify(fields);
 }

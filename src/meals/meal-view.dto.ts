@@ -5,6 +5,7 @@ import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common
 import { LocalDate } from '../common/local-date';
 import { PeriodHoursDto } from '../canteens/canteen-view.dto';
 import type { DinerBrief, MealListItem, RecordedMeal } from './meal.queries';
+import type { OfflineConflictView } from './offline-conflict.queries';
 import type { MealTotals } from './meal-totals';
 import type { MealQuote, TillCanteen } from './meals.service';
 import type { MonthLockView } from './month-locks.service';
@@ -49,6 +50,8 @@ export class RecordedMealDto implements RecordedMeal {
     description: "served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed",
   })
   outsideHours!: boolean;
+  @ApiProperty({ description: 'recorded by a till that could not reach the server (SPEC §4 "Offline")' })
+  offline!: boolean;
 }
 
 export class CashierDto {
@@ -225,3 +228,71 @@ export class MonthLockViewDto implements MonthLockView {
 }
 
 export class MonthLockPageDto extends PageDto(MonthLockViewDto, 'MonthLockPageDto') {}
+
+export class ConflictDinerDto {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  name!: string;
+}
+
+export class ConflictSettledDto {
+  @ApiProperty(INSTANT)
+  at!: string;
+  @ApiProperty({ type: 'integer', description: 'the user who settled it' })
+  by!: number;
+  @ApiProperty()
+  byUsername!: string;
+  @ApiProperty()
+  note!: string;
+}
+
+/** SPEC §4 "Offline": an offline meal whose server subsidy is lower than the till's provisional one. */
+export class OfflineConflictDto implements OfflineConflictView {
+  @ApiProperty({ description: 'int8 as text' })
+  id!: string;
+  @ApiProperty({ type: 'integer' })
+  canteenId!: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the meal recorded; null when the diner was not registered (this conflict is the only record)',
+  })
+  mealId!: string | null;
+  @ApiProperty(DATE)
+  mealDate!: LocalDate;
+  @ApiProperty({ enum: MEAL_PERIODS, enumName: 'MealPeriod' })
+  mealPeriod!: MealPeriod;
+  @ApiProperty({ ...INSTANT, description: 'when the offline till served it' })
+  servedAt!: string;
+  @ApiProperty({ ...INSTANT, description: 'when the till lost the server' })
+  offlineSince!: string;
+  @ApiProperty({ ...INSTANT, description: 'when the meal reached the server' })
+  receivedAt!: string;
+  @ApiProperty({ type: ConflictDinerDto, nullable: true, description: 'null: not registered' })
+  diner!: ConflictDinerDto | null;
+  @ApiProperty({ example: '371502********1234' })
+  maskedIdNumber!: string;
+  @ApiProperty({ type: 'integer', description: 'fen' })
+  priceFen!: number;
+  @ApiProperty({ type: 'integer', description: 'fen; what the offline till quoted' })
+  provisionalSubsidyFen!: number;
+  @ApiProperty({ type: 'integer', description: "fen; the server's subsidy" })
+  subsidyFen!: number;
+  @ApiProperty({ type: 'integer', description: 'fen; provisional − server subsidy: what the canteen did not collect' })
+  underCollectedFen!: number;
+  @ApiProperty({
+    example: 'ALREADY_SUBSIDISED',
+    description:
+      "the server's reason (ALREADY_SUBSIDISED, NOT_ELIGIBLE, UNDER_AGE, NO_POLICY, TIER_…) or NOT_REGISTERED",
+  })
+  reason!: string;
+  @ApiProperty({ description: 'the meal was voided since' })
+  mealVoided!: boolean;
+  @ApiProperty({ type: CashierDto })
+  cashier!: CashierDto;
+  @ApiProperty({ type: ConflictSettledDto, nullable: true })
+  settled!: ConflictSettledDto | null;
+}
+
+export class OfflineConflictPageDto extends PageDto(OfflineConflictDto, 'OfflineConflictPageDto') {}

@@ -110,6 +110,10 @@ export class Meal {
   @Column({ name: 'outside_hours', type: 'boolean', default: false })
   outsideHours!: boolean;
 
+  // Recorded by a till while it could not reach the server (SPEC §4 "Offline"); served_at is the till's.
+  @Column({ type: 'boolean', default: false })
+  offline!: boolean;
+
   @Column({ name: 'voided_at', type: 'timestamptz', nullable: true })
   voidedAt!: Date | null;
 

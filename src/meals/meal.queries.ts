@@ -25,6 +25,8 @@ export interface RecordedMeal {
   reason: string;
   /** Recorded outside its period's hours at the canteen (the cashier confirmed it). */
   outsideHours: boolean;
+  /** Recorded by a till that could not reach the server (SPEC §4 "Offline"). */
+  offline: boolean;
 }
 
 export interface DinerBrief {
@@ -97,6 +99,7 @@ export interface MealRow {
   cashier_username: string;
   cashier_name: string;
   outside_hours: boolean;
+  offline: boolean;
   voided_at: Date | null;
   voided_by: number | null;
   void_reason: string | null;
@@ -123,7 +126,7 @@ const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_p
 
 const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
   m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
-  COALESCE(u.display_name, u.username) AS cashier_name, m.outside_hours, m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
+  COALESCE(u.display_name, u.username) AS cashier_name, m.outside_hours, m.offline, m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
 
 const MEAL_FROM = `meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`;
 
@@ -154,6 +157,7 @@ export const toListItem = (r: MealRow): MealListItem => ({
   payableFen: r.payable_fen,
   reason: r.reason,
   outsideHours: r.outside_hours,
+  offline: r.offline,
   verification: r.verification,
   cashier: { id: r.cashier_user_id, username: r.cashier_username, name: r.cashier_name },
   voided:
@@ -171,6 +175,7 @@ export const toRecorded = (r: MealRow): RecordedMeal => ({
   payableFen: r.payable_fen,
   reason: r.reason,
   outsideHours: r.outside_hours,
+  offline: r.offline,
 });
 
 export async function findRecordLookup(
@@ -252,6 +257,8 @@ export interface NewMeal {
   requestHash: string;
   /** Outside its period's hours at the canteen (false when omitted). */
   outsideHours?: boolean;
+  /** Recorded by an offline till (false when omitted). */
+  offline?: boolean;
 }
 
 /** A meal as imports, the demo seed and test fixtures write it: maybe voided already. */
@@ -265,7 +272,7 @@ export interface MealInsert extends NewMeal {
 
 const MEAL_INSERT_COLUMNS = `subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
     subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
-    cashier_user_id, idempotency_key, request_hash, outside_hours`;
+    cashier_user_id, idempotency_key, request_hash, outside_hours, offline`;
 
 const newMealValues = (m: NewMeal): unknown[] => [
   m.subdistrictId,
@@ -287,6 +294,7 @@ const newMealValues = (m: NewMeal): unknown[] => [
   m.idempotencyKey,
   m.requestHash,
   m.outsideHours ?? false,
+  m.offline ?? false,
 ];
 
 /**
@@ -304,15 +312,66 @@ export async function insertMealAudited(
     'meal_insert_audited',
     `WITH m AS (
        INSERT INTO meals (${MEAL_INSERT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        ON CONFLICT DO NOTHING RETURNING id
      ), a AS (
        INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id,
            canteen_id, ip, details)
-       SELECT $16, $20, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $21, $22 FROM m
+       SELECT $16, $21, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $22, $23 FROM m
      )
      SELECT id FROM m`,
     [...newMealValues(meal), audit.actorUsername, audit.ip, audit.details],
+  );
+  return inserted[0]?.id ?? null;
+}
+
+/** What an offline meal's conflict adds to the meal (written only when `underCollectedFen` > 0). */
+export interface OfflineConflictPart {
+  idNumberMasked: string;
+  offlineSince: Date;
+  provisionalSubsidyFen: number;
+  underCollectedFen: number;
+}
+
+/**
+ * An offline till's meal (SPEC §4 "Offline"): the meal, its audit entry and — when the server's subsidy is lower than
+ * the till's provisional one — its offline conflict, in one statement, so a cut-off send leaves all or nothing and
+ * its replay finds the meal with its conflict. Null as insertMealAudited.
+ */
+export async function insertOfflineMealAudited(
+  db: Db,
+  meal: NewMeal,
+  conflict: OfflineConflictPart,
+  audit: { actorUsername: string; ip: string | null; details: unknown },
+): Promise<string | null> {
+  const inserted = await prepared<{ id: string }>(
+    db,
+    'meal_insert_offline_audited',
+    `WITH m AS (
+       INSERT INTO meals (${MEAL_INSERT_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+       ON CONFLICT DO NOTHING RETURNING id
+     ), a AS (
+       INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id,
+           canteen_id, ip, details)
+       SELECT $16, $21, 'MEAL_RECORDED', 'meal', m.id::text, $1, $2, $22, $23 FROM m
+     ), c AS (
+       INSERT INTO offline_conflicts (subdistrict_id, canteen_id, meal_id, id_number_masked, meal_date, meal_period,
+           served_at, offline_since, price_fen, provisional_subsidy_fen, subsidy_fen, under_collected_fen, reason,
+           cashier_user_id, idempotency_key, request_hash)
+       SELECT $1, $2, m.id, $24, $4, $5, $6, $25, $7, $26, $8, $27, $12, $16, $17, $18 FROM m WHERE $27::int > 0
+     )
+     SELECT id FROM m`,
+    [
+      ...newMealValues(meal),
+      audit.actorUsername,
+      audit.ip,
+      audit.details,
+      conflict.idNumberMasked,
+      conflict.offlineSince,
+      conflict.provisionalSubsidyFen,
+      conflict.underCollectedFen,
+    ],
   );
   return inserted[0]?.id ?? null;
 }
@@ -336,6 +395,7 @@ const BATCH_TYPES = [
   'int',
   'text',
   'text',
+  'bool',
   'bool',
   'timestamptz',
   'int',
@@ -428,6 +488,8 @@ export interface MealListFilter {
   voided?: boolean;
   /** true: only meals recorded outside their period's hours; false: only those within. */
   outsideHours?: boolean;
+  /** true: only meals an offline till recorded; false: only those recorded online. */
+  offline?: boolean;
 }
 
 /** The WHERE of a canteen's day with the list's filters, over `meals m`: the one place filters become SQL. */
@@ -439,6 +501,7 @@ function mealFilterSql(canteenId: number, day: LocalDate, f: MealListFilter, par
   if (f.cashierId !== undefined) parts.push(`m.cashier_user_id = ${bind(f.cashierId)}::int`);
   if (f.voided !== undefined) parts.push(f.voided ? 'm.voided_at IS NOT NULL' : 'm.voided_at IS NULL');
   if (f.outsideHours !== undefined) parts.push(`m.outside_hours = ${bind(f.outsideHours)}::boolean`);
+  if (f.offline !== undefined) parts.push(`m.offline = ${bind(f.offline)}::boolean`);
   return parts.join(' AND ');
 }
 

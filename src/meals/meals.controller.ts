@@ -1,14 +1,37 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
 import { ApiErrors } from '../common/api-responses';
-import { MealDayDto, MealListItemDto, MealQuoteDto, RecordedMealDto, TillDto } from './meal-view.dto';
+import {
+  MealDayDto,
+  MealListItemDto,
+  MealQuoteDto,
+  OfflineConflictDto,
+  RecordedMealDto,
+  TillDto,
+} from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
-import { MealList, MealListItem, MealQuote, MealsService, RecordedMeal, TillCanteen } from './meals.service';
+import {
+  MealList,
+  MealListItem,
+  MealQuote,
+  MealsService,
+  OfflineConflictView,
+  RecordedMeal,
+  TillCanteen,
+} from './meals.service';
 
 // What the OpenAPI document tells an integrator about the key (docs/API.md "Idempotency-Key").
 const IDEMPOTENCY_KEY =
@@ -64,7 +87,16 @@ export class MealsController {
     schema: { type: 'string', minLength: 1, maxLength: 128 },
   })
   @ApiCreatedResponse({ type: RecordedMealDto, description: 'recorded, or the first answer again for a replayed key' })
+  @ApiAcceptedResponse({
+    type: OfflineConflictDto,
+    description:
+      'offline only: the register does not know the diner; the meal is kept as an offline conflict (no meal row) for ' +
+      'the operator to settle; a replayed key answers it again',
+  })
   @ApiErrors(
+    'OFFLINE_FIELDS_INVALID',
+    'OFFLINE_WINDOW_EXPIRED',
+    'OFFLINE_ID_NUMBER_REQUIRED',
     'INVALID_ID',
     'IDEMPOTENCY_KEY_MISSING',
     'IDEMPOTENCY_KEY_INVALID',
@@ -82,14 +114,17 @@ export class MealsController {
     'CANTEEN_INACTIVE',
     'IDEMPOTENCY_KEY_REUSED',
   )
-  record(
+  async record(
     @CurrentUser() user: AuthUser,
     @Param('canteenId', IdParamPipe) canteenId: number,
     @Headers('idempotency-key') key: string | undefined,
     @Body() body: RecordMealDto,
     @ClientIp() ip: string | null,
-  ): Promise<RecordedMeal> {
-    return this.meals.record(user, canteenId, key, body, ip);
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<RecordedMeal | OfflineConflictView> {
+    const answer = await this.meals.record(user, canteenId, key, body, ip);
+    if ('underCollectedFen' in answer) res.status(202);
+    return answer;
   }
 
   /** A day's meals of a canteen, filtered and maybe paged, with totals over every page (the operator's list). */

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/paging';
 import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -59,6 +60,27 @@ export class RecordMealDto extends DinerMealDto {
   @IsOptionalNonNull()
   @IsBoolean({ message: 'confirmOutsideHours 应为 true 或 false' })
   confirmOutsideHours?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'true: recorded by a till that could not reach the server (SPEC §4 "Offline"); then servedAt, offlineSince ' +
+      'and provisionalSubsidyFen are required and the diner is identified by idNumber',
+  })
+  @IsOptionalNonNull()
+  @IsBoolean({ message: 'offline 应为 true 或 false' })
+  offline?: boolean;
+
+  @ApiInstantProperty('离线记录：收银台与服务器失去联系的时刻（可补录的时限从此刻算起）', { required: false })
+  @IsOptionalNonNull()
+  @IsInstant('offlineSince 格式不正确，应为带时区的 RFC 3339 时间，如 2025-06-01T11:45:00+08:00')
+  offlineSince?: string;
+
+  @ApiPropertyOptional({ description: '离线记录：收银台离线时按出生日期和缓存的政策报出的补贴（分）' })
+  @IsOptionalNonNull()
+  @IsInt({ message: '离线报价的补贴应为整数（分）' })
+  @Min(0, { message: '离线报价的补贴不能为负数' })
+  @Max(MAX_MEAL_PRICE_FEN, { message: '离线报价的补贴过高' })
+  provisionalSubsidyFen?: number;
 }
 
 export class QuoteMealQuery extends DinerMealDto {
@@ -115,6 +137,12 @@ export class ListMealsQuery {
   @IsBoolean({ message: 'outsideHours 应为 true 或 false' })
   outsideHours?: boolean;
 
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true：只看离线收银台记录的；false：只看在线记录的' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'offline 应为 true 或 false' })
+  offline?: boolean;
+
   @ApiPropertyOptional({ description: '页码，从 1 起；与 pageSize 一起使用' })
   @IsOptional()
   @Transform(toInt)
@@ -153,4 +181,20 @@ export class UnlockMonthDto extends LockMonthDto {
   @MinLength(1, { message: '请填写解锁原因' })
   @MaxLength(200, { message: '解锁原因不超过 200 字' })
   reason!: string;
+}
+
+export class ListOfflineConflictsQuery extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'true：只看已处理的；false：只看未处理的；缺省全部' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'settled 应为 true 或 false' })
+  settled?: boolean;
+}
+
+export class SettleOfflineConflictDto {
+  @ApiProperty({ description: '处理说明，如“已向老人补收 ¥4.00”或“已为老人登记并补录”' })
+  @IsString({ message: '请填写处理说明' })
+  @MinLength(1, { message: '请填写处理说明' })
+  @MaxLength(200, { message: '处理说明不超过 200 字' })
+  note!: string;
 }

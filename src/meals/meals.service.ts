@@ -18,7 +18,7 @@ import {
 } from '../common/local-date';
 import { PiiCipher } from '../common/pii-cipher';
 import { PolicyService } from '../policy/policy.service';
-import { IdNumberError, parseIdNumber } from '../subsidy/id-number';
+import { IdNumberError, maskIdNumber, parseIdNumber } from '../subsidy/id-number';
 import { evaluateSubsidy, isEligibleOn, SubsidyResult } from '../subsidy/subsidy-calculator';
 import {
   CanteenRow,
@@ -36,16 +36,24 @@ import {
   findTillCanteens,
   FoundDiner,
   insertMealAudited,
+  insertOfflineMealAudited,
   lockMealForVoid,
   markMealVoided,
   MealListItem,
   priceOf,
+  RecordLookupRow,
   pricesOf,
   RecordedMeal,
   toListItem,
   toRecorded,
 } from './meal.queries';
-import { canonicalMealRequest, isOutsideHours, periodAt, servedAtProblem } from './meal-rules';
+import { canonicalMealRequest, isOutsideHours, offlineProblem, periodAt, servedAtProblem } from './meal-rules';
+import {
+  findConflict,
+  findConflictByKey,
+  insertUnregisteredConflict,
+  OfflineConflictView,
+} from './offline-conflict.queries';
 import { parseInstant } from '../common/instant';
 import { MealTotals, totalsFromSums } from './meal-totals';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto } from './meals.dto';
@@ -53,6 +61,7 @@ import { QuoteWarning, quoteWarnings } from './quote-warnings';
 import { subsidySlot } from './subsidy-slot';
 
 export type { DinerBrief, MealListItem, RecordedMeal } from './meal.queries';
+export type { OfflineConflictView } from './offline-conflict.queries';
 export type { MealTotals } from './meal-totals';
 export type { QuoteWarning } from './quote-warnings';
 export { monthLockKey } from './month-lock-key';
@@ -134,6 +143,31 @@ export class MealsService {
   ) {}
 
   /**
+   * SPEC §4 "Offline", §6: an offline till's fields, all or none (with `servedAt`); null for a meal recorded online.
+   */
+  private offlineFields(body: RecordMealDto): { since: Date; provisionalSubsidyFen: number } | null {
+    const given = [body.offlineSince, body.provisionalSubsidyFen].filter((v) => v !== undefined).length;
+    if (body.offline !== true) {
+      if (given > 0) {
+        throw badRequest(
+          'OFFLINE_FIELDS_INVALID',
+          'offlineSince 和 provisionalSubsidyFen 只用于离线记录（offline: true）',
+        );
+      }
+      return null;
+    }
+    if (given < 2 || body.servedAt === undefined) {
+      throw badRequest('OFFLINE_FIELDS_INVALID', '离线记录须同时提供 servedAt、offlineSince 和 provisionalSubsidyFen');
+    }
+    const since = parseInstant(body.offlineSince ?? '');
+    if (since === null) throw badRequest('OFFLINE_FIELDS_INVALID', 'offlineSince 不是有效的时间');
+    if (body.cardNo !== undefined && body.cardNo.trim() !== '') {
+      throw badRequest('OFFLINE_ID_NUMBER_REQUIRED', '离线记录须用身份证号码识别老人，离线时无法识别就餐卡');
+    }
+    return { since, provisionalSubsidyFen: body.provisionalSubsidyFen ?? 0 };
+  }
+
+  /**
    * SPEC §3/§6: records one meal exactly once, in two statements (the till's hot path; docs/PERFORMANCE.md): one
    * read (canteen, month lock, an earlier meal of this key, the diner, the day's subsidy so far), then one INSERT of
    * the meal with its audit entry. The database holds the rules that races could break: the idempotency key and
@@ -147,13 +181,14 @@ export class MealsService {
     idempotencyKey: string | undefined,
     body: RecordMealDto,
     ip: string | null,
-  ): Promise<RecordedMeal> {
+  ): Promise<RecordedMeal | OfflineConflictView> {
     const key = idempotencyKey?.trim() ?? '';
     if (key === '') {
       throw badRequest('IDEMPOTENCY_KEY_MISSING', '缺少请求头 Idempotency-Key，无法保证同一笔就餐只记录一次');
     }
     if (key.length > 128) throw badRequest('IDEMPOTENCY_KEY_INVALID', 'Idempotency-Key 过长（最多 128 个字符）');
     const now = new Date();
+    const offline = this.offlineFields(body);
     const dinerKey = this.dinerKey(body.idNumber, body.cardNo, todayLocal(now));
     const servedAt = body.servedAt === undefined ? now : parseInstant(body.servedAt);
     if (servedAt === null) throw badRequest('SERVED_AT_INVALID', '就餐时间不是有效的时间（请检查日期和时刻）');
@@ -169,6 +204,7 @@ export class MealsService {
           priceFen: body.priceFen ?? null,
           verification: body.verification,
           servedAt: body.servedAt ?? null,
+          ...(offline === null ? {} : { offline }),
         }),
       )
       .toString('hex');
@@ -185,15 +221,32 @@ export class MealsService {
     });
     const row = reachable(user, lookup);
     if (row.existing_id !== null) return this.replay(row.existing_id, row.existing_hash, requestHash);
-
-    const problem = servedAtProblem(user.role, servedAt, now);
-    if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
+    if (offline !== null) {
+      // An unregistered diner's offline meal has no meal row: its replay finds the conflict row of the key.
+      const kept = await findConflictByKey(this.db, row.id, key);
+      if (kept) return this.replayConflict(kept.id, kept.request_hash, requestHash);
+      const offProblem = offlineProblem(user.role, servedAt, offline.since, now);
+      if (offProblem !== null) throw badRequest(offProblem.code, offProblem.message);
+    } else {
+      const problem = servedAtProblem(user.role, servedAt, now);
+      if (problem !== null) throw badRequest('SERVED_AT_OUT_OF_RANGE', problem);
+    }
     if (row.locked) throw monthLocked(month);
     if (!row.active) throw conflict('CANTEEN_INACTIVE', '该食堂已停用，不能记录就餐');
-    const diner = this.foundDiner(row);
     // SPEC §4: a meal served outside its period's hours needs the cashier's explicit second confirmation.
     const servedHhmm = localTimeOf(servedAt);
     const outsideHours = isOutsideHours(row.period_hours, body.mealPeriod, servedHhmm);
+    if (row.diner_id === null && offline !== null && dinerKey.idNumber !== null) {
+      return this.keepUnregistered(user, row, key, requestHash, body, ip, {
+        idNumber: dinerKey.idNumber,
+        hmac: dinerKey.value as Buffer,
+        servedAt,
+        mealDate,
+        offline,
+        outsideHours,
+      });
+    }
+    const diner = this.foundDiner(row);
     if (outsideHours && body.confirmOutsideHours !== true) {
       throw conflict('MEAL_OUTSIDE_HOURS', outsideHoursMessage(row.period_hours, body.mealPeriod, servedHhmm));
     }
@@ -201,6 +254,9 @@ export class MealsService {
       throw badRequest('SERVED_AT_OUT_OF_RANGE', '就餐日期早于身份证上的出生日期');
     }
     const priceFen = body.priceFen ?? this.canteenPrice(row, body.mealPeriod);
+    if (offline !== null && offline.provisionalSubsidyFen > priceFen) {
+      throw badRequest('OFFLINE_FIELDS_INVALID', '离线报价的补贴（provisionalSubsidyFen）不能超过餐价');
+    }
     const eligible = isEligibleOn(diner.status, diner.status_effective_from, mealDate);
     const evaluate = (alreadySubsidised: boolean): SubsidyResult =>
       evaluateSubsidy({ policy, birthDate: diner.birth_date, mealDate, priceFen, eligible, alreadySubsidised });
@@ -218,29 +274,39 @@ export class MealsService {
         reason: s.reason,
         verification: body.verification,
         ...(body.servedAt === undefined ? {} : { servedAt: servedAt.toISOString() }),
+        ...(offline === null
+          ? {}
+          : { offline: true, offlineSince: offline.since.toISOString(), provisional: offline.provisionalSubsidyFen }),
       };
+      const meal = {
+        subdistrictId: row.subdistrict_id,
+        canteenId: row.id,
+        dinerId: diner.diner_id,
+        mealDate,
+        mealPeriod: body.mealPeriod,
+        servedAt,
+        priceFen,
+        // The subsidy's outcome as computed: age, tier, subsidy, payable, reason, policy version.
+        ...s,
+        subsidySlot: slot,
+        verification: body.verification,
+        cashierUserId: user.id,
+        idempotencyKey: key,
+        requestHash,
+        outsideHours,
+        offline: offline !== null,
+      };
+      const audit = { actorUsername: user.username, ip, details: auditDetails(details) };
       try {
-        return await insertMealAudited(
-          this.db,
-          {
-            subdistrictId: row.subdistrict_id,
-            canteenId: row.id,
-            dinerId: diner.diner_id,
-            mealDate,
-            mealPeriod: body.mealPeriod,
-            servedAt,
-            priceFen,
-            // The subsidy's outcome as computed: age, tier, subsidy, payable, reason, policy version.
-            ...s,
-            subsidySlot: slot,
-            verification: body.verification,
-            cashierUserId: user.id,
-            idempotencyKey: key,
-            requestHash,
-            outsideHours,
-          },
-          { actorUsername: user.username, ip, details: auditDetails(details) },
-        );
+        if (offline === null) return await insertMealAudited(this.db, meal, audit);
+        // SPEC §4: the server's subsidy below the till's provisional one is an offline conflict, written with the meal.
+        const conflictPart = {
+          idNumberMasked: diner.id_number_masked,
+          offlineSince: offline.since,
+          provisionalSubsidyFen: offline.provisionalSubsidyFen,
+          underCollectedFen: Math.max(0, offline.provisionalSubsidyFen - s.subsidyFen),
+        };
+        return await insertOfflineMealAudited(this.db, meal, conflictPart, audit);
       } catch (e) {
         return refuseLockedMonth(month)(e);
       }
@@ -272,7 +338,91 @@ export class MealsService {
       payableFen: result.payableFen,
       reason: result.reason,
       outsideHours,
+      offline: offline !== null,
     };
+  }
+
+  /**
+   * SPEC §4 "Offline": the till subsidised someone the register does not know. A meal needs a diner, so the meal is
+   * kept as an offline conflict row (masked number and keyed hash only) for the operator to settle, answered 202.
+   * With no provisional subsidy nothing was under-collected: refused as online (DINER_NOT_FOUND).
+   */
+  private async keepUnregistered(
+    user: AuthUser,
+    row: RecordLookupRow,
+    key: string,
+    requestHash: string,
+    body: RecordMealDto,
+    ip: string | null,
+    m: {
+      idNumber: string;
+      hmac: Buffer;
+      servedAt: Date;
+      mealDate: LocalDate;
+      offline: { since: Date; provisionalSubsidyFen: number };
+      outsideHours: boolean;
+    },
+  ): Promise<OfflineConflictView> {
+    if (m.outsideHours && body.confirmOutsideHours !== true) {
+      const hhmm = localTimeOf(m.servedAt);
+      throw conflict('MEAL_OUTSIDE_HOURS', outsideHoursMessage(row.period_hours, body.mealPeriod, hhmm));
+    }
+    const priceFen = body.priceFen ?? this.canteenPrice(row, body.mealPeriod);
+    if (m.offline.provisionalSubsidyFen > priceFen) {
+      throw badRequest('OFFLINE_FIELDS_INVALID', '离线报价的补贴（provisionalSubsidyFen）不能超过餐价');
+    }
+    if (m.offline.provisionalSubsidyFen === 0) this.foundDiner(row);
+    const masked = maskIdNumber(m.idNumber);
+    const id = await insertUnregisteredConflict(
+      this.db,
+      {
+        subdistrictId: row.subdistrict_id,
+        canteenId: row.id,
+        idNumberHmac: m.hmac,
+        idNumberMasked: masked,
+        mealDate: m.mealDate,
+        mealPeriod: body.mealPeriod,
+        servedAt: m.servedAt,
+        offlineSince: m.offline.since,
+        priceFen,
+        provisionalSubsidyFen: m.offline.provisionalSubsidyFen,
+        cashierUserId: user.id,
+        idempotencyKey: key,
+        requestHash,
+      },
+      {
+        actorUsername: user.username,
+        ip,
+        details: auditDetails({
+          maskedIdNumber: masked,
+          mealDate: m.mealDate,
+          mealPeriod: body.mealPeriod,
+          priceFen,
+          provisionalSubsidyFen: m.offline.provisionalSubsidyFen,
+          servedAt: m.servedAt.toISOString(),
+          offlineSince: m.offline.since.toISOString(),
+        }),
+      },
+    );
+    if (id === null) {
+      const again = await findConflictByKey(this.db, row.id, key);
+      if (!again) throw new Error('offline conflict insert conflicted on no known unique index');
+      return this.replayConflict(again.id, again.request_hash, requestHash);
+    }
+    return this.replayConflict(id, requestHash, requestHash);
+  }
+
+  private async replayConflict(id: string, storedHash: string, requestHash: string): Promise<OfflineConflictView> {
+    if (storedHash !== requestHash) {
+      throw new AppError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'IDEMPOTENCY_KEY_REUSED',
+        '该 Idempotency-Key 已用于另一笔不同的就餐记录，请为新的就餐生成新的 Key',
+      );
+    }
+    const found = await findConflict(this.db, id);
+    if (!found) throw new Error(`offline conflict ${id} of a replay is gone`);
+    return found;
   }
 
   /** What recording now would give, with warnings; nothing is written. */
@@ -377,6 +527,7 @@ export class MealsService {
       cashierId: q.cashierId,
       voided: q.voided,
       outsideHours: q.outsideHours,
+      offline: q.offline,
     };
     const page = q.page ?? 1;
     const paging = q.pageSize === undefined ? undefined : { limit: q.pageSize, offset: (page - 1) * q.pageSize };

@@ -9,6 +9,7 @@
 // share. Never write an answer type by hand: regenerate with `npm run api:generate`.
 import type { MealPeriod, Verification } from '@server/common/enums';
 import { createApiClient, type components } from './client';
+import type { OfflineMeal } from '../till/offline-outbox';
 
 /** Every schema of the API document: `Schemas['DinerViewDto']`. */
 export type Schemas = components['schemas'];
@@ -185,7 +186,30 @@ export const api = {
         params: { path: { canteenId }, header: { 'Idempotency-Key': idempotencyKey } },
         body: { ...who, ...body },
       }),
+    ).then((answer): RecordedMeal => {
+      // Only an offline meal is answered 202 (an offline conflict); an online one never is.
+      if ('underCollectedFen' in answer) throw new ApiError('服务器答复异常，请重试', 'UNEXPECTED_ANSWER', 202, answer);
+      return answer;
+    }),
+  /** SPEC §4 "Offline": a meal the till kept while offline, with its own key; a 202 is a kept offline conflict. */
+  recordOfflineMeal: (m: OfflineMeal) =>
+    call(
+      client.POST('/api/canteens/{canteenId}/meals', {
+        params: { path: { canteenId: m.canteenId }, header: { 'Idempotency-Key': m.key } },
+        body: {
+          idNumber: m.idNumber,
+          mealPeriod: m.mealPeriod,
+          verification: m.verification,
+          servedAt: m.servedAt,
+          offline: true,
+          offlineSince: m.offlineSince,
+          provisionalSubsidyFen: m.provisionalSubsidyFen,
+          ...(m.confirmOutsideHours ? { confirmOutsideHours: true } : {}),
+        },
+      }),
     ),
+  policyVersions: () =>
+    allPages((page, pageSize) => call(client.GET('/api/policy/versions', { params: { query: { page, pageSize } } }))),
   meals: (canteenId: number, date?: string) =>
     call(client.GET('/api/canteens/{canteenId}/meals', { params: { path: { canteenId }, query: { date } } })),
   voidMeal: (id: string, reason: string) =>

@@ -144,6 +144,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/canteens/{canteenId}/offline-conflicts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['OfflineConflictsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/canteens/{id}': {
     parameters: {
       query?: never;
@@ -576,6 +592,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/offline-conflicts/{id}/settle': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['OfflineConflictsController_settle'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/policy/versions': {
     parameters: {
       query?: never;
@@ -798,7 +830,8 @@ export type components = {
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
         | 'VOID_SHARE'
-        | 'DAILY_OUTLIER';
+        | 'DAILY_OUTLIER'
+        | 'OFFLINE_CONFLICT';
       count: number;
       message: string;
       /** @description 财务提交时填写的说明 */
@@ -820,7 +853,8 @@ export type components = {
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
         | 'VOID_SHARE'
-        | 'DAILY_OUTLIER';
+        | 'DAILY_OUTLIER'
+        | 'OFFLINE_CONFLICT';
       /** @example 3 月 12 日停电，纸质登记后补录 */
       note: string;
     };
@@ -981,7 +1015,8 @@ export type components = {
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
         | 'VOID_SHARE'
-        | 'DAILY_OUTLIER';
+        | 'DAILY_OUTLIER'
+        | 'OFFLINE_CONFLICT';
       /**
        * @description 笔数、收银员数或天数（见 message）
        * @example 3
@@ -1004,7 +1039,13 @@ export type components = {
     ClaimChecksDto: {
       /** @description 本次执行的检查 */
       checked: (
-        'DINER_INACTIVE_AT_MEAL' | 'OUTSIDE_HOURS' | 'BACKDATED' | 'MANUAL_ENTRY_SHARE' | 'VOID_SHARE' | 'DAILY_OUTLIER'
+        | 'DINER_INACTIVE_AT_MEAL'
+        | 'OUTSIDE_HOURS'
+        | 'BACKDATED'
+        | 'MANUAL_ENTRY_SHARE'
+        | 'VOID_SHARE'
+        | 'DAILY_OUTLIER'
+        | 'OFFLINE_CONFLICT'
       )[];
       claimId: number;
       findings: components['schemas']['CheckFindingDto'][];
@@ -1124,6 +1165,21 @@ export type components = {
       totals: components['schemas']['ClaimTotalsDto'] | null;
       /** @description 1, 2, … per month and scope */
       version: number;
+    };
+    ConflictDinerDto: {
+      id: number;
+      name: string;
+    };
+    ConflictSettledDto: {
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC, milliseconds
+       */
+      at: string;
+      /** @description the user who settled it */
+      by: number;
+      byUsername: string;
+      note: string;
     };
     CreateCanteenDto: {
       address?: string;
@@ -1417,6 +1473,12 @@ export type components = {
       | 'NO_PRICE_FOR_PERIOD'
       | 'SERVED_AT_INVALID'
       | 'SERVED_AT_OUT_OF_RANGE'
+      | 'OFFLINE_FIELDS_INVALID'
+      | 'OFFLINE_WINDOW_EXPIRED'
+      | 'OFFLINE_ID_NUMBER_REQUIRED'
+      | 'OFFLINE_CONFLICT_NOT_FOUND'
+      | 'OFFLINE_CONFLICT_ALREADY_SETTLED'
+      | 'SETTLE_NOTE_REQUIRED'
       | 'MONTH_LOCKED'
       | 'CANTEEN_INACTIVE'
       | 'MEAL_NOT_FOUND'
@@ -1568,6 +1630,8 @@ export type components = {
        */
       mealDate: string;
       mealPeriod: components['schemas']['MealPeriod'];
+      /** @description recorded by a till that could not reach the server (SPEC §4 "Offline") */
+      offline: boolean;
       /** @description served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed */
       outsideHours: boolean;
       /** @description fen; price − subsidy */
@@ -1680,6 +1744,63 @@ export type components = {
       subsidisedMeals: number;
       /** @description 补贴金额（分） */
       subsidyFen: number;
+    };
+    OfflineConflictDto: {
+      canteenId: number;
+      cashier: components['schemas']['CashierDto'];
+      /** @description null: not registered */
+      diner: components['schemas']['ConflictDinerDto'] | null;
+      /** @description int8 as text */
+      id: string;
+      /** @example 371502********1234 */
+      maskedIdNumber: string;
+      /**
+       * Format: date
+       * @description Shanghai local date YYYY-MM-DD
+       * @example 2025-06-01
+       */
+      mealDate: string;
+      /** @description the meal recorded; null when the diner was not registered (this conflict is the only record) */
+      mealId: string | null;
+      mealPeriod: components['schemas']['MealPeriod'];
+      /** @description the meal was voided since */
+      mealVoided: boolean;
+      /**
+       * Format: date-time
+       * @description when the till lost the server
+       */
+      offlineSince: string;
+      /** @description fen */
+      priceFen: number;
+      /** @description fen; what the offline till quoted */
+      provisionalSubsidyFen: number;
+      /**
+       * @description the server's reason (ALREADY_SUBSIDISED, NOT_ELIGIBLE, UNDER_AGE, NO_POLICY, TIER_…) or NOT_REGISTERED
+       * @example ALREADY_SUBSIDISED
+       */
+      reason: string;
+      /**
+       * Format: date-time
+       * @description when the meal reached the server
+       */
+      receivedAt: string;
+      /**
+       * Format: date-time
+       * @description when the offline till served it
+       */
+      servedAt: string;
+      settled: components['schemas']['ConflictSettledDto'] | null;
+      /** @description fen; the server's subsidy */
+      subsidyFen: number;
+      /** @description fen; provisional − server subsidy: what the canteen did not collect */
+      underCollectedFen: number;
+    };
+    OfflineConflictPageDto: {
+      items: components['schemas']['OfflineConflictDto'][];
+      page: number;
+      pageSize: number;
+      /** @description every item matching the filters, on all pages */
+      total: number;
     };
     PartialPeriodHoursDto: {
       /**
@@ -1885,6 +2006,8 @@ export type components = {
        */
       mealDate: string;
       mealPeriod: components['schemas']['MealPeriod'];
+      /** @description recorded by a till that could not reach the server (SPEC §4 "Offline") */
+      offline: boolean;
       /** @description served outside its period's hours at the canteen (Asia/Shanghai); recorded only when confirmed */
       outsideHours: boolean;
       /** @description fen; price − subsidy */
@@ -1913,8 +2036,18 @@ export type components = {
       idNumber?: string;
       /** @enum {string} */
       mealPeriod: 'BREAKFAST' | 'LUNCH' | 'DINNER';
+      /** @description true: recorded by a till that could not reach the server (SPEC §4 "Offline"); then servedAt, offlineSince and provisionalSubsidyFen are required and the diner is identified by idNumber */
+      offline?: boolean;
+      /**
+       * Format: date-time
+       * @description 离线记录：收银台与服务器失去联系的时刻（可补录的时限从此刻算起）. RFC 3339 date-time with Z or an offset (T/Z in either case, 0–9 fractional digits); kept to the millisecond, finer digits truncated. Seconds may be omitted (read as :00).
+       * @example 2025-06-01T11:45:00+08:00
+       */
+      offlineSince?: string;
       /** @description 餐价（分）；缺省为本食堂该餐次的价格 */
       priceFen?: number;
+      /** @description 离线记录：收银台离线时按出生日期和缓存的政策报出的补贴（分） */
+      provisionalSubsidyFen?: number;
       /**
        * Format: date-time
        * @description 就餐时间（补录时填写）；缺省为服务器收到请求的时刻. RFC 3339 date-time with Z or an offset (T/Z in either case, 0–9 fractional digits); kept to the millisecond, finer digits truncated. Seconds may be omitted (read as :00).
@@ -1967,6 +2100,10 @@ export type components = {
     ReviewStatus: 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED' | 'PAID';
     /** @enum {string} */
     Role: 'CASHIER' | 'OPERATOR' | 'FINANCE' | 'REVIEWER' | 'ADMIN';
+    SettleOfflineConflictDto: {
+      /** @description 处理说明，如“已向老人补收 ¥4.00”或“已为老人登记并补录” */
+      note: string;
+    };
     SubdistrictDto: {
       adminCode: string | null;
       /** @description 食堂数 */
@@ -2765,6 +2902,8 @@ export interface operations {
         date?: string;
         /** @description 只看一个餐次 */
         mealPeriod?: 'BREAKFAST' | 'LUNCH' | 'DINNER';
+        /** @description true：只看离线收银台记录的；false：只看在线记录的 */
+        offline?: 'true' | 'false';
         /** @description true：只看时段外记录的；false：只看时段内的 */
         outsideHours?: 'true' | 'false';
         /** @description 页码，从 1 起；与 pageSize 一起使用 */
@@ -2884,7 +3023,16 @@ export interface operations {
           'application/json': components['schemas']['RecordedMealDto'];
         };
       };
-      /** @description Bad request: INVALID_ID, IDEMPOTENCY_KEY_MISSING, IDEMPOTENCY_KEY_INVALID, DINER_IDENTITY_REQUIRED, ID_FORMAT, ID_BIRTHDATE, ID_CHECKSUM, NO_PRICE_FOR_PERIOD, SERVED_AT_INVALID, SERVED_AT_OUT_OF_RANGE, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      /** @description offline only: the register does not know the diner; the meal is kept as an offline conflict (no meal row) for the operator to settle; a replayed key answers it again */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfflineConflictDto'];
+        };
+      };
+      /** @description Bad request: OFFLINE_FIELDS_INVALID, OFFLINE_WINDOW_EXPIRED, OFFLINE_ID_NUMBER_REQUIRED, INVALID_ID, IDEMPOTENCY_KEY_MISSING, IDEMPOTENCY_KEY_INVALID, DINER_IDENTITY_REQUIRED, ID_FORMAT, ID_BIRTHDATE, ID_CHECKSUM, NO_PRICE_FOR_PERIOD, SERVED_AT_INVALID, SERVED_AT_OUT_OF_RANGE, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
       400: {
         headers: {
           [name: string]: unknown;
@@ -2893,6 +3041,9 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?:
+              | 'OFFLINE_FIELDS_INVALID'
+              | 'OFFLINE_WINDOW_EXPIRED'
+              | 'OFFLINE_ID_NUMBER_REQUIRED'
               | 'INVALID_ID'
               | 'IDEMPOTENCY_KEY_MISSING'
               | 'IDEMPOTENCY_KEY_INVALID'
@@ -3093,6 +3244,96 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'CANTEEN_NOT_FOUND' | 'DINER_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  OfflineConflictsController_list: {
+    parameters: {
+      query?: {
+        /** @description 页码，从 1 起 */
+        page?: number;
+        /** @description 每页条数（1–200，缺省 50） */
+        pageSize?: number;
+        /** @description true：只看已处理的；false：只看未处理的；缺省全部 */
+        settled?: 'true' | 'false';
+      };
+      header?: never;
+      path: {
+        canteenId: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfflineConflictPageDto'];
+        };
+      };
+      /** @description Bad request: INVALID_ID, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_ID' | 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: CANTEEN_FORBIDDEN, ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CANTEEN_FORBIDDEN' | 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CANTEEN_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CANTEEN_NOT_FOUND';
           };
         };
       };
@@ -6303,6 +6544,137 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'MONTH_LOCK_HELD_BY_CLAIM';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  OfflineConflictsController_settle: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SettleOfflineConflictDto'];
+      };
+    };
+    responses: {
+      /** @description the conflict, settled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OfflineConflictDto'];
+        };
+      };
+      /** @description Bad request: SETTLE_NOTE_REQUIRED, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'SETTLE_NOTE_REQUIRED'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: OFFLINE_CONFLICT_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'OFFLINE_CONFLICT_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: OFFLINE_CONFLICT_ALREADY_SETTLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'OFFLINE_CONFLICT_ALREADY_SETTLED';
           };
         };
       };
