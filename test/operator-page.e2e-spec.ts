@@ -34,7 +34,7 @@ async function choose(page: Page, id: string, label: string): Promise<void> {
   await page.locator(`.el-select-dropdown:visible .el-select-dropdown__item`, { hasText: label }).first().click();
 }
 
-/** Types a date (or date and time) into an Element Plus picker, as a keyboard user would. */
+/** Types a date, a time, or both into an Element Plus picker, as a keyboard user would. */
 async function typeDate(page: Page, id: string, value: string): Promise<void> {
   await page.fill(`#${id}`, value);
   await page.press(`#${id}`, 'Enter');
@@ -340,7 +340,7 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     await page.locator('#message', { hasText: '已保存' }).waitFor();
     const [c] = await t.db.query(`SELECT lunch_price_fen, period_hours FROM canteens WHERE id = $1`, [canteen.id]);
     expect(c.lunch_price_fen).toBe(1350);
-    await page.fill('#end-BREAKFAST', '11:30');
+    await choose(page, 'end-BREAKFAST', '11:30');
     await page.click('#canteen-form button[type=submit]');
     await page.locator('#canteen-error', { hasText: '重叠' }).waitFor();
     const [after] = await t.db.query(`SELECT period_hours FROM canteens WHERE id = $1`, [canteen.id]);

@@ -24,6 +24,7 @@ declare module 'vue' {
     ElTableColumn: typeof import('element-plus/es')['ElTableColumn']
     ElTabPane: typeof import('element-plus/es')['ElTabPane']
     ElTabs: typeof import('element-plus/es')['ElTabs']
+    ElTimeSelect: typeof import('element-plus/es')['ElTimeSelect']
     HomePage: typeof import('./components/HomePage.vue')['default']
     LoginForm: typeof import('./components/LoginForm.vue')['default']
     PasswordDialog: typeof import('./components/PasswordDialog.vue')['default']
