@@ -219,6 +219,27 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     expect(n).toBe(0);
     await page.keyboard.press('Escape');
 
+    // A locked month: refused with the server's sentence, nothing written.
+    await t.db.query(
+      `INSERT INTO month_locks (subdistrict_id, canteen_id, month, locked_by)
+       SELECT $1, $2, $3, id FROM users WHERE username = 'admin'`,
+      [canteen.subdistrictId, canteen.id, yesterday.slice(0, 7)],
+    );
+    await page.click('#backdate-open');
+    await page.fill('#backdate-key', old.idNumber);
+    await typeDate(page, 'backdate-time', `${yesterday} 07:30`);
+    await choose(page, 'backdate-period', '早餐');
+    await page.click('#backdate-quote-button');
+    await page.locator('#backdate-quote').waitFor();
+    await page.click('#backdate-record');
+    await page.locator('#backdate-error', { hasText: '已锁定' }).waitFor();
+    const [{ n: breakfasts }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM meals WHERE canteen_id = $1 AND meal_period = 'BREAKFAST'`,
+      [canteen.id],
+    );
+    expect(breakfasts).toBe(0);
+    await page.keyboard.press('Escape');
+
     expect(pageErrors).toEqual([]);
   });
 
