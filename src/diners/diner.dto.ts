@@ -82,20 +82,20 @@ export class UpdateDinerDto {
   @MaxLength(50, { message: '姓名过长' })
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsPhone()
   phone?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @Transform(trim)
   @IsString({ message: '社区必须是文字' })
   @MaxLength(100, { message: '社区名称过长' })
   community?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @Transform(trim)
   @Matches(CARD_NO, { message: '就餐卡号只能包含字母、数字和 -，最长 64 位' })

@@ -12,14 +12,17 @@ export interface TestBrowser {
   close: () => Promise<void>;
 }
 
-export async function openBrowser(viewport = { width: 1024, height: 768 }): Promise<TestBrowser> {
+export async function openBrowser(
+  viewport = { width: 1024, height: 768 },
+  timezoneId = 'Asia/Shanghai',
+): Promise<TestBrowser> {
   const dir = mkdtempSync(join(tmpdir(), 'hc-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     viewport,
     locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+    timezoneId,
     args: [
       '--no-sandbox',
       '--disable-gpu',

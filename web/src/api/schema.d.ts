@@ -2211,10 +2211,10 @@ export type components = {
       prices?: components['schemas']['PricesDto'];
     };
     UpdateDinerDto: {
-      cardNo?: Record<string, never> | null;
-      community?: Record<string, never> | null;
+      cardNo?: string | null;
+      community?: string | null;
       name?: string;
-      phone?: Record<string, never> | null;
+      phone?: string | null;
     };
     UpdateDistrictDto: {
       /** @description 6 位行政区划代码 */
