@@ -3,12 +3,13 @@ import { CanteensModule } from '../canteens/canteens.module';
 import { ClaimsController } from './claims.controller';
 import { ClaimChecksService } from './claim-checks.service';
 import { ClaimsService } from './claims.service';
+import { ClaimWorkbookBuilder } from './claim-workbook.builder';
 
 /** The HTTP side of monthly claims: request, follow and download. The worker builds them. */
 @Module({
   imports: [CanteensModule],
   controllers: [ClaimsController],
-  providers: [ClaimsService, ClaimChecksService],
+  providers: [ClaimsService, ClaimChecksService, ClaimWorkbookBuilder],
   exports: [ClaimsService],
 })
 export class ClaimsModule {}

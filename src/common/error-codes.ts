@@ -72,6 +72,14 @@ export const ERROR_CODES = {
   CLAIM_FILE_MISSING: { status: 404, message: '申报表文件不存在，请重新生成' },
   CLAIM_BUSY: { status: 409, message: '申报请求过于频繁，请稍后重试' },
   CLAIM_FILE_REQUIRED: { status: 400, message: '请上传要核验的申报表文件（字段 file）' },
+  CLAIM_PRINT_TOO_LARGE: {
+    status: 409,
+    message: '该申报的行数超过浏览器打印上限（20000 行），请下载申报表（Excel）打印',
+  },
+  CLAIM_DATA_CHANGED: {
+    status: 409,
+    message: '申报数据在生成后已变化，与该版申报表不一致，请重新生成申报表后再打印',
+  },
   CLAIM_FILE_UNKNOWN: { status: 404, message: '该文件与任何申报表都不一致：可能已被修改，或不属于您可查看的申报' },
   QUEUE_UNAVAILABLE: { status: 503, message: '任务队列暂时不可用，请稍后重试' },
 
