@@ -32,6 +32,11 @@ export const router = createRouter({
       component: () => import('./claims/FinancePage.vue'),
       meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '补贴申报' },
     },
+    {
+      path: '/claims/:id(\\d+)/print',
+      component: () => import('./claims/ClaimPrintPage.vue'),
+      meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '申报表打印' },
+    },
     // The plain pages' addresses of before, for bookmarks.
     { path: '/till.html', redirect: '/till' },
     { path: '/operator.html', redirect: '/operator' },
