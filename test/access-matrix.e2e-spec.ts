@@ -625,6 +625,35 @@ const CELLS: Cell[] = [
     },
     B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
   }),
+  ...perCanteen('GET /api/claims/:id/print', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}/print`), {
+    A1: {
+      CASHIER: R,
+      OPERATOR: [409, 'CLAIM_NOT_READY'],
+      FINANCE: [409, 'CLAIM_NOT_READY'],
+      REVIEWER: [409, 'CLAIM_NOT_READY'],
+      ADMIN: [409, 'CLAIM_NOT_READY'],
+    },
+    A2: {
+      CASHIER: R,
+      OPERATOR: K,
+      FINANCE: [409, 'CLAIM_NOT_READY'],
+      REVIEWER: [409, 'CLAIM_NOT_READY'],
+      ADMIN: [409, 'CLAIM_NOT_READY'],
+    },
+    B1: { CASHIER: R, OPERATOR: K, FINANCE: K, REVIEWER: K, ADMIN: [409, 'CLAIM_NOT_READY'] },
+  }),
+  {
+    route: 'GET /api/claims/:id/print',
+    target: 'own',
+    call: (http, w) => http().get(`/api/claims/${w.claim.subA}/print`),
+    expect: {
+      CASHIER: R,
+      OPERATOR: K,
+      FINANCE: [409, 'CLAIM_NOT_READY'],
+      REVIEWER: [409, 'CLAIM_NOT_READY'],
+      ADMIN: [409, 'CLAIM_NOT_READY'],
+    },
+  },
 
   ...perCanteen(
     'GET /api/claims/:id/history',

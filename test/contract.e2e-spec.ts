@@ -539,6 +539,20 @@ const CASES: Record<string, Record<number, Call>> = {
     400: (c) => c.req('get', '/api/claims/%00/checks', c.finance.token),
     404: (c) => c.req('get', '/api/claims/999999/checks', c.finance.token),
   },
+  'GET /claims/{id}/print': {
+    200: async (c) => c.req('get', `/api/claims/${await c.claim('DONE')}/print`, c.finance.token),
+    400: (c) => c.req('get', '/api/claims/%00/print', c.finance.token),
+    404: (c) => c.req('get', '/api/claims/999999/print', c.finance.token),
+    // A claim that failed (not DONE, so nothing to print); FAILED, so it blocks no later request of its scope.
+    409: async (c) => {
+      const [{ id }] = (await c.t.db.query(
+        `INSERT INTO claims (subdistrict_id, canteen_id, month, version, status, error)
+         SELECT subdistrict_id, canteen_id, month, max(version) + 1, 'FAILED', 'CLAIM_BUILD_FAILED: 契约测试'
+           FROM claims GROUP BY subdistrict_id, canteen_id, month LIMIT 1 RETURNING id`,
+      )) as { id: number }[];
+      return c.req('get', `/api/claims/${id}/print`, c.finance.token);
+    },
+  },
   'POST /claims/verify': {
     200: async (c) => {
       const file = await c

@@ -91,6 +91,72 @@ export interface ClaimScope {
   version: number;
 }
 
+/** A detail row of the print view: masked ID number only (first 6 and last 4). Money in fen. */
+export interface PrintDetailRow {
+  mealId: string;
+  date: string;
+  period: string;
+  name: string;
+  idNumberMasked: string;
+  age: number;
+  tier: string;
+  priceFen: number;
+  subsidyFen: number;
+  payableFen: number;
+  verification: string;
+  cashier: string;
+}
+
+/** One canteen's detail sheet and its 合计 row. */
+export interface PrintDetailSheet {
+  canteenId: number;
+  canteenName: string;
+  rows: PrintDetailRow[];
+  total: { meals: number; priceFen: number; subsidyFen: number; payableFen: number };
+}
+
+/** A row of the daily sheet: one day and canteen. */
+export interface PrintDailyRow {
+  date: string;
+  canteenName: string;
+  tiers: TierTotals[];
+  meals: number;
+  subsidyFen: number;
+}
+
+/** A row of the roster, by pinyin. */
+export interface PrintRosterRow {
+  name: string;
+  idNumberMasked: string;
+  canteens: string;
+  meals: number;
+  subsidyFen: number;
+}
+
+/** The claim's sheets as data, for the print view: the figures of the workbook, from the same queries. */
+export interface ClaimPrintData {
+  subdistrictName: string;
+  month: string;
+  monthLabel: string;
+  version: number;
+  monthLocked: boolean;
+  monthEnded: boolean;
+  statusLine: string;
+  dataSha256: string;
+  title: string;
+  totals: ClaimTotals;
+  subsidyCapital: string;
+  dinersNote: string;
+  policies: { from: string; text: string }[];
+  policyInWords: string;
+  details: PrintDetailSheet[];
+  daily: PrintDailyRow[];
+  roster: PrintRosterRow[];
+}
+
+/** Why printData answers no data: the data changed since the build, or too many rows. */
+export type PrintRefused = { refused: 'CHANGED' } | { refused: 'TOO_LARGE'; rows: number };
+
 /** What a build produces besides the file. */
 export interface BuiltClaim {
   totals: ClaimTotals;
@@ -153,6 +219,130 @@ export class ClaimWorkbookBuilder {
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       out.destroy();
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * The claim's sheets as data for the print view (issue 18): the same snapshot, the same queries and the same
+   * figures as build(), in one REPEATABLE READ READ ONLY transaction. Refused when the data is not what the workbook
+   * was built from (builtFrom, its data SHA-256), and past maxRows detail + roster rows (counted on the summary's
+   * figures, before any row is read).
+   */
+  async printData(
+    scope: ClaimScope,
+    maxRows: number,
+    builtFrom: string | null,
+  ): Promise<ClaimPrintData | PrintRefused> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { firstDay, lastDay } = monthBounds(scope.month);
+      const params: ScopeParams = [scope.subdistrictId, scope.canteenId, firstDay, lastDay];
+      const subdistrictName = await subdistrictNameOn(client, scope.subdistrictId);
+      const fingerprint = await claimFingerprintOn(client, params, scope.month);
+      const monthEnded = scope.month < monthOf(todayLocal());
+      const dataSha256 = claimDataSha256(scope, { ...fingerprint }, monthEnded);
+      // Not the data the workbook was built from: its figures would not be the workbook's.
+      if (builtFrom !== null && builtFrom !== dataSha256) {
+        await client.query('COMMIT');
+        return { refused: 'CHANGED' };
+      }
+      const totals = await this.totals(client, params, firstDay, lastDay);
+      // Detail rows and roster rows (the daily sheet adds at most 31 per canteen).
+      const rows = totals.meals + totals.diners;
+      if (rows > maxRows) {
+        await client.query('COMMIT');
+        return { refused: 'TOO_LARGE', rows };
+      }
+      const policies = await policiesOfClaim(client, params);
+      const tiers = totals.tiers.map(({ code, label }) => ({ code, label }));
+      const details: PrintDetailSheet[] = [];
+      for (const canteen of totals.canteens) {
+        const sheet: PrintDetailSheet = {
+          canteenId: canteen.canteenId,
+          canteenName: canteen.name,
+          rows: [],
+          total: { meals: 0, priceFen: 0, subsidyFen: 0, payableFen: 0 },
+        };
+        for await (const r of detailRows(client, canteen.canteenId, firstDay, lastDay)) {
+          sheet.rows.push({
+            mealId: String(r.id),
+            date: r.meal_date,
+            period: MEAL_PERIOD_LABELS[r.meal_period] ?? r.meal_period,
+            name: r.name,
+            idNumberMasked: r.id_number_masked,
+            age: num(r.age),
+            tier: tierLabel(r.tier),
+            priceFen: num(r.price_fen),
+            subsidyFen: num(r.subsidy_fen),
+            payableFen: num(r.payable_fen),
+            verification: VERIFICATION_LABELS[r.verification] ?? r.verification,
+            cashier: r.cashier,
+          });
+          sheet.total.meals++;
+          sheet.total.priceFen += num(r.price_fen);
+          sheet.total.subsidyFen += num(r.subsidy_fen);
+          sheet.total.payableFen += num(r.payable_fen);
+        }
+        if (sheet.total.meals !== canteen.meals || sheet.total.subsidyFen !== canteen.subsidyFen) {
+          throw new Error(`明细与汇总不符（${canteen.name}）`);
+        }
+        details.push(sheet);
+      }
+      const daily: PrintDailyRow[] = [];
+      for await (const r of dailyRows(client, params)) {
+        daily.push({
+          date: r.meal_date,
+          canteenName: r.name,
+          tiers: tiers.map(({ code, label }) => ({
+            code,
+            label,
+            meals: num(r.tiers[code]?.[0]),
+            subsidyFen: num(r.tiers[code]?.[1]),
+          })),
+          meals: num(r.meals),
+          subsidyFen: num(r.fen),
+        });
+      }
+      const roster: PrintRosterRow[] = [];
+      for await (const r of rosterRows(client, params)) {
+        roster.push({
+          name: r.name,
+          idNumberMasked: r.id_number_masked,
+          canteens: r.canteens,
+          meals: num(r.meals),
+          subsidyFen: num(r.fen),
+        });
+      }
+      await client.query('COMMIT');
+      return {
+        subdistrictName,
+        month: scope.month,
+        monthLabel: monthLabel(scope.month),
+        version: scope.version,
+        monthLocked: fingerprint.locked,
+        monthEnded,
+        statusLine: claimStatusLine({ version: scope.version, monthLocked: fingerprint.locked, monthEnded }),
+        dataSha256,
+        title: summaryTitle(subdistrictName, scope.month) + (monthEnded ? '' : '（预览）'),
+        totals,
+        subsidyCapital: rmbCapital(totals.subsidyFen),
+        dinersNote: dinersNote(
+          totals.diners,
+          totals.canteens.reduce((n, c) => n + c.diners, 0),
+        ),
+        policies: policies.map((p) => ({ from: p.from, text: describeTiers(p.tiers) })),
+        policyInWords: POLICY_IN_WORDS,
+        details,
+        daily,
+        roster,
+      };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
       await runner.release();
@@ -268,12 +458,7 @@ export class ClaimWorkbookBuilder {
    * The summary's numbers, by SQL over the month's meals (cheap GROUP BYs), before any row is streamed. The tier
    * columns are every tier of these meals and of the policy versions in force during the month.
    */
-  private async totals(
-    client: PoolClient,
-    params: ScopeParams,
-    firstDay: string,
-    lastDay: string,
-  ): Promise<ClaimTotals> {
+  async totals(client: PoolClient, params: ScopeParams, firstDay: string, lastDay: string): Promise<ClaimTotals> {
     const rows = await canteenSums(client, params);
     const byTier = await tierSums(client, params);
     const versions = await policyTiersInForce(client, firstDay, lastDay);

@@ -34,7 +34,8 @@ import { IdParamPipe } from '../common/id-param.pipe';
 import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
 import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
 import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
-import { ClaimFileMatch, ClaimsService, ClaimView } from './claims.service';
+import { ClaimFileMatch, ClaimPrint, ClaimsService, ClaimView } from './claims.service';
+import { ClaimPrintDto } from './claim-print.dto';
 import { HashedUpload, Sha256Storage } from './sha256-storage';
 import { REVIEW_STATUSES, ReviewStatus } from '../common/enums';
 import { ClaimEventView, ClaimReviewService } from './claim-review.service';
@@ -138,6 +139,18 @@ export class ClaimsController {
   @ApiErrors('CLAIM_NOT_FOUND')
   checksOf(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimChecks> {
     return this.checks.forUser(user, id);
+  }
+
+  /**
+   * Issue 18: the claim's sheets as data for the print view (a DONE claim whose data is unchanged, at most
+   * CLAIM_PRINT_MAX_ROWS rows). ID numbers masked.
+   */
+  @Get(':id/print')
+  @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
+  @ApiOkResponse({ type: ClaimPrintDto })
+  @ApiErrors('CLAIM_NOT_FOUND', 'CLAIM_NOT_READY', 'CLAIM_PRINT_TOO_LARGE', 'CLAIM_DATA_CHANGED')
+  print(@CurrentUser() user: AuthUser, @Param('id', claimIdPipe) id: number): Promise<ClaimPrint> {
+    return this.claims.printForUser(user, id);
   }
 
   @Get(':id/file')

@@ -14,7 +14,8 @@ import { CanteensService } from '../canteens/canteens.service';
 import { AuditService } from '../audit/audit.service';
 import { AppError, badRequest, conflict, notFound } from '../common/app-error';
 import { ReviewStatus } from '../common/enums';
-import { isMonthInRange, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
+import { isMonthInRange, localDateTimeOf, monthBounds, monthLabel, monthOf, todayLocal } from '../common/local-date';
+import { ClaimPrintData, ClaimWorkbookBuilder } from './claim-workbook.builder';
 import { claimDataSha256 } from './workbook-format';
 import { AppConfig } from '../config/app-config';
 import { CLAIMS_QUEUE, ClaimJobData, claimJobId, claimJobOptions, JOB_BUILD_CLAIM } from '../queue/queue.constants';
@@ -52,6 +53,16 @@ export interface ClaimFileMatch {
   reviewStatus: ReviewStatus;
 }
 
+/** GET /api/claims/{id}/print: the claim's sheets as data (issue 18). Money in fen. */
+export interface ClaimPrint extends ClaimPrintData {
+  claimId: number;
+  canteenId: number | null;
+  /** 全部食堂, or the claim's canteen. */
+  scopeName: string;
+  /** When the claim's workbook was built (Asia/Shanghai, YYYY-MM-DD HH:MM:SS). */
+  generatedAt: string;
+}
+
 /** Claims in PostgreSQL (the source of truth) and their BullMQ jobs. Used by the API and the worker. */
 @Injectable()
 export class ClaimsService {
@@ -63,6 +74,7 @@ export class ClaimsService {
     private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly canteens: CanteensService,
+    private readonly builder: ClaimWorkbookBuilder,
   ) {}
 
   /** POST /api/claims: checks the caller's reach, then creates or returns the running claim. */
@@ -189,6 +201,35 @@ export class ClaimsService {
       sha256: upload.sha256,
       finishedAt: claim.finishedAt,
       reviewStatus: claim.reviewStatus,
+    };
+  }
+
+  /**
+   * Issue 18: the claim's sheets as data for the print view, from the same queries as the workbook. Only for a
+   * DONE claim whose data has not changed since it was built (same data SHA-256), so the print shows the
+   * workbook's figures; at most CLAIM_PRINT_MAX_ROWS rows (20,000; a sub-district month has ~6,000 meals) (a bigger claim is printed from the workbook).
+   */
+  async printForUser(user: AuthUser, id: number): Promise<ClaimPrint> {
+    const claim = await this.getForUser(user, id);
+    if (claim.status !== 'DONE') throw conflict('CLAIM_NOT_READY', '申报表尚未生成完成，请稍后再打印');
+    const data = await this.builder.printData(
+      { subdistrictId: claim.subdistrictId, canteenId: claim.canteenId, month: claim.month, version: claim.version },
+      this.config.CLAIM_PRINT_MAX_ROWS,
+      claim.dataSha256,
+    );
+    if ('refused' in data && data.refused === 'CHANGED') throw conflict('CLAIM_DATA_CHANGED');
+    if ('refused' in data) {
+      throw conflict(
+        'CLAIM_PRINT_TOO_LARGE',
+        `该申报约 ${data.rows} 行，超过浏览器打印上限（${this.config.CLAIM_PRINT_MAX_ROWS} 行），请下载申报表（Excel）打印`,
+      );
+    }
+    return {
+      claimId: claim.id,
+      canteenId: claim.canteenId,
+      scopeName: claim.canteenName ?? '全部食堂',
+      generatedAt: localDateTimeOf(claim.finishedAt ?? claim.requestedAt),
+      ...data,
     };
   }
 

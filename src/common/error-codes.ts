@@ -72,12 +72,16 @@ export const ERROR_CODES = {
   CLAIM_FILE_MISSING: { status: 404, message: '申报表文件不存在，请重新生成' },
   CLAIM_BUSY: { status: 409, message: '申报请求过于频繁，请稍后重试' },
   CLAIM_FILE_REQUIRED: { status: 400, message: '请上传要核验的申报表文件（字段 file）' },
+  CLAIM_PRINT_TOO_LARGE: {
+    status: 409,
+    message: '该申报的行数超过浏览器打印上限（20000 行），请下载申报表（Excel）打印',
+  },
   CLAIM_FILE_UNKNOWN: { status: 404, message: '该文件与任何申报表都不一致：可能已被修改，或不属于您可查看的申报' },
   QUEUE_UNAVAILABLE: { status: 503, message: '任务队列暂时不可用，请稍后重试' },
   // Review and payment of claims (SPEC §5).
   CLAIM_NOT_SUBDISTRICT: { status: 409, message: '只有整个街道的申报才能提交审核，单个食堂的申报表仅供查看' },
   CLAIM_MONTH_NOT_ENDED: { status: 409, message: '该月尚未结束，申报表仅供预览，不能提交' },
-  CLAIM_DATA_CHANGED: { status: 409, message: '生成该版申报表后本月数据已有变动，请重新生成后再提交' },
+  CLAIM_DATA_CHANGED: { status: 409, message: '生成该版申报表后本月数据已有变动，请重新生成申报表' },
   CLAIM_CHECK_BLOCKING: {
     status: 409,
     message: '有老人在就餐日的状态不是“正常”却享受了补贴，须先作废这些就餐或由站点说明后重新生成，才能提交',

@@ -226,6 +226,14 @@ export class AppConfig {
   @Min(10)
   @Max(1_048_576)
   CLAIM_SHEET_MAX_ROWS = 1_048_576;
+
+  // The most detail + roster rows GET /api/claims/{id}/print answers (issue 18); lowered in tests.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'CLAIM_PRINT_MAX_ROWS 必须是整数' })
+  @Min(10)
+  @Max(100_000)
+  CLAIM_PRINT_MAX_ROWS = 20_000;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

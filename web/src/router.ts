@@ -44,6 +44,11 @@ export const router = createRouter({
       component: () => import('./stats/StatsPage.vue'),
       meta: { roles: ['OPERATOR', 'FINANCE', 'REVIEWER', 'ADMIN'], title: '统计分析', menu: '统计分析' },
     },
+    {
+      path: '/claims/:id(\\d+)/print',
+      component: () => import('./claims/ClaimPrintPage.vue'),
+      meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '申报表打印' },
+    },
     // The plain pages' addresses of before, for bookmarks.
     { path: '/till.html', redirect: '/till' },
     { path: '/operator.html', redirect: '/operator' },

@@ -288,6 +288,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/claims/{id}/print': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['ClaimsController_print'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/claims/{id}/return': {
     parameters: {
       query?: never;
@@ -1096,6 +1112,42 @@ export type components = {
       /** @description every item matching the filters, on all pages */
       total: number;
     };
+    ClaimPrintDto: {
+      canteenId: number | null;
+      claimId: number;
+      daily: components['schemas']['PrintDailyRowDto'][];
+      /** @description SHA-256 of the claim's data, hex (equals the claim's dataSha256) */
+      dataSha256: string;
+      details: components['schemas']['PrintDetailSheetDto'][];
+      /** @description the distinct-diners explanation */
+      dinersNote: string;
+      /**
+       * @description when the workbook was built, Asia/Shanghai
+       * @example 2025-04-01 02:00:13
+       */
+      generatedAt: string;
+      /** @example 2025-03 */
+      month: string;
+      monthEnded: boolean;
+      /** @example 2025年3月 */
+      monthLabel: string;
+      monthLocked: boolean;
+      policies: components['schemas']['PrintPolicyDto'][];
+      policyInWords: string;
+      /** @description by pinyin (zh-x-icu) */
+      roster: components['schemas']['PrintRosterRowDto'][];
+      /** @description 全部食堂, or the canteen */
+      scopeName: string;
+      /** @example 第1版 · 本月已锁定 */
+      statusLine: string;
+      subdistrictName: string;
+      /** @description the subsidy total in capital numerals */
+      subsidyCapital: string;
+      /** @description the summary's title */
+      title: string;
+      totals: components['schemas']['ClaimTotalsDto'];
+      version: number;
+    };
     /** @enum {string} */
     ClaimStatus: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED';
     ClaimTotalsDto: {
@@ -1452,6 +1504,7 @@ export type components = {
       | 'CLAIM_FILE_MISSING'
       | 'CLAIM_BUSY'
       | 'CLAIM_FILE_REQUIRED'
+      | 'CLAIM_PRINT_TOO_LARGE'
       | 'CLAIM_FILE_UNKNOWN'
       | 'QUEUE_UNAVAILABLE'
       | 'CLAIM_NOT_SUBDISTRICT'
@@ -1935,6 +1988,65 @@ export type components = {
       DINNER?: number | null;
       /** @description fen; null: not served */
       LUNCH?: number | null;
+    };
+    PrintDailyRowDto: {
+      canteenName: string;
+      /** @example 2025-03-03 */
+      date: string;
+      meals: number;
+      subsidyFen: number;
+      tiers: components['schemas']['TierTotalsDto'][];
+    };
+    PrintDetailRowDto: {
+      age: number;
+      cashier: string;
+      /** @example 2025-03-03 */
+      date: string;
+      /**
+       * @description first 6 and last 4 digits only
+       * @example 110101********1234
+       */
+      idNumberMasked: string;
+      /** @description 流水号 (meal id) */
+      mealId: string;
+      name: string;
+      payableFen: number;
+      /** @example 午餐 */
+      period: string;
+      priceFen: number;
+      subsidyFen: number;
+      /** @example 80岁以上 */
+      tier: string;
+      /** @example 刷身份证 */
+      verification: string;
+    };
+    PrintDetailSheetDto: {
+      canteenId: number;
+      canteenName: string;
+      rows: components['schemas']['PrintDetailRowDto'][];
+      /** @description the 合计 row */
+      total: components['schemas']['PrintDetailTotalDto'];
+    };
+    PrintDetailTotalDto: {
+      meals: number;
+      payableFen: number;
+      priceFen: number;
+      subsidyFen: number;
+    };
+    PrintPolicyDto: {
+      /** @example 2025-01-01 */
+      from: string;
+      /** @description the tiers in plain words */
+      text: string;
+    };
+    PrintRosterRowDto: {
+      /** @description the diner's canteens, joined by 、 */
+      canteens: string;
+      /** @description first 6 and last 4 digits only */
+      idNumberMasked: string;
+      meals: number;
+      name: string;
+      subsidyFen: number;
     };
     QuoteAnswer: {
       /** @description 周岁 on the meal date */
@@ -4330,6 +4442,101 @@ export interface operations {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
             code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
+        };
+      };
+    };
+  };
+  ClaimsController_print: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClaimPrintDto'];
+        };
+      };
+      /** @description Bad request: INVALID_CHARACTER */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'INVALID_CHARACTER';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: CLAIM_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: CLAIM_NOT_READY, CLAIM_PRINT_TOO_LARGE, CLAIM_DATA_CHANGED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'CLAIM_NOT_READY' | 'CLAIM_PRINT_TOO_LARGE' | 'CLAIM_DATA_CHANGED';
           };
         };
       };
