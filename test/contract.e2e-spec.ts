@@ -155,7 +155,10 @@ const CASES: Record<string, Record<number, Call>> = {
         .req('post', '/api/users', c.admin)
         .send({ username: c.cashier.username, password: 'Canteen-pass-2025', role: 'FINANCE' }),
   },
-  'GET /users': { 200: (c) => c.req('get', '/api/users', c.operator.token) },
+  'GET /users': {
+    200: (c) => c.req('get', `/api/users?subdistrictId=${c.canteen.subdistrictId}`, c.operator.token),
+    400: (c) => c.req('get', '/api/users?districtId=abc', c.admin),
+  },
   'PATCH /users/{id}': {
     200: (c) => c.req('patch', `/api/users/${c.cashier.id}`, c.operator.token).send({ displayName: '收银员甲' }),
     400: (c) => c.req('patch', '/api/users/abc', c.admin).send({}),
@@ -388,7 +391,7 @@ const CASES: Record<string, Record<number, Call>> = {
     404: (c) => c.req('post', '/api/months/2024-03/unlock', c.admin).send({ reason: '更正' }),
   },
   'GET /months/{month}/locks': {
-    200: (c) => c.req('get', '/api/months/2024-01/locks', c.operator.token),
+    200: (c) => c.req('get', `/api/months/2024-01/locks?subdistrictId=${c.canteen.subdistrictId}`, c.operator.token),
     400: (c) => c.req('get', '/api/months/2024-13/locks', c.operator.token),
   },
   'POST /claims': {
@@ -397,9 +400,10 @@ const CASES: Record<string, Record<number, Call>> = {
     404: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: 999999 }),
   },
   'GET /claims': {
-    200: (c) => c.req('get', '/api/claims', c.finance.token),
+    200: (c) => c.req('get', `/api/claims?subdistrictId=${c.canteen.subdistrictId}`, c.finance.token),
     400: (c) => c.req('get', '/api/claims?month=2025-13', c.finance.token),
   },
+
   'GET /claims/{id}': {
     200: async (c) => c.req('get', `/api/claims/${await c.claim()}`, c.finance.token),
     400: (c) => c.req('get', '/api/claims/%00', c.finance.token),

@@ -147,10 +147,22 @@ export async function activeClaimIds(db: Db): Promise<number[]> {
 }
 
 /** The claims within the user's reach, newest month first, then scope, then version desc (one statement). */
-export async function listClaims(db: Db, user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
+export async function listClaims(
+  db: Db,
+  user: AuthUser,
+  month: string | undefined,
+  filter: { districtId?: number; subdistrictId?: number } = {},
+): Promise<ClaimView[]> {
   const params: unknown[] = [month ?? null];
+  const bind = positional(params);
+  const where = [`($1::text IS NULL OR c.month = $1)`, reach(user, params)];
+  // A filter narrows the reach, never widens it: out of reach, it answers an empty list (as GET /api/canteens).
+  if (filter.subdistrictId !== undefined) where.push(`c.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
+  if (filter.districtId !== undefined) {
+    where.push(`c.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${bind(filter.districtId)}::int)`);
+  }
   const rows: ClaimRow[] = await db.query(
-    `${SELECT_CLAIM} WHERE ($1::text IS NULL OR c.month = $1) AND ${reach(user, params)}
+    `${SELECT_CLAIM} WHERE ${where.join(' AND ')}
      ORDER BY c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC LIMIT 500`,
     params,
   );

@@ -30,7 +30,8 @@ import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { IdParamPipe } from '../common/id-param.pipe';
-import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
+import { IsId, IsLocalMonth, IsOptionalNonNull, queryIdToInt } from '../common/validation';
+import { Transform } from 'class-transformer';
 import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
 import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
 import { ClaimFileMatch, ClaimsService, ClaimView } from './claims.service';
@@ -55,6 +56,18 @@ export class ListClaimsQuery {
   @IsOptional()
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
   month?: string;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该区的申报（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该街道的申报（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -103,7 +116,7 @@ export class ClaimsController {
   @Roles('FINANCE', 'ADMIN', 'OPERATOR', 'REVIEWER')
   @ApiOkResponse({ type: ClaimViewDto, isArray: true, description: 'newest month first, at most 500 (not paged)' })
   list(@CurrentUser() user: AuthUser, @Query() query: ListClaimsQuery): Promise<ClaimView[]> {
-    return this.claims.list(user, query.month);
+    return this.claims.list(user, query.month, { districtId: query.districtId, subdistrictId: query.subdistrictId });
   }
 
   @Get(':id')

@@ -144,10 +144,15 @@ export class ClaimsService {
     return requeued;
   }
 
-  async list(user: AuthUser, month: string | undefined): Promise<ClaimView[]> {
+  /** Within reach, by month, district and sub-district when asked (a filter never widens the reach). */
+  async list(
+    user: AuthUser,
+    month: string | undefined,
+    filter: { districtId?: number; subdistrictId?: number } = {},
+  ): Promise<ClaimView[]> {
     if (month !== undefined && !isMonthInRange(month)) throw badRequest('INVALID_MONTH');
     // One statement for the whole list (a statement per claim made a 500-claim list 501 round trips).
-    return listClaims(this.dataSource, user, month);
+    return listClaims(this.dataSource, user, month, filter);
   }
 
   async getForUser(user: AuthUser, id: number): Promise<ClaimView> {

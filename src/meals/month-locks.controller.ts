@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { MonthLockViewDto } from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { LockMonthDto, UnlockMonthDto } from './meals.dto';
+import { LockMonthDto, MonthLockListQueryDto, UnlockMonthDto } from './meals.dto';
 import { MonthLocksService, MonthLockView } from './month-locks.service';
 
 @ApiTags('months')
@@ -45,7 +45,11 @@ export class MonthLocksController {
   @Get(':month/locks')
   @ApiOkResponse({ type: MonthLockViewDto, isArray: true, description: 'every lock of the month in reach (not paged)' })
   @ApiErrors('INVALID_MONTH')
-  list(@CurrentUser() user: AuthUser, @Param('month') month: string): Promise<MonthLockView[]> {
-    return this.locks.list(user, month);
+  list(
+    @CurrentUser() user: AuthUser,
+    @Param('month') month: string,
+    @Query() query: MonthLockListQueryDto,
+  ): Promise<MonthLockView[]> {
+    return this.locks.list(user, month, { districtId: query.districtId, subdistrictId: query.subdistrictId });
   }
 }

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { UserViewDto } from './user-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
-import { CreateUserDto, GeneratedPasswordDto, UpdateUserDto } from './user.dto';
+import { CreateUserDto, GeneratedPasswordDto, UpdateUserDto, UserListQueryDto } from './user.dto';
 import { GeneratedPassword, UsersService, UserView } from './users.service';
 
 @ApiTags('users')
@@ -34,8 +34,8 @@ export class UsersController {
   /** Admin: every user. Operator: the cashiers of its canteens. */
   @Get()
   @ApiOkResponse({ type: UserViewDto, isArray: true, description: 'every user in reach (not paged)' })
-  list(@CurrentUser() user: AuthUser): Promise<UserView[]> {
-    return this.users.list(user);
+  list(@CurrentUser() user: AuthUser, @Query() query: UserListQueryDto): Promise<UserView[]> {
+    return this.users.list(user, { districtId: query.districtId, subdistrictId: query.subdistrictId });
   }
 
   /** Deactivate / reactivate, reset the password, change canteens. */

@@ -3065,7 +3065,11 @@ export interface operations {
   ClaimsController_list: {
     parameters: {
       query?: {
+        /** @description 只列出该区的申报（在本人范围内） */
+        districtId?: number;
         month?: string;
+        /** @description 只列出该街道的申报（在本人范围内） */
+        subdistrictId?: number;
       };
       header?: never;
       path?: never;
@@ -5277,7 +5281,12 @@ export interface operations {
   };
   MonthLocksController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 只列出该区的锁定（在本人范围内） */
+        districtId?: number;
+        /** @description 只列出该街道的锁定（在本人范围内） */
+        subdistrictId?: number;
+      };
       header?: never;
       path: {
         /** @description YYYY-MM */
@@ -5296,7 +5305,7 @@ export interface operations {
           'application/json': components['schemas']['MonthLockViewDto'][];
         };
       };
-      /** @description Bad request: INVALID_MONTH, INVALID_CHARACTER */
+      /** @description Bad request: INVALID_MONTH, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
       400: {
         headers: {
           [name: string]: unknown;
@@ -5304,7 +5313,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'INVALID_MONTH' | 'INVALID_CHARACTER';
+            code?: 'INVALID_MONTH' | 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
           };
         };
       };
@@ -6534,7 +6543,12 @@ export interface operations {
   };
   UsersController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description 只列出该区的用户（区审核员及其各街道的用户） */
+        districtId?: number;
+        /** @description 只列出该街道的用户 */
+        subdistrictId?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -6548,6 +6562,18 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['UserViewDto'][];
+        };
+      };
+      /** @description Bad request: VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'VALIDATION_FAILED' | 'UNKNOWN_FIELD' | 'INVALID_CHARACTER' | 'NESTING_TOO_DEEP';
+          };
         };
       };
       /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
