@@ -32,6 +32,16 @@ export const router = createRouter({
       component: () => import('./claims/FinancePage.vue'),
       meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '补贴申报' },
     },
+    {
+      path: '/admin',
+      component: () => import('./admin/AdminPage.vue'),
+      meta: { roles: ['ADMIN'], title: '系统管理' },
+    },
+    {
+      path: '/district',
+      component: () => import('./district/DistrictPage.vue'),
+      meta: { roles: ['REVIEWER', 'ADMIN'], title: '辖区' },
+    },
     // The plain pages' addresses of before, for bookmarks.
     { path: '/till.html', redirect: '/till' },
     { path: '/operator.html', redirect: '/operator' },

@@ -71,8 +71,10 @@ export function logout(): void {
 
 /** The page each role lands on after login. */
 export function homeOf(role: Role): string {
-  // A reviewer reads its district's claims on the finance page until its own screens come (issues 17 and 18).
-  return role === 'CASHIER' ? '/till' : role === 'FINANCE' || role === 'REVIEWER' ? '/finance' : '/operator';
+  // A reviewer lands on its district (辖区), which links to its claims and statistics.
+  if (role === 'ADMIN') return '/admin';
+  if (role === 'REVIEWER') return '/district';
+  return role === 'CASHIER' ? '/till' : role === 'FINANCE' ? '/finance' : '/operator';
 }
 
 export const ROLE_LABELS: Record<Role, string> = {
