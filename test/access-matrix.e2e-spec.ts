@@ -244,6 +244,59 @@ const CELLS: Cell[] = [
       expect(JSON.stringify(res.body)).not.toMatch(/argon2|password/i);
     },
   },
+  // A filter narrows the reach and never widens it: out of reach, an empty list (as GET /api/canteens).
+  {
+    route: 'GET /api/users?subdistrictId=',
+    target: 'own',
+    call: (http, w) => http().get('/api/users').query({ subdistrictId: w.subA }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res);
+      expect(seen).toContain(w.cashierOf.A1);
+      expect(seen).not.toContain(w.cashierOf.B1);
+      if (role === 'ADMIN') expect(seen).toContain(w.cashierOf.A2);
+      else expect(seen).not.toContain(w.cashierOf.A2);
+    },
+  },
+  {
+    route: 'GET /api/users?subdistrictId=',
+    target: 'other sub-district',
+    call: (http, w) => http().get('/api/users').query({ subdistrictId: w.subB }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res);
+      if (role === 'ADMIN') expect(seen).toContain(w.cashierOf.B1);
+      else expect(seen).toEqual([]);
+      expect(seen).not.toContain(w.cashierOf.A1);
+      expect(seen).not.toContain(w.cashierOf.A2);
+    },
+  },
+  {
+    route: 'GET /api/users?districtId=',
+    target: 'other district',
+    call: (http, w) => http().get('/api/users').query({ districtId: w.districtB }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const users = res.body.items as { id: number; subdistrictId: number | null; districtId: number | null }[];
+      if (role === 'ADMIN') expect(ids(res)).toContain(w.cashierOf.B1);
+      else expect(users).toEqual([]);
+      for (const u of users) {
+        expect(u.subdistrictId === w.subB || u.districtId === w.districtB).toBe(true);
+      }
+    },
+  },
+  {
+    route: 'GET /api/users?districtId=',
+    target: 'own',
+    call: (http, w) => http().get('/api/users').query({ districtId: w.districtA }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: R, REVIEWER: R, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res);
+      expect(seen).toContain(w.cashierOf.A1);
+      expect(seen).not.toContain(w.cashierOf.B1);
+      if (role === 'ADMIN') expect(seen).toEqual(expect.arrayContaining([w.cashierOf.A2, w.user.REVIEWER!.id]));
+    },
+  },
   ...perCanteen(
     'PATCH /api/users/:id (a cashier)',
     (http, w, _id, key) => http().patch(`/api/users/${w.cashierOf[key]}`).send({ displayName: '改过的名字' }),
@@ -555,6 +608,46 @@ const CELLS: Cell[] = [
       else expect(subs).toEqual([w.subA]);
     },
   },
+  {
+    route: 'GET /api/months/:month/locks?subdistrictId=',
+    target: 'own',
+    call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`).query({ subdistrictId: w.subA }),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const subs = [...new Set((res.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId))];
+      expect(subs).toEqual(role === 'ADMIN' ? [w.subA] : [w.subA]);
+    },
+  },
+  {
+    route: 'GET /api/months/:month/locks?districtId=',
+    target: 'own',
+    call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`).query({ districtId: w.districtA }),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const subs = [...new Set((res.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId))];
+      expect(subs).toEqual(role === 'ADMIN' ? [w.subA] : [w.subA]);
+    },
+  },
+  {
+    route: 'GET /api/months/:month/locks?subdistrictId=',
+    target: 'other sub-district',
+    call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`).query({ subdistrictId: w.subB }),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const subs = [...new Set((res.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId))];
+      expect(subs).toEqual(role === 'ADMIN' ? [w.subB] : []);
+    },
+  },
+  {
+    route: 'GET /api/months/:month/locks?districtId=',
+    target: 'other district',
+    call: (http, w) => http().get(`/api/months/${w.lockedMonth}/locks`).query({ districtId: w.districtB }),
+    expect: ALL_200,
+    check: (res, role, w) => {
+      const subs = [...new Set((res.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId))];
+      expect(subs).toEqual(role === 'ADMIN' ? [w.subB] : []);
+    },
+  },
 
   // Claims (arranged in SQL and never built here: a claim in reach answers 409 CLAIM_NOT_READY for its file).
   ...perCanteen(
@@ -585,6 +678,42 @@ const CELLS: Cell[] = [
         expect(seen.sort()).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
       if (role === 'ADMIN') expect(seen).toEqual(expect.arrayContaining(Object.values(w.claim)));
     },
+  },
+  {
+    route: 'GET /api/claims?districtId=',
+    target: 'own',
+    call: (http, w) => http().get('/api/claims').query({ month: '2024-12', districtId: w.districtA }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res).sort();
+      if (role === 'OPERATOR') expect(seen).toEqual([w.claim.A1]);
+      else expect(seen).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
+    },
+  },
+  {
+    route: 'GET /api/claims?subdistrictId=',
+    target: 'own',
+    call: (http, w) => http().get('/api/claims').query({ month: '2024-12', subdistrictId: w.subA }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => {
+      const seen = ids(res).sort();
+      if (role === 'OPERATOR') expect(seen).toEqual([w.claim.A1]);
+      else expect(seen).toEqual([w.claim.A1, w.claim.A2, w.claim.subA].sort());
+    },
+  },
+  {
+    route: 'GET /api/claims?subdistrictId=',
+    target: 'other sub-district',
+    call: (http, w) => http().get('/api/claims').query({ month: '2024-12', subdistrictId: w.subB }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => expect(ids(res)).toEqual(role === 'ADMIN' ? [w.claim.B1] : []),
+  },
+  {
+    route: 'GET /api/claims?districtId=',
+    target: 'other district',
+    call: (http, w) => http().get('/api/claims').query({ month: '2024-12', districtId: w.districtB }),
+    expect: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
+    check: (res, role, w) => expect(ids(res)).toEqual(role === 'ADMIN' ? [w.claim.B1] : []),
   },
   ...perCanteen('GET /api/claims/:id', (http, w, _id, key) => http().get(`/api/claims/${w.claim[key]}`), {
     A1: { CASHIER: R, OPERATOR: 200, FINANCE: 200, REVIEWER: 200, ADMIN: 200 },
@@ -1105,12 +1234,18 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       districts: [w.districtA],
       claims: [w.claim.A1, w.claim.A2, w.claim.subA],
       diners: [w.dinerA.id],
+      users: [w.cashierOf.A1, w.cashierOf.A2, w.user.CASHIER!.id, w.user.OPERATOR!.id, w.user.REVIEWER!.id],
     };
     const lists: [string, string, Record<string, string>, keyof typeof ofA][] = [
       ['/api/canteens', 'canteens', {}, 'canteens'],
       ['/api/subdistricts', 'subdistricts', {}, 'subdistricts'],
       ['/api/districts', 'districts', {}, 'districts'],
       ['/api/claims', 'claims', { month: '2024-12' }, 'claims'],
+      ['/api/claims', 'claims of district A', { month: '2024-12', districtId: String(w.districtA) }, 'claims'],
+      ['/api/claims', 'claims of sub-district A', { month: '2024-12', subdistrictId: String(w.subA) }, 'claims'],
+      ['/api/users', 'users', {}, 'users'],
+      ['/api/users', 'users of district A', { districtId: String(w.districtA) }, 'users'],
+      ['/api/users', 'users of sub-district A', { subdistrictId: String(w.subA) }, 'users'],
       ['/api/diners', 'diners', {}, 'diners'],
       ['/api/diners', 'diners by name', { q: '老人' }, 'diners'],
     ];
@@ -1128,8 +1263,15 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
         });
         checked++;
       }
-      const locks = await t.http().get(`/api/months/${w.lockedMonth}/locks`).set('authorization', user.token);
-      expect((locks.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId)).not.toContain(w.subA);
+      for (const query of [{}, { districtId: w.districtA }, { subdistrictId: w.subA }]) {
+        const locks = await t
+          .http()
+          .get(`/api/months/${w.lockedMonth}/locks`)
+          .query(query)
+          .set('authorization', user.token);
+        expect(locks.status).toBe(200);
+        expect((locks.body.items as { subdistrictId: number }[]).map((l) => l.subdistrictId)).not.toContain(w.subA);
+      }
       const canteen = await t.http().get(`/api/canteens/${w.canteen.A1}`).set('authorization', user.token);
       expect(canteen.status).toBe(403);
     }

@@ -179,8 +179,8 @@ const CASES: Record<string, Record<number, Call>> = {
         .send({ username: c.cashier.username, password: 'Canteen-pass-2025', role: 'FINANCE' }),
   },
   'GET /users': {
-    200: (c) => c.req('get', '/api/users', c.operator.token),
-    400: (c) => c.req('get', '/api/users?page=0', c.operator.token),
+    200: (c) => c.req('get', `/api/users?subdistrictId=${c.canteen.subdistrictId}&page=1`, c.operator.token),
+    400: (c) => c.req('get', '/api/users?districtId=abc', c.admin),
   },
   'PATCH /users/{id}': {
     200: (c) => c.req('patch', `/api/users/${c.cashier.id}`, c.operator.token).send({ displayName: '收银员甲' }),
@@ -447,7 +447,7 @@ const CASES: Record<string, Record<number, Call>> = {
     },
   },
   'GET /months/{month}/locks': {
-    200: (c) => c.req('get', '/api/months/2024-01/locks', c.operator.token),
+    200: (c) => c.req('get', `/api/months/2024-01/locks?subdistrictId=${c.canteen.subdistrictId}`, c.operator.token),
     400: (c) => c.req('get', '/api/months/2024-13/locks', c.operator.token),
   },
   'POST /claims': {
@@ -456,9 +456,10 @@ const CASES: Record<string, Record<number, Call>> = {
     404: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: 999999 }),
   },
   'GET /claims': {
-    200: (c) => c.req('get', '/api/claims', c.finance.token),
+    200: (c) => c.req('get', `/api/claims?subdistrictId=${c.canteen.subdistrictId}`, c.finance.token),
     400: (c) => c.req('get', '/api/claims?month=2025-13', c.finance.token),
   },
+
   'GET /claims/{id}': {
     200: async (c) => c.req('get', `/api/claims/${await c.claim()}`, c.finance.token),
     400: (c) => c.req('get', '/api/claims/%00', c.finance.token),

@@ -196,29 +196,45 @@ export async function activeClaimIds(db: Db): Promise<number[]> {
 /**
  * One page of the claims within the user's reach, newest month first, then scope, then version desc, and how many
  * there are in all (one statement). Filtered by review status (the reviewer's queue), the oldest submission first.
+ * A district or sub-district filter narrows the reach, never widens it: out of reach, the page is empty.
  */
 export async function listClaims(
   db: Db,
   user: AuthUser,
-  filter: { month?: string; reviewStatus?: ReviewStatus },
+  filter: { month?: string; reviewStatus?: ReviewStatus; districtId?: number; subdistrictId?: number },
   page: { offset: number; limit: number },
 ): Promise<{ items: ClaimView[]; total: number }> {
-  const where = (params: unknown[]): string =>
-    `($1::text IS NULL OR c.month = $1) AND ($2::text IS NULL OR c.review_status = $2) AND ${reach(user, params)}`;
-  const params: unknown[] = [filter.month ?? null, filter.reviewStatus ?? null, page.limit, page.offset];
+  const where = (params: unknown[]): string => {
+    const bind = positional(params);
+    const parts = [
+      `(${bind(filter.month ?? null)}::text IS NULL OR c.month = ${bind(filter.month ?? null)})`,
+      `(${bind(filter.reviewStatus ?? null)}::text IS NULL OR c.review_status = ${bind(filter.reviewStatus ?? null)})`,
+      reach(user, params),
+    ];
+    if (filter.subdistrictId !== undefined) parts.push(`c.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
+    if (filter.districtId !== undefined) {
+      parts.push(
+        `c.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${bind(filter.districtId)}::int)`,
+      );
+    }
+    return parts.join(' AND ');
+  };
+  const params: unknown[] = [];
+  const whereSql = where(params);
+  const bindPage = positional(params);
   const order =
     filter.reviewStatus === undefined
       ? 'c.month DESC, COALESCE(c.canteen_id, 0), c.version DESC'
       : 'c.submitted_at NULLS LAST, c.month, c.id';
   const rows: (ClaimRow & { total: string })[] = await db.query(
     `${SELECT_CLAIM.replace('SELECT c.id,', 'SELECT count(*) OVER () AS total, c.id,')}
-      WHERE ${where(params)}
-     ORDER BY ${order} LIMIT $3 OFFSET $4`,
+      WHERE ${whereSql}
+     ORDER BY ${order} LIMIT ${bindPage(page.limit)} OFFSET ${bindPage(page.offset)}`,
     params,
   );
   // A page past the end has no row to carry the total: count again (rare; a pager never asks for it).
   if (rows.length === 0 && page.offset > 0) {
-    const countParams: unknown[] = [filter.month ?? null, filter.reviewStatus ?? null];
+    const countParams: unknown[] = [];
     const [{ n }]: { n: string }[] = await db.query(
       `SELECT count(*) AS n FROM claims c WHERE ${where(countParams)}`,
       countParams,

@@ -31,7 +31,8 @@ import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { IdParamPipe } from '../common/id-param.pipe';
-import { IsId, IsLocalMonth, IsOptionalNonNull } from '../common/validation';
+import { IsId, IsLocalMonth, IsOptionalNonNull, queryIdToInt } from '../common/validation';
+import { Transform } from 'class-transformer';
 import { ClaimChecks, ClaimChecksService } from './claim-checks.service';
 import { ClaimChecksDto, ClaimFileMatchDto } from './claim-checks.dto';
 import { ClaimFileMatch, ClaimPrint, ClaimsService, ClaimView } from './claims.service';
@@ -69,6 +70,18 @@ export class ListClaimsQuery extends PageQueryDto {
   @IsOptional()
   @IsIn(REVIEW_STATUSES, { message: '审核状态应为 DRAFT、SUBMITTED、RETURNED、APPROVED 或 PAID' })
   reviewStatus?: ReviewStatus;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该区的申报（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该街道的申报（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
 }
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

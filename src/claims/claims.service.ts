@@ -168,6 +168,7 @@ export class ClaimsService {
     return requeued;
   }
 
+  /** Within reach, by month, review status, district and sub-district when asked (a filter never widens the reach). */
   async list(user: AuthUser, query: ListClaimsQuery): Promise<Page<ClaimView>> {
     if (query.month !== undefined && !isMonthInRange(query.month)) throw badRequest('INVALID_MONTH');
     // One statement for the page and its total (a statement per claim made a 500-claim list 501 round trips).

@@ -65,6 +65,10 @@ export const IsId = (message: string, options: { each?: boolean } = {}): Propert
   );
 
 /** A real calendar date 'YYYY-MM-DD' with a year in the range the business deals in (1900..2999). */
+/** A query string's id (`?districtId=3`) as a number, before @IsId checks it; anything else is left for @IsId to refuse. */
+export const queryIdToInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+
 export const IsLocalDate = (message: string): PropertyDecorator =>
   ValidateBy({ name: 'isLocalDate', validator: { validate: isDateInRange, defaultMessage: () => message } });
 

@@ -16,7 +16,14 @@ import {
 } from 'class-validator';
 import { MEAL_PERIODS, MealPeriod, VERIFICATIONS, Verification } from '../common/enums';
 import { MAX_MEAL_PRICE_FEN } from '../common/money';
-import { ApiInstantProperty, IsId, IsInstant, IsLocalDate, IsOptionalNonNull } from '../common/validation';
+import {
+  ApiInstantProperty,
+  IsId,
+  IsInstant,
+  IsLocalDate,
+  IsOptionalNonNull,
+  queryIdToInt,
+} from '../common/validation';
 
 /** Who is eating, and which meal: the part a quote and a recording share. */
 class DinerMealDto {
@@ -197,4 +204,19 @@ export class SettleOfflineConflictDto {
   @MinLength(1, { message: '请填写处理说明' })
   @MaxLength(200, { message: '处理说明不超过 200 字' })
   note!: string;
+}
+
+/** GET /api/months/{month}/locks: narrow the list (within reach) to a district or sub-district. */
+export class MonthLockListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该区的锁定（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该街道的锁定（在本人范围内）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
 }

@@ -117,10 +117,21 @@ export async function selectMonthLock(db: Db, id: number): Promise<MonthLockView
 }
 
 /** Every lock of the month within the user's reach, the lifted ones too. */
-export async function selectMonthLocks(db: Db, user: AuthUser, month: string): Promise<MonthLockView[]> {
+export async function selectMonthLocks(
+  db: Db,
+  user: AuthUser,
+  month: string,
+  filter: { districtId?: number; subdistrictId?: number } = {},
+): Promise<MonthLockView[]> {
   const params: unknown[] = [month];
-  const reach = reachSql(user, { subdistrict: 'l.subdistrict_id' }, positional(params));
-  const rows: LockRow[] = await db.query(`${SELECT_LOCKS} WHERE l.month = $1 AND ${reach} ORDER BY l.id`, params);
+  const bind = positional(params);
+  const where = ['l.month = $1', reachSql(user, { subdistrict: 'l.subdistrict_id' }, bind)];
+  // A filter narrows the reach, never widens it (out of reach: an empty list, as GET /api/canteens).
+  if (filter.subdistrictId !== undefined) where.push(`l.subdistrict_id = ${bind(filter.subdistrictId)}::int`);
+  if (filter.districtId !== undefined) {
+    where.push(`l.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${bind(filter.districtId)}::int)`);
+  }
+  const rows: LockRow[] = await db.query(`${SELECT_LOCKS} WHERE ${where.join(' AND ')} ORDER BY l.id`, params);
   return rows.map(toView);
 }
 

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { Page, PageQueryDto, paginate } from '../common/paging';
+import { Page, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { MonthLockPageDto, MonthLockViewDto } from './meal-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
-import { LockMonthDto, UnlockMonthDto } from './meals.dto';
+import { LockMonthDto, MonthLockListQueryDto, UnlockMonthDto } from './meals.dto';
 import { MonthLocksService, MonthLockView } from './month-locks.service';
 
 @ApiTags('months')
@@ -56,8 +56,11 @@ export class MonthLocksController {
   async list(
     @CurrentUser() user: AuthUser,
     @Param('month') month: string,
-    @Query() query: PageQueryDto,
+    @Query() query: MonthLockListQueryDto,
   ): Promise<Page<MonthLockView>> {
-    return paginate(await this.locks.list(user, month), query);
+    return paginate(
+      await this.locks.list(user, month, { districtId: query.districtId, subdistrictId: query.subdistrictId }),
+      query,
+    );
   }
 }

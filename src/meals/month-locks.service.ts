@@ -113,10 +113,17 @@ export class MonthLocksService {
     });
   }
 
-  /** Every lock of the month in the caller's sub-district (admins: all), the lifted ones too. */
-  async list(user: AuthUser, month: string): Promise<MonthLockView[]> {
+  /**
+   * Every lock of the month within the caller's reach (admins: all), the lifted ones too; by district and
+   * sub-district when asked (a filter never widens the reach).
+   */
+  async list(
+    user: AuthUser,
+    month: string,
+    filter: { districtId?: number; subdistrictId?: number } = {},
+  ): Promise<MonthLockView[]> {
     this.assertMonth(month);
-    return selectMonthLocks(this.db, user, month);
+    return selectMonthLocks(this.db, user, month, filter);
   }
 
   private assertMonth(month: string): void {

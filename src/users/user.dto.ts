@@ -1,9 +1,20 @@
+import { PageQueryDto } from '../common/paging';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { ROLES, Role } from '../common/enums';
-import { IsId, IsOptionalNonNull } from '../common/validation';
+import { IsId, IsOptionalNonNull, queryIdToInt } from '../common/validation';
 
 const lowerTrim = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().toLowerCase() : value;
@@ -87,4 +98,19 @@ export class GeneratedPasswordDto {
 
   @ApiProperty({ description: '新密码：只在这次回答中出现一次，服务器只保存其散列值' })
   password!: string;
+}
+
+/** GET /api/users: narrow the list (within reach) to a district (its reviewers and staff) or a sub-district. */
+export class UserListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该区的用户（区审核员及其各街道的用户）' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该街道的用户' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
 }

@@ -52,19 +52,49 @@ export const toUserView = (r: UserRow): UserView => ({
   createdAt: r.created_at,
 });
 
-export async function listAllUsers(db: Db): Promise<UserRow[]> {
-  return db.query(`${SELECT_USERS} GROUP BY u.id ORDER BY u.id`);
+/** Narrows a list of users to a district (its reviewers and the staff of its sub-districts) or a sub-district. */
+export interface UserScopeFilter {
+  districtId?: number;
+  subdistrictId?: number;
+}
+
+function scopeFilterSql(filter: UserScopeFilter, params: unknown[]): string[] {
+  const where: string[] = [];
+  if (filter.subdistrictId !== undefined) {
+    params.push(filter.subdistrictId);
+    where.push(`u.subdistrict_id = $${params.length}::int`);
+  }
+  if (filter.districtId !== undefined) {
+    params.push(filter.districtId);
+    const d = `$${params.length}::int`;
+    where.push(`(u.district_id = ${d} OR u.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${d}))`);
+  }
+  return where;
+}
+
+export async function listAllUsers(db: Db, filter: UserScopeFilter = {}): Promise<UserRow[]> {
+  const params: unknown[] = [];
+  const where = scopeFilterSql(filter, params);
+  return db.query(
+    `${SELECT_USERS} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY u.id ORDER BY u.id`,
+    params,
+  );
 }
 
 /** The cashiers of the sub-district who work at one of these canteens (what an operator manages). */
-export async function listCashiersOf(db: Db, subdistrictId: number | null, canteenIds: number[]): Promise<UserRow[]> {
-  return db.query(
-    `${SELECT_USERS}
-      WHERE u.role = 'CASHIER' AND u.subdistrict_id = $1
-        AND EXISTS (SELECT 1 FROM user_canteens x WHERE x.user_id = u.id AND x.canteen_id = ANY($2::int[]))
-      GROUP BY u.id ORDER BY u.id`,
-    [subdistrictId, canteenIds],
-  );
+export async function listCashiersOf(
+  db: Db,
+  subdistrictId: number | null,
+  canteenIds: number[],
+  filter: UserScopeFilter = {},
+): Promise<UserRow[]> {
+  const params: unknown[] = [subdistrictId, canteenIds];
+  const where = [
+    `u.role = 'CASHIER' AND u.subdistrict_id = $1`,
+    `EXISTS (SELECT 1 FROM user_canteens x WHERE x.user_id = u.id AND x.canteen_id = ANY($2::int[]))`,
+    ...scopeFilterSql(filter, params),
+  ];
+  return db.query(`${SELECT_USERS} WHERE ${where.join(' AND ')} GROUP BY u.id ORDER BY u.id`, params);
 }
 
 export async function findUserRow(db: Db, id: number): Promise<UserRow | undefined> {

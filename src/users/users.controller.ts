@@ -1,12 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { Page, PageQueryDto, paginate } from '../common/paging';
+import { Page, paginate } from '../common/paging';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/api-responses';
 import { UserPageDto, UserViewDto } from './user-view.dto';
 import { AuthUser } from '../auth/auth-user';
 import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { IdParamPipe } from '../common/id-param.pipe';
-import { CreateUserDto, GeneratedPasswordDto, UpdateUserDto } from './user.dto';
+import { CreateUserDto, GeneratedPasswordDto, UpdateUserDto, UserListQueryDto } from './user.dto';
 import { GeneratedPassword, UsersService, UserView } from './users.service';
 
 @ApiTags('users')
@@ -35,8 +35,11 @@ export class UsersController {
   /** Admin: every user. Operator: the cashiers of its canteens. */
   @Get()
   @ApiOkResponse({ type: UserPageDto, description: 'the users in reach, by id' })
-  async list(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<Page<UserView>> {
-    return paginate(await this.users.list(user), query);
+  async list(@CurrentUser() user: AuthUser, @Query() query: UserListQueryDto): Promise<Page<UserView>> {
+    return paginate(
+      await this.users.list(user, { districtId: query.districtId, subdistrictId: query.subdistrictId }),
+      query,
+    );
   }
 
   /** Deactivate / reactivate, reset the password, change canteens. */

@@ -26,6 +26,7 @@ import {
   updateUser,
   usernameTaken,
   USERNAME_KEY,
+  UserScopeFilter,
   UserView,
 } from './user.queries';
 
@@ -57,10 +58,11 @@ export class UsersService {
     private readonly canteens: CanteensService,
   ) {}
 
-  async list(actor: AuthUser): Promise<UserView[]> {
-    if (actor.role === 'ADMIN') return (await listAllUsers(this.db)).map(toUserView);
+  /** By district and sub-district when asked; a filter never widens the reach (out of it: an empty list). */
+  async list(actor: AuthUser, filter: UserScopeFilter = {}): Promise<UserView[]> {
+    if (actor.role === 'ADMIN') return (await listAllUsers(this.db, filter)).map(toUserView);
     // An operator sees the cashiers of its canteens.
-    return (await listCashiersOf(this.db, actor.subdistrictId, actor.canteenIds)).map(toUserView);
+    return (await listCashiersOf(this.db, actor.subdistrictId, actor.canteenIds, filter)).map(toUserView);
   }
 
   async create(actor: AuthUser, dto: CreateUserDto, ip: string | null): Promise<UserView> {

@@ -49,6 +49,16 @@ export const router = createRouter({
       component: () => import('./claims/ClaimPrintPage.vue'),
       meta: { roles: ['FINANCE', 'REVIEWER', 'ADMIN'], title: '申报表打印' },
     },
+    {
+      path: '/admin',
+      component: () => import('./admin/AdminPage.vue'),
+      meta: { roles: ['ADMIN'], title: '系统管理', menu: '系统管理' },
+    },
+    {
+      path: '/district',
+      component: () => import('./district/DistrictPage.vue'),
+      meta: { roles: ['REVIEWER', 'ADMIN'], title: '辖区', menu: '辖区' },
+    },
     // The plain pages' addresses of before, for bookmarks.
     { path: '/till.html', redirect: '/till' },
     { path: '/operator.html', redirect: '/operator' },

@@ -3682,6 +3682,8 @@ export interface operations {
   ClaimsController_list: {
     parameters: {
       query?: {
+        /** @description 只列出该区的申报（在本人范围内） */
+        districtId?: number;
         month?: string;
         /** @description 页码，从 1 起 */
         page?: number;
@@ -3689,6 +3691,8 @@ export interface operations {
         pageSize?: number;
         /** @description only claims in this review status, oldest submission first (the reviewer queue: SUBMITTED) */
         reviewStatus?: components['schemas']['ReviewStatus'];
+        /** @description 只列出该街道的申报（在本人范围内） */
+        subdistrictId?: number;
       };
       header?: never;
       path?: never;
@@ -6599,10 +6603,14 @@ export interface operations {
   MonthLocksController_list: {
     parameters: {
       query?: {
+        /** @description 只列出该区的锁定（在本人范围内） */
+        districtId?: number;
         /** @description 页码，从 1 起 */
         page?: number;
         /** @description 每页条数（1–200，缺省 50） */
         pageSize?: number;
+        /** @description 只列出该街道的锁定（在本人范围内） */
+        subdistrictId?: number;
       };
       header?: never;
       path: {
@@ -8025,10 +8033,14 @@ export interface operations {
   UsersController_list: {
     parameters: {
       query?: {
+        /** @description 只列出该区的用户（区审核员及其各街道的用户） */
+        districtId?: number;
         /** @description 页码，从 1 起 */
         page?: number;
         /** @description 每页条数（1–200，缺省 50） */
         pageSize?: number;
+        /** @description 只列出该街道的用户 */
+        subdistrictId?: number;
       };
       header?: never;
       path?: never;

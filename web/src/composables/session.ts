@@ -71,7 +71,10 @@ export function logout(): void {
 
 /** The page each role lands on after login. */
 export function homeOf(role: Role): string {
-  return role === 'CASHIER' ? '/till' : role === 'FINANCE' ? '/finance' : role === 'REVIEWER' ? '/review' : '/operator';
+  // The reviewer lands on its queue of claims (申报审核), which the district (辖区) and statistics sit beside.
+  if (role === 'ADMIN') return '/admin';
+  if (role === 'REVIEWER') return '/review';
+  return role === 'CASHIER' ? '/till' : role === 'FINANCE' ? '/finance' : '/operator';
 }
 
 export const ROLE_LABELS: Record<Role, string> = {
