@@ -57,7 +57,7 @@ describe('Finance page (Chromium)', () => {
     await page.click('.login-form button[type=submit]');
     await page.waitForSelector('#claim-form');
     await page.fill('#month', '2025-03');
-    await page.dispatchEvent('#month', 'change');
+    await page.press('#month', 'Enter');
 
     // No worker yet: the claim waits in the queue and the page says so.
     await page.click('#generate');

@@ -92,7 +92,7 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
     await login(f, '/finance', finance);
     await f.waitForSelector('#claim-form');
     await f.fill('#month', '2025-03');
-    await f.dispatchEvent('#month', 'change');
+    await f.press('#month', 'Enter');
     await f.click('#generate');
     await f.waitForSelector('#month-card [data-test=chip]', { timeout: 30_000 });
     expect(await f.textContent('#month-card [data-test=chip]')).toBe('可申报');
@@ -142,7 +142,7 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
     // Finance sees why, keeps its note, and submits again.
     await f.reload();
     await f.fill('#month', '2025-03');
-    await f.dispatchEvent('#month', 'change');
+    await f.press('#month', 'Enter');
     await f.waitForSelector('#month-card[data-review-status=RETURNED]');
     expect(await f.textContent('#month-card [data-test=return-reason]')).toContain(reason);
     expect(await f.textContent('#month-card [data-test=chip]')).toBe('已退回');

@@ -180,6 +180,13 @@ export class LockMonthDto {
   @IsOptionalNonNull()
   @IsId('食堂编号应为正整数')
   canteenId?: number;
+
+  @ApiPropertyOptional({
+    description: '整个街道（不给 canteenId 时）：缺省为本人所在街道；管理员可指定任一街道，其他角色只能是本街道',
+  })
+  @IsOptionalNonNull()
+  @IsId('街道编号应为正整数')
+  subdistrictId?: number;
 }
 
 export class UnlockMonthDto extends LockMonthDto {

@@ -19,14 +19,21 @@ export class MonthLocksController {
   @HttpCode(200)
   @Roles('FINANCE', 'ADMIN')
   @ApiOkResponse({ type: MonthLockViewDto })
-  @ApiErrors('INVALID_MONTH', 'CANTEEN_NOT_FOUND', 'CANTEEN_FORBIDDEN', 'MONTH_ALREADY_LOCKED')
+  @ApiErrors(
+    'INVALID_MONTH',
+    'CANTEEN_NOT_FOUND',
+    'CANTEEN_FORBIDDEN',
+    'SUBDISTRICT_NOT_FOUND',
+    'SUBDISTRICT_FORBIDDEN',
+    'MONTH_ALREADY_LOCKED',
+  )
   lock(
     @CurrentUser() user: AuthUser,
     @Param('month') month: string,
     @Body() body: LockMonthDto,
     @ClientIp() ip: string | null,
   ): Promise<MonthLockView> {
-    return this.locks.lock(user, month, body.canteenId, ip);
+    return this.locks.lock(user, month, { canteenId: body.canteenId, subdistrictId: body.subdistrictId }, ip);
   }
 
   @Post(':month/unlock')
@@ -38,6 +45,7 @@ export class MonthLocksController {
     'UNLOCK_REASON_REQUIRED',
     'CANTEEN_NOT_FOUND',
     'CANTEEN_FORBIDDEN',
+    'SUBDISTRICT_NOT_FOUND',
     'MONTH_NOT_LOCKED',
     'MONTH_LOCK_HELD_BY_CLAIM',
   )
@@ -47,7 +55,13 @@ export class MonthLocksController {
     @Body() body: UnlockMonthDto,
     @ClientIp() ip: string | null,
   ): Promise<MonthLockView> {
-    return this.locks.unlock(user, month, body.canteenId, body.reason, ip);
+    return this.locks.unlock(
+      user,
+      month,
+      { canteenId: body.canteenId, subdistrictId: body.subdistrictId },
+      body.reason,
+      ip,
+    );
   }
 
   @Get(':month/locks')

@@ -5,10 +5,11 @@ import { AuditService } from '../audit/audit.service';
 import { CanteensService } from '../canteens/canteens.service';
 import { ownSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
-import { badRequest, conflict, notFound } from '../common/app-error';
+import { badRequest, conflict, forbidden, notFound } from '../common/app-error';
 import { isMonthInRange, monthLabel } from '../common/local-date';
 import { REVIEW_STATUS_LABELS, ReviewStatus } from '../common/enums';
 import { isUniqueViolation } from '../database/pg-errors';
+import { findSubdistrict } from '../districts/district.queries';
 import {
   claimHoldingLock,
   findCoveringLock,
@@ -26,6 +27,12 @@ export type { MonthLockView } from './month-lock.queries';
  * SPEC §3: finance locks a month (the whole sub-district or one canteen) once its claim is final; a locked month
  * refuses new, back-dated and voided meals. Unlocking is admin-only, with a reason. Both are audited.
  */
+/** What a lock or unlock names: one canteen, or a whole sub-district (default: the caller's own). */
+export interface LockTarget {
+  canteenId?: number;
+  subdistrictId?: number;
+}
+
 @Injectable()
 export class MonthLocksService {
   constructor(
@@ -34,9 +41,10 @@ export class MonthLocksService {
     private readonly canteens: CanteensService,
   ) {}
 
-  async lock(user: AuthUser, month: string, canteenId: number | undefined, ip: string | null): Promise<MonthLockView> {
+  async lock(user: AuthUser, month: string, target: LockTarget, ip: string | null): Promise<MonthLockView> {
     this.assertMonth(month);
-    const subdistrictId = await this.scope(user, canteenId);
+    const { canteenId } = target;
+    const subdistrictId = await this.scope(user, target);
     try {
       return await this.db.transaction(async (m) => {
         // Exclusive: waits for meals being written into this month, then keeps new ones out until commit.
@@ -70,14 +78,15 @@ export class MonthLocksService {
   async unlock(
     user: AuthUser,
     month: string,
-    canteenId: number | undefined,
+    target: LockTarget,
     reasonRaw: string,
     ip: string | null,
   ): Promise<MonthLockView> {
     this.assertMonth(month);
     const reason = reasonRaw.trim();
     if (reason === '') throw badRequest('UNLOCK_REASON_REQUIRED', '解锁必须填写原因');
-    const subdistrictId = await this.scope(user, canteenId);
+    const { canteenId } = target;
+    const subdistrictId = await this.scope(user, target);
     return this.db.transaction(async (m) => {
       await takeMonthLockKey(m, subdistrictId, month);
       // SPEC §5: the lock a submitted (approved, paid) claim holds is lifted only by the reviewer returning it.
@@ -130,10 +139,26 @@ export class MonthLocksService {
     if (!isMonthInRange(month)) throw badRequest('INVALID_MONTH');
   }
 
-  /** The sub-district the lock is for: the canteen's (which the caller must reach), else the caller's own. */
-  private async scope(user: AuthUser, canteenId: number | undefined): Promise<number> {
-    if (canteenId === undefined) return ownSubdistrict(user);
-    return (await this.canteens.getReachable(user, canteenId)).subdistrictId;
+  /**
+   * The sub-district the lock is for: the canteen's (which the caller must reach); else the one named — any for an
+   * admin, only its own for anyone else; else the caller's own.
+   */
+  private async scope(user: AuthUser, { canteenId, subdistrictId }: LockTarget): Promise<number> {
+    if (canteenId !== undefined) {
+      const canteen = await this.canteens.getReachable(user, canteenId);
+      if (subdistrictId !== undefined && subdistrictId !== canteen.subdistrictId) {
+        throw badRequest('VALIDATION_FAILED', '该食堂不属于所指定的街道');
+      }
+      return canteen.subdistrictId;
+    }
+    if (subdistrictId === undefined) return ownSubdistrict(user);
+    if (user.role !== 'ADMIN') {
+      if (subdistrictId !== ownSubdistrict(user))
+        throw forbidden('只能锁定或解锁本街道的月份', 'SUBDISTRICT_FORBIDDEN');
+      return subdistrictId;
+    }
+    if (!(await findSubdistrict(this.db, subdistrictId))) throw notFound('SUBDISTRICT_NOT_FOUND');
+    return subdistrictId;
   }
 
   private alreadyLocked(month: string, wholeSubdistrict: boolean) {

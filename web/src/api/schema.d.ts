@@ -1638,6 +1638,8 @@ export type components = {
     LockMonthDto: {
       /** @description 只锁定一个食堂；缺省为整个街道 */
       canteenId?: number;
+      /** @description 整个街道（不给 canteenId 时）：缺省为本人所在街道；管理员可指定任一街道，其他角色只能是本街道 */
+      subdistrictId?: number;
     };
     LoginAnswerDto: {
       /** @description send as `Authorization: Bearer <accessToken>` */
@@ -2312,6 +2314,8 @@ export type components = {
       canteenId?: number;
       /** @description 解锁原因（必填） */
       reason: string;
+      /** @description 整个街道（不给 canteenId 时）：缺省为本人所在街道；管理员可指定任一街道，其他角色只能是本街道 */
+      subdistrictId?: number;
     };
     UpdateCanteenDto: {
       active?: boolean;
@@ -6524,7 +6528,7 @@ export interface operations {
           };
         };
       };
-      /** @description Forbidden: CANTEEN_FORBIDDEN, ROLE_FORBIDDEN */
+      /** @description Forbidden: CANTEEN_FORBIDDEN, SUBDISTRICT_FORBIDDEN, ROLE_FORBIDDEN */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6532,11 +6536,11 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_FORBIDDEN' | 'ROLE_FORBIDDEN';
+            code?: 'CANTEEN_FORBIDDEN' | 'SUBDISTRICT_FORBIDDEN' | 'ROLE_FORBIDDEN';
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6544,7 +6548,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND';
           };
         };
       };
@@ -6738,7 +6742,7 @@ export interface operations {
           };
         };
       };
-      /** @description Not found: CANTEEN_NOT_FOUND, MONTH_NOT_LOCKED */
+      /** @description Not found: CANTEEN_NOT_FOUND, SUBDISTRICT_NOT_FOUND, MONTH_NOT_LOCKED */
       404: {
         headers: {
           [name: string]: unknown;
@@ -6746,7 +6750,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ErrorBodyDto'] & {
             /** @enum {unknown} */
-            code?: 'CANTEEN_NOT_FOUND' | 'MONTH_NOT_LOCKED';
+            code?: 'CANTEEN_NOT_FOUND' | 'SUBDISTRICT_NOT_FOUND' | 'MONTH_NOT_LOCKED';
           };
         };
       };
