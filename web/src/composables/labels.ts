@@ -20,3 +20,19 @@ const REASONS: Record<string, string> = {
 export function reasonLabel(reason: string): string {
   return reason.startsWith('TIER_') ? `享受补贴 ${tierLabel(reason.slice(5))}` : (REASONS[reason] ?? reason);
 }
+
+const CONFLICT_REASONS: Record<string, string> = {
+  ALREADY_SUBSIDISED: '今日已在他处享受补贴',
+  NOT_REGISTERED: '未登记',
+  NOT_ELIGIBLE: '不符合补贴条件',
+  UNDER_AGE: '未满补贴年龄',
+  NO_POLICY: '无适用政策',
+};
+
+/** Why the server's subsidy of an offline meal is lower than the till's provisional one (SPEC §4 "Offline"). */
+export function conflictReasonLabel(reason: string): string {
+  // A tier reason: the server subsidised, but less (a newer policy than the till's cached one).
+  return reason.startsWith('TIER_')
+    ? `按 ${tierLabel(reason.slice(5))} 标准核定`
+    : (CONFLICT_REASONS[reason] ?? reasonLabel(reason));
+}
