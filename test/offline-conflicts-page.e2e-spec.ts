@@ -170,6 +170,8 @@ describe('Operator page: offline conflicts in Chromium (a browser in Los Angeles
     // 处理: the dialog insists on a note; a blank one writes nothing.
     await rowOf('罗玉山').locator('button', { hasText: '处理' }).click();
     await page.locator('#settle-form').waitFor();
+    // The note has the focus: the operator types at once.
+    await page.waitForFunction(() => document.activeElement?.id === 'settle-note');
     expect(await page.textContent('#settle-form')).toContain('少收 ¥2.00');
     await page.fill('#settle-note', '   ');
     await page.click('#settle-submit');
@@ -245,6 +247,14 @@ describe('Operator page: offline conflicts in Chromium (a browser in Los Angeles
     await page.locator('#meal-rows tbody tr', { hasText: '周在线' }).waitFor();
     expect(await page.locator('#meal-rows tbody tr').count()).toBe(1);
     expect(await page.textContent('#meal-rows')).not.toContain('罗玉山');
+
+    // A till sends another conflict while the page is open: the next change of tab counts it, and the list shows it.
+    const late = makeIdNumber('371502', yearsAgo(90), 919);
+    await record(cashier.token, canteen.id, offlineLunch(late, 400, 5 * MINUTE)).expect(202);
+    await page.click('.el-tabs__item#tab-conflicts');
+    await page.locator('#conflicts-tab-label', { hasText: '离线冲突 (2)' }).waitFor();
+    await page.locator('#conflict-pager', { hasText: '共 3 条' }).waitFor();
+    expect(await page.locator('#conflict-rows tbody tr').count()).toBe(3);
 
     expect(pageErrors).toEqual([]);
   });
