@@ -16,7 +16,6 @@ import {
   OfflineConflictView,
 } from './offline-conflict.queries';
 
-/** A canteen's list answers at most this many conflicts (newest first). */
 /** SPEC §4 "Offline": the operator sees the offline conflicts of its canteens and settles each with a note. */
 @Injectable()
 export class OfflineConflictsService {
