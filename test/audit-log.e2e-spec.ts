@@ -64,6 +64,26 @@ describe('GET /api/audit', () => {
     expect((await list({ from: '2001-01-01', to: '2001-01-31' }).expect(200)).body.total).toBe(0);
   });
 
+  it('filters by sub-district and district, matching the table', async () => {
+    const [{ sub, district }]: { sub: number; district: number }[] = await t.db.query(
+      `SELECT s.id AS sub, s.district_id AS district FROM audit_log a JOIN subdistricts s ON s.id = a.subdistrict_id
+        WHERE a.action = 'DINER_REVEALED' AND a.entity_id = $1`,
+      [String(diner.id)],
+    );
+    const count = async (where: string, param: number): Promise<number> =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE ${where}`, [param]))[0].n;
+    const bySub = await list({ subdistrictId: sub, pageSize: 200 }).expect(200);
+    expect(bySub.body.total).toBe(await count('subdistrict_id = $1', sub));
+    expect(bySub.body.items.every((i: { subdistrictId: number }) => i.subdistrictId === sub)).toBe(true);
+    expect(bySub.body.items.map((i: { action: string }) => i.action)).toContain('DINER_REVEALED');
+    const byDistrict = await list({ districtId: district, pageSize: 200 }).expect(200);
+    expect(byDistrict.body.total).toBe(
+      await count('subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = $1)', district),
+    );
+    expect((await list({ districtId: 999_999 }).expect(200)).body.total).toBe(0);
+    expect((await list({ subdistrictId: 'x' }).expect(400)).body.code).toBe('VALIDATION_FAILED');
+  });
+
   it('is the admin’s only', async () => {
     const res = await t.http().get('/api/audit').set('Authorization', operator.token).expect(403);
     expect(res.body.code).toBe('ROLE_FORBIDDEN');

@@ -22,7 +22,16 @@ export class AuditLogController {
     const pageSize = q.pageSize ?? 50;
     const { items, total } = await listAuditLog(
       this.db,
-      { actor: q.actor, action: q.action, entityType: q.entityType, entityId: q.entityId, from: q.from, to: q.to },
+      {
+        actor: q.actor,
+        action: q.action,
+        entityType: q.entityType,
+        entityId: q.entityId,
+        from: q.from,
+        to: q.to,
+        subdistrictId: q.subdistrictId,
+        districtId: q.districtId,
+      },
       { limit: pageSize, offset: (page - 1) * pageSize },
     );
     return { items, total, page, pageSize };

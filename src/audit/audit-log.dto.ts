@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsLocalDate } from '../common/validation';
+import { IsId, IsLocalDate, queryIdToInt } from '../common/validation';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
@@ -10,6 +10,18 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 export const AUDIT_PAGE_SIZE_MAX = 200;
 
 export class AuditLogQuery {
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该区各街道的条目' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('区编号必须是正整数')
+  districtId?: number;
+
+  @ApiPropertyOptional({ type: 'integer', description: '只列出该街道的条目' })
+  @IsOptional()
+  @Transform(queryIdToInt)
+  @IsId('街道编号必须是正整数')
+  subdistrictId?: number;
+
   @ApiPropertyOptional({ description: '操作人用户名（精确）' })
   @IsOptional()
   @Transform(trim)

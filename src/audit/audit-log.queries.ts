@@ -13,6 +13,9 @@ export interface AuditLogFilter {
   /** Asia/Shanghai dates, both included. */
   from?: LocalDate;
   to?: LocalDate;
+  /** Entries about a sub-district, or about any sub-district of a district. */
+  subdistrictId?: number;
+  districtId?: number;
 }
 
 export interface AuditLogItem {
@@ -53,6 +56,10 @@ function auditWhere(f: AuditLogFilter, params: unknown[]): string {
   if (f.entityId !== undefined) parts.push(`a.entity_id = ${bind(f.entityId)}`);
   if (f.from !== undefined) parts.push(`a.at >= ${bind(startOfLocalDay(f.from))}`);
   if (f.to !== undefined) parts.push(`a.at < ${bind(startOfLocalDay(addDays(f.to, 1)))}`);
+  if (f.subdistrictId !== undefined) parts.push(`a.subdistrict_id = ${bind(f.subdistrictId)}::int`);
+  if (f.districtId !== undefined) {
+    parts.push(`a.subdistrict_id IN (SELECT id FROM subdistricts WHERE district_id = ${bind(f.districtId)}::int)`);
+  }
   return parts.join(' AND ');
 }
 

@@ -224,6 +224,9 @@ export class MealsService {
     if (offline !== null) {
       // An unregistered diner's offline meal has no meal row: its replay finds the conflict row of the key.
       const kept = await findConflictByKey(this.db, row.id, key);
+      // A copy sent at the same moment may have written meal and conflict (one statement) after this request looked
+      // for the meal: a conflict with a meal replays that meal (201), as the look-up would have now.
+      if (kept?.meal_id) return this.replay(kept.meal_id, kept.request_hash, requestHash);
       if (kept) return this.replayConflict(kept.id, kept.request_hash, requestHash);
       const offProblem = offlineProblem(user.role, servedAt, offline.since, now);
       if (offProblem !== null) throw badRequest(offProblem.code, offProblem.message);

@@ -2403,6 +2403,8 @@ export interface operations {
         action?: string;
         /** @description 操作人用户名（精确） */
         actor?: string;
+        /** @description 只列出该区各街道的条目 */
+        districtId?: number;
         /** @description 对象编号 */
         entityId?: string;
         /** @description 对象类型，如 diner、meal、user、canteen、claim */
@@ -2413,6 +2415,8 @@ export interface operations {
         page?: number;
         /** @description 每页条数（1–200，缺省 50） */
         pageSize?: number;
+        /** @description 只列出该街道的条目 */
+        subdistrictId?: number;
         /** @description 结束日期（北京时间，含） */
         to?: string;
       };
