@@ -23,15 +23,15 @@ SELECT c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_
        EXISTS (SELECT 1 FROM meals s WHERE s.diner_id = d.id AND s.meal_date = (now() AT TIME ZONE 'Asia/Shanghai')::date - :back::int
                   AND s.subsidy_slot = 'DAY' AND s.subsidy_fen > 0 AND s.voided_at IS NULL) AS subsidised
   FROM canteens c
-  LEFT JOIN diners d ON d.subdistrict_id = c.subdistrict_id AND d.id_number_hmac = (SELECT id_number_hmac FROM diners WHERE id = :d)
+  LEFT JOIN diners d ON d.id_number_hmac = (SELECT id_number_hmac FROM diners WHERE id = :d) AND d.merged_into_id IS NULL
   LEFT JOIN meals e ON e.canteen_id = c.id AND e.idempotency_key = 'pg' || :k
  WHERE c.id = :c;
 WITH m AS (
   INSERT INTO meals (subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
       subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
-      cashier_user_id, idempotency_key, request_hash)
+      cashier_user_id, idempotency_key, request_hash, outside_hours, offline)
   VALUES (1, :c, :d, (now() AT TIME ZONE 'Asia/Shanghai')::date - :back::int, 'LUNCH', now(), 1200, 200, 1000, 75, '70_79',
-      'TIER_70_79', 1, 'DAY', 'ID_CARD_READER', 1, 'pg' || :k, 'h')
+      'TIER_70_79', 1, 'DAY', 'ID_CARD_READER', 1, 'pg' || :k, 'h', false, false)
   ON CONFLICT DO NOTHING RETURNING id
 ), a AS (
   INSERT INTO audit_log (actor_user_id, actor_username, action, entity_type, entity_id, subdistrict_id, canteen_id, ip, details)
