@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { addDays, monthBounds, monthOf, previousMonth, todayLocal } from '../src/common/local-date';
 import { MealPeriod } from '../src/common/enums';
 import { insertMeals, MealInsert } from '../src/meals/meal.queries';
 import { openBrowser, TestBrowser } from './support/browser';
@@ -231,6 +232,26 @@ describe('Statistics page (Chromium)', () => {
     await shot('stats-operator-1024.png');
     await full('stats-operator-1024-full.png');
     await browser.page.setViewportSize({ width: 1366, height: 768 });
+  });
+
+  it('shows a month under way up to today, compared with the same days of the previous month', async () => {
+    const today = todayLocal();
+    const month = monthOf(today);
+    await openAs(operator, `month=${month}`);
+    const prev = monthBounds(previousMonth(month));
+    const same = addDays(prev.firstDay, Number(today.slice(8, 10)) - 1);
+    const to = same < prev.lastDay ? same : prev.lastDay;
+    const label = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+    expect(await text('[data-compared-with]')).toBe(
+      `本月未过完，与上月同期比较：${label(prev.firstDay)}至${label(to)}`,
+    );
+    expect(await text('[data-kpi=meals] .stats-tile-change')).toMatch(/^(较上月同期 |上月无数据)/);
+    // The daily table ends today: no rows of zeros for the days to come.
+    const dates = await browser.page
+      .locator('[data-table=daily] tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-date')));
+    expect(dates.at(0)).toBe(`${month}-01`);
+    expect(dates.at(-1)).toBe(today);
   });
 
   it('shows finance its sub-district, narrows to one canteen, and picks another month', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { MealStatsRollups1764300900000 } from '../migrations/1764300900000-MealStatsRollups';
-import { addDays, monthBounds, monthOf, todayLocal } from '../src/common/local-date';
+import { addDays, monthBounds, monthOf, previousMonth, todayLocal } from '../src/common/local-date';
 import { MealPeriod } from '../src/common/enums';
 import { insertMeals, MealInsert } from '../src/meals/meal.queries';
 import {
@@ -295,7 +295,17 @@ describe('statistics API', () => {
     type Summary = {
       month: string;
       previousMonth: string;
-      kpis: Record<keyof Figures, { value: number; previous: number; change: number; changeRatio: number | null }>;
+      toDateRange: { from: string; to: string } | null;
+      kpis: Record<
+        keyof Figures,
+        {
+          value: number;
+          previous: number;
+          change: number;
+          changeRatio: number | null;
+          toDate: { previous: number; change: number; changeRatio: number | null } | null;
+        }
+      >;
       byTier: (Figures & { tier: string })[];
       byPeriod: (Figures & { mealPeriod: string })[];
       byCanteen: (Figures & { canteenId: number; canteenName: string })[];
@@ -312,6 +322,8 @@ describe('statistics API', () => {
     }
 
     function expectSummary(body: Summary, mine: RawMeal[]): void {
+      // A month that has ended is compared with the whole previous month only.
+      expect(body.toDateRange).toBeNull();
       const now = count(mine.filter(june));
       const before = count(mine.filter(may));
       for (const k of FIGURES) {
@@ -321,6 +333,7 @@ describe('statistics API', () => {
           previous: before[k],
           change: now[k] - before[k],
           changeRatio: Math.round(((now[k] - before[k]) / before[k]) * 10_000) / 10_000,
+          toDate: null,
         });
       }
       const tiers = groupBy(mine.filter(june), (m) => m.tier);
@@ -403,11 +416,108 @@ describe('statistics API', () => {
 
     it('has no change ratio against an empty month', async () => {
       const body = (await get(admin, '/api/stats/summary', { month: '2024-06' }).expect(200)).body as Summary;
-      expect(body.kpis.meals).toEqual({ value: 0, previous: 0, change: 0, changeRatio: null });
+      expect(body.kpis.meals).toEqual({ value: 0, previous: 0, change: 0, changeRatio: null, toDate: null });
       const first = (await get(admin, '/api/stats/summary', { month: '2024-07' }).expect(200)).body as Summary;
       expect(first.kpis.meals.previous).toBe(0);
       expect(first.kpis.meals.changeRatio).toBeNull();
       expect(first.kpis.meals.value).toBe(count(all.filter((m) => m.meal_date.startsWith('2024-07'))).meals);
+    });
+
+    it('compares a month under way with the same days of the previous month, not the whole of it', async () => {
+      const cur = await createCanteen(t.db, { name: '统计本月食堂' });
+      const diners = [
+        await createDiner(t, { birthDate: '1955-01-10' }),
+        await createDiner(t, { birthDate: '1940-03-03' }),
+      ];
+      const today = todayLocal();
+      const month = monthOf(today);
+      const prev = monthBounds(previousMonth(month));
+      const sinceFirst = Number(today.slice(8, 10)) - 1;
+      const sameDay =
+        addDays(prev.firstDay, sinceFirst) < prev.lastDay ? addDays(prev.firstDay, sinceFirst) : prev.lastDay;
+      // Meals today, on the previous month's 1st and its same day (inside the comparison), and on every later day
+      // of the previous month (outside it, unless today is its last day or later).
+      const dates = [today, prev.firstDay, sameDay];
+      for (let d = addDays(sameDay, 1); d <= prev.lastDay; d = addDays(d, 1)) dates.push(d);
+      let n = 0;
+      const meals: MealInsert[] = dates.flatMap((date) =>
+        diners.map((d, i) => ({
+          subdistrictId: cur.subdistrictId,
+          canteenId: cur.id,
+          dinerId: d.id,
+          mealDate: date,
+          mealPeriod: 'LUNCH' as const,
+          servedAt: new Date(`${date}T11:30:00+08:00`),
+          priceFen: 1200,
+          subsidyFen: i === 0 ? 200 : 400,
+          payableFen: i === 0 ? 1000 : 800,
+          age: i === 0 ? 70 : 85,
+          tier: i === 0 ? '70_79' : '80_PLUS',
+          reason: i === 0 ? 'TIER_70_79' : 'TIER_80_PLUS',
+          policyVersionId: 1,
+          subsidySlot: 'DAY' as const,
+          verification: 'ID_CARD_READER' as const,
+          cashierUserId: cashier.id,
+          idempotencyKey: `stats-now-${++n}`,
+          requestHash: 'fixture',
+          voidedAt: null,
+          voidedBy: null,
+          voidReason: null,
+        })),
+      );
+      await insertMeals(t.db, meals, { skipConflicts: false });
+      const mine: RawMeal[] = await t.db.query(
+        `SELECT canteen_id, subdistrict_id, diner_id, meal_date::text AS meal_date, meal_period, served_at, subsidy_fen,
+                tier, voided_at FROM meals WHERE canteen_id = $1`,
+        [cur.id],
+      );
+      const body = (await get(admin, '/api/stats/summary', { month, canteenId: cur.id }).expect(200)).body as Summary;
+      expect(body.toDateRange).toEqual({ from: prev.firstDay, to: sameDay });
+      const now = count(mine.filter((m) => m.meal_date.startsWith(month)));
+      const toDate = count(mine.filter((m) => m.meal_date >= prev.firstDay && m.meal_date <= sameDay));
+      const whole = count(mine.filter((m) => m.meal_date.startsWith(prev.firstDay.slice(0, 7))));
+      for (const k of FIGURES) {
+        const kpi = body.kpis[k];
+        expect({ k, value: kpi.value, previous: kpi.previous, toDate: kpi.toDate }).toEqual({
+          k,
+          value: now[k],
+          previous: whole[k],
+          toDate: {
+            previous: toDate[k],
+            change: now[k] - toDate[k],
+            changeRatio: Math.round(((now[k] - toDate[k]) / toDate[k]) * 10_000) / 10_000,
+          },
+        });
+      }
+      // The same days are fewer than the whole month whenever it has days after the comparison's last one.
+      if (sameDay < prev.lastDay) expect(toDate.meals).toBeLessThan(whole.meals);
+      // The workbook's 概览 carries the same days too.
+      const res = await get(admin, '/api/stats/summary/export', { month, canteenId: cur.id, table: 'kpis' })
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body);
+      const rows = wb.getWorksheet('概览')!.getSheetValues().filter(Boolean) as unknown[][];
+      expect(rows.find((r) => r[1] === '指标')![6]).toBe(`上月同期（${prev.firstDay}至${sameDay}）`);
+      expect(rows.find((r) => r[1] === '本月人次')!.slice(2, 8)).toEqual([
+        now.meals,
+        whole.meals,
+        now.meals - whole.meals,
+        Math.round(((now.meals - whole.meals) / whole.meals) * 10_000) / 10_000,
+        toDate.meals,
+        now.meals - toDate.meals,
+      ]);
+      // The previous month itself has ended: compared with the whole month before it.
+      const last = (
+        await get(admin, '/api/stats/summary', { month: prev.firstDay.slice(0, 7), canteenId: cur.id }).expect(200)
+      ).body as Summary;
+      expect(last.toDateRange).toBeNull();
+      expect(last.kpis.meals).toMatchObject({ value: whole.meals, toDate: null });
     });
 
     it('exports each table as a sheet, or one table', async () => {

@@ -102,6 +102,8 @@ export async function summaryWorkbook(stats: SummaryStatsDto, scope: string, tab
   ];
   const title = (what: string): string => scopeTitle(scope, `${what}（${stats.month}）`);
   if (want('kpis')) {
+    // A month under way: also the same days of the previous month, and the change against them.
+    const range = stats.toDateRange;
     addTable(
       wb,
       '概览',
@@ -112,17 +114,29 @@ export async function summaryWorkbook(stats: SummaryStatsDto, scope: string, tab
         { header: `上月（${stats.previousMonth}）`, width: 16 },
         { header: '变化', width: 14 },
         { header: '变化比例', width: 12 },
+        ...(range
+          ? [
+              { header: `上月同期（${range.from}至${range.to}）`, width: 30 },
+              { header: '较同期变化', width: 14 },
+              { header: '较同期变化比例', width: 16 },
+            ]
+          : []),
       ],
       KPI_LABELS.map(([key, label, money]) => {
         const k = stats.kpis[key];
         const v = (n: number): number => (money ? yuan(n) : n);
-        return [label, v(k.value), v(k.previous), v(k.change), k.changeRatio === null ? '—' : k.changeRatio];
+        const r = (x: number | null): number | string => (x === null ? '—' : x);
+        const toDate = k.toDate ? [v(k.toDate.previous), v(k.toDate.change), r(k.toDate.changeRatio)] : [];
+        return [label, v(k.value), v(k.previous), v(k.change), r(k.changeRatio), ...toDate];
       }),
     );
     const ws = wb.getWorksheet('概览')!;
-    for (let r = 3; r <= ws.rowCount; r++) ws.getCell(r, 5).numFmt = '0.0%';
+    for (let r = 3; r <= ws.rowCount; r++) {
+      ws.getCell(r, 5).numFmt = '0.0%';
+      if (range) ws.getCell(r, 8).numFmt = '0.0%';
+    }
     ws.getRow(5).eachCell((cell, col) => {
-      if (col >= 2 && col <= 4) cell.numFmt = MONEY;
+      if ((col >= 2 && col <= 4) || col === 6 || col === 7) cell.numFmt = MONEY;
     });
   }
   if (want('tiers'))

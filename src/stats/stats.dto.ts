@@ -117,6 +117,25 @@ export class KpiDto {
 
   @ApiProperty({ type: Number, nullable: true, description: '变化比例（0.125 即 +12.5%）；上月为 0 时为 null' })
   changeRatio!: number | null;
+
+  @ApiProperty({
+    type: () => KpiToDateDto,
+    nullable: true,
+    description: '本月未过完时与上月同期（summary.toDateRange）比较；本月已过完或尚未开始时为 null',
+  })
+  toDate!: KpiToDateDto | null;
+}
+
+/** A month under way against the same days of the previous month. */
+export class KpiToDateDto {
+  @ApiProperty({ description: '上月同期' })
+  previous!: number;
+
+  @ApiProperty({ description: '本月至今 − 上月同期' })
+  change!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: '变化比例；上月同期为 0 时为 null' })
+  changeRatio!: number | null;
 }
 
 export class KpisDto {
@@ -170,6 +189,15 @@ export class HourCellDto {
   meals!: number;
 }
 
+/** The same days of the previous month as those of a month under way. */
+export class DateRangeDto {
+  @ApiProperty({ example: '2025-05-01' })
+  from!: string;
+
+  @ApiProperty({ example: '2025-05-12' })
+  to!: string;
+}
+
 export class SummaryStatsDto {
   @ApiProperty({ example: '2025-06' })
   month!: string;
@@ -177,7 +205,15 @@ export class SummaryStatsDto {
   @ApiProperty({ example: '2025-05' })
   previousMonth!: string;
 
-  @ApiProperty({ type: KpisDto, description: '本月与上月' })
+  @ApiProperty({
+    type: DateRangeDto,
+    nullable: true,
+    description:
+      '本月未过完（今天在本月内）时的上月同期：上月 1 日起、天数与本月已开始的天数相同（上月较短时到上月末）；否则为 null',
+  })
+  toDateRange!: DateRangeDto | null;
+
+  @ApiProperty({ type: KpisDto, description: '本月与上月；本月未过完时另有与上月同期的比较（toDate）' })
   kpis!: KpisDto;
 
   @ApiProperty({ type: [TierStatsDto] })

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { canReachDistrict, canReachSubdistrict } from '../auth/access';
 import { AuthUser } from '../auth/auth-user';
 import { badRequest, forbidden, notFound } from '../common/app-error';
-import { monthBounds, previousMonth } from '../common/local-date';
+import { addDays, monthBounds, monthOf, previousMonth, todayLocal } from '../common/local-date';
 import { CanteensService } from '../canteens/canteens.service';
 import {
   DailyStatsDto,
@@ -112,16 +112,34 @@ export class StatsService {
     const previous = previousMonth(q.month);
     // The previous month is the 11th of the twelve; its figures are the series' own.
     const before: StatsFigures = monthRows[10];
+    // A month under way is also compared with the same days of the previous month (1st … as many days as have
+    // begun; to its end when it is shorter): against the whole of it, a month's first days look like a collapse.
+    const today = todayLocal();
+    const last = monthBounds(previous);
+    const sameDay = addDays(last.firstDay, Number(today.slice(8, 10)) - 1);
+    const toDateRange =
+      q.month === monthOf(today) ? { from: last.firstDay, to: sameDay < last.lastDay ? sameDay : last.lastDay } : null;
+    const beforeToDate: StatsFigures | null = toDateRange
+      ? (await dailyStats(this.db, user, toDateRange, filter)).totals
+      : null;
     const now: StatsFigures = breakdown.totals;
+    const ratio = (value: number, base: number): number | null =>
+      base === 0 ? null : Math.round(((value - base) / base) * 10_000) / 10_000;
     const kpi = (key: keyof StatsFigures): KpiDto => ({
       value: now[key],
       previous: before[key],
       change: now[key] - before[key],
-      changeRatio: before[key] === 0 ? null : Math.round(((now[key] - before[key]) / before[key]) * 10_000) / 10_000,
+      changeRatio: ratio(now[key], before[key]),
+      toDate: beforeToDate && {
+        previous: beforeToDate[key],
+        change: now[key] - beforeToDate[key],
+        changeRatio: ratio(now[key], beforeToDate[key]),
+      },
     });
     const stats: SummaryStatsDto = {
       month: q.month,
       previousMonth: previous,
+      toDateRange,
       kpis: {
         meals: kpi('meals'),
         subsidisedMeals: kpi('subsidisedMeals'),

@@ -1359,6 +1359,12 @@ export type components = {
       /** @description 补贴金额（分） */
       subsidyFen: number;
     };
+    DateRangeDto: {
+      /** @example 2025-05-01 */
+      from: string;
+      /** @example 2025-05-12 */
+      to: string;
+    };
     DinerBriefDto: {
       /** @description 周岁 on the meal date */
       age: number;
@@ -1618,6 +1624,8 @@ export type components = {
       changeRatio: number | null;
       /** @description 上月 */
       previous: number;
+      /** @description 本月未过完时与上月同期（summary.toDateRange）比较；本月已过完或尚未开始时为 null */
+      toDate: components['schemas']['KpiToDateDto'] | null;
       /** @description 本月 */
       value: number;
     };
@@ -1630,6 +1638,14 @@ export type components = {
       subsidisedMeals: components['schemas']['KpiDto'];
       /** @description 补贴金额（分） */
       subsidyFen: components['schemas']['KpiDto'];
+    };
+    KpiToDateDto: {
+      /** @description 本月至今 − 上月同期 */
+      change: number;
+      /** @description 变化比例；上月同期为 0 时为 null */
+      changeRatio: number | null;
+      /** @description 上月同期 */
+      previous: number;
     };
     LiveDto: {
       /** @enum {string} */
@@ -2247,7 +2263,7 @@ export type components = {
       byCanteen: components['schemas']['CanteenStatsDto'][];
       byPeriod: components['schemas']['PeriodStatsDto'][];
       byTier: components['schemas']['TierStatsDto'][];
-      /** @description 本月与上月 */
+      /** @description 本月与上月；本月未过完时另有与上月同期的比较（toDate） */
       kpis: components['schemas']['KpisDto'];
       /** @example 2025-06 */
       month: string;
@@ -2255,6 +2271,8 @@ export type components = {
       months: components['schemas']['MonthStatsDto'][];
       /** @example 2025-05 */
       previousMonth: string;
+      /** @description 本月未过完（今天在本月内）时的上月同期：上月 1 日起、天数与本月已开始的天数相同（上月较短时到上月末）；否则为 null */
+      toDateRange: components['schemas']['DateRangeDto'] | null;
     };
     TierStatsDto: {
       /** @description 就餐老人数：区间内去重，一位老人只计一次（不是各日之和） */
