@@ -7,6 +7,7 @@ import type { Response } from 'supertest';
 import { addDays, monthOf, todayLocal } from '../src/common/local-date';
 import { buildApiDocument } from '../src/openapi';
 import { makeIdNumber } from '../src/subsidy/id-number';
+import { binary } from './support/binary';
 import { waitForClaim } from './support/claims';
 import { uniqueName } from './support/env';
 import { createCanteen, createDiner, createUser, DinerFixture, UserFixture, CanteenFixture } from './support/factories';
@@ -624,12 +625,6 @@ const NOT_CALLED: Record<string, string> = {
   'POST /claims/verify 413':
     'PAYLOAD_TOO_LARGE needs an upload over 256 MB; test/claims-verify.e2e-spec.ts keeps to the limit',
   'POST /claims 409': 'CLAIM_BUSY needs two requests to keep racing on the same new claim for every retry',
-};
-
-const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void): void => {
-  const chunks: Buffer[] = [];
-  res.on('data', (ch: Buffer) => chunks.push(ch));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
 };
 
 let idSerial = 0;

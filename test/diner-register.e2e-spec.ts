@@ -9,6 +9,7 @@ import {
   UserFixture,
 } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { binary } from './support/binary';
 
 // Issue 16's register pieces: server-side paging with a total, search by name, last 4 of the ID number, card number
 // or community, and the export to .xlsx with masked ID numbers only — all within the caller's register.
@@ -86,11 +87,7 @@ describe('The paged register and its export (real PostgreSQL)', () => {
       .query({ q: '花名册' })
       .set('authorization', operator.token)
       .buffer(true)
-      .parse((r, done) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const file = res.body as Buffer;

@@ -4,6 +4,7 @@ import { makeIdNumber } from '../src/subsidy/id-number';
 import { createCanteen, createUser, UserFixture } from './support/factories';
 import { bombXlsx, manyRowsXlsx } from './support/hostile-xlsx';
 import { startTestApp, TestApp } from './support/test-app';
+import { binary } from './support/binary';
 
 type Row = (string | number | null)[];
 
@@ -46,11 +47,7 @@ describe('Bulk import of diners (real PostgreSQL)', () => {
       .get('/api/diners/import-template')
       .set('authorization', operator.token)
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).toContain('spreadsheetml');
     const wb = new ExcelJS.Workbook();

@@ -15,6 +15,7 @@ import {
   UserFixture,
 } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { binary } from './support/binary';
 
 // SPEC §5 统计 / §6 GET /api/stats/daily: every figure the API answers is checked against the meals table, read
 // row by row and counted here in TypeScript (an independent count, not the same SQL), to the unit; voided meals
@@ -196,6 +197,13 @@ describe('statistics API', () => {
     await t?.close();
   });
 
+  /** The admin's summary workbook for `query`, read back. */
+  async function summaryWorkbook(query: Record<string, string>): Promise<ExcelJS.Workbook> {
+    const res = await get(admin, '/api/stats/summary/export', query).buffer(true).parse(binary).expect(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body);
+    return wb;
+  }
   const get = (user: UserFixture, path: string, query: Record<string, string | number>) =>
     t.http().get(path).query(query).set('Authorization', user.token);
   const inRange = (from: string, to: string) => (m: RawMeal) => m.meal_date >= from && m.meal_date <= to;
@@ -266,14 +274,7 @@ describe('statistics API', () => {
 
     it('exports the same table as .xlsx with a 合计 row', async () => {
       const q = { from: '2025-06-01', to: '2025-06-30' };
-      const res = await get(finance, '/api/stats/daily/export', q)
-        .buffer(true)
-        .parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
+      const res = await get(finance, '/api/stats/daily/export', q).buffer(true).parse(binary).expect(200);
       expect(res.headers['content-type']).toContain('spreadsheetml');
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(res.body);
@@ -492,16 +493,7 @@ describe('statistics API', () => {
       // The same days are fewer than the whole month whenever it has days after the comparison's last one.
       if (sameDay < prev.lastDay) expect(toDate.meals).toBeLessThan(whole.meals);
       // The workbook's 概览 carries the same days too.
-      const res = await get(admin, '/api/stats/summary/export', { month, canteenId: cur.id, table: 'kpis' })
-        .buffer(true)
-        .parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        })
-        .expect(200);
-      const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(res.body);
+      const wb = await summaryWorkbook({ month, canteenId: String(cur.id), table: 'kpis' });
       const rows = wb.getWorksheet('概览')!.getSheetValues().filter(Boolean) as unknown[][];
       expect(rows.find((r) => r[1] === '指标')![6]).toBe(`上月同期（${prev.firstDay}至${sameDay}）`);
       expect(rows.find((r) => r[1] === '本月人次')!.slice(2, 8)).toEqual([
@@ -521,19 +513,7 @@ describe('statistics API', () => {
     });
 
     it('exports each table as a sheet, or one table', async () => {
-      const load = async (query: Record<string, string>) => {
-        const res = await get(admin, '/api/stats/summary/export', query)
-          .buffer(true)
-          .parse((r, cb) => {
-            const chunks: Buffer[] = [];
-            r.on('data', (c: Buffer) => chunks.push(c));
-            r.on('end', () => cb(null, Buffer.concat(chunks)));
-          })
-          .expect(200);
-        const wb = new ExcelJS.Workbook();
-        await wb.xlsx.load(res.body);
-        return wb;
-      };
+      const load = summaryWorkbook;
       const wb = await load({ month: '2025-06' });
       expect(wb.worksheets.map((w) => w.name)).toEqual(['概览', '补贴档次', '餐次', '食堂', '月度趋势', '就餐时段']);
       const kpis = wb.getWorksheet('概览')!.getSheetValues().filter(Boolean) as unknown[][];

@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { createHash } from 'node:crypto';
-import type { Response } from 'supertest';
 import type { DataSource } from 'typeorm';
 import type { TestApp } from './test-app';
+import { binary } from './binary';
 
 // Helpers of the claim tests: follow a claim, download it, read the workbook back.
 
@@ -32,12 +32,6 @@ export async function waitForClaim(t: TestApp, token: string, id: number, timeou
     await new Promise((r) => setTimeout(r, 150));
   }
 }
-
-const binary = (res: Response, cb: (err: Error | null, body: Buffer) => void): void => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c: Buffer) => chunks.push(c));
-  res.on('end', () => cb(null, Buffer.concat(chunks)));
-};
 
 export async function downloadClaim(
   t: TestApp,
