@@ -91,6 +91,34 @@ describe('Audit log hash chain', () => {
     expect(n).toBeGreaterThanOrEqual(12);
   });
 
+  it('does not seal past an entry whose transaction is still open, and seals it once committed', async () => {
+    await sealed();
+    // A transaction takes an id and stays open (a long one: a claim build, an import) while later entries commit.
+    const slow = t.db.createQueryRunner();
+    await slow.connect();
+    await slow.startTransaction();
+    let held: string;
+    try {
+      [{ id: held }] = await slow.query(
+        `INSERT INTO audit_log (action, entity_type, details) VALUES ('TEST_SLOW', 'test', '{}') RETURNING id::text AS id`,
+      );
+      for (let i = 0; i < 3; i++) await t.login(finance.username, finance.password);
+      const [{ max }] = await t.db.query(`SELECT max(id)::text AS max FROM audit_log`);
+      expect(BigInt(max)).toBeGreaterThan(BigInt(held));
+      // Several runs of the job (every 200 ms, no lag): none seals the later entries ahead of the open one.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const [{ through }] = await t.db.query(`SELECT max(last_entry_id)::text AS through FROM audit_seals`);
+      expect(BigInt(through)).toBeLessThan(BigInt(held));
+      await slow.commitTransaction();
+    } finally {
+      if (slow.isTransactionActive) await slow.rollbackTransaction();
+      await slow.release();
+    }
+    const through = await sealed();
+    expect(BigInt(through)).toBeGreaterThan(BigInt(held));
+    expect(await verify()).toMatchObject({ ok: true, firstBrokenEntryId: null, unsealedEntries: 0 });
+  });
+
   it('names an entry altered with SQL, then an earlier one removed, then a block rewritten', async () => {
     await sealed();
     const ids: string[] = (await t.db.query(`SELECT id::text AS id FROM audit_log ORDER BY audit_log.id`)).map(

@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { checkBlock, GENESIS_HASH, sealBlock } from './audit-chain';
 import {
+  auditWriters,
   entriesInRange,
   entriesToSeal,
   insertSeal,
+  lastIssuedEntryId,
   lastSeal,
   lockSealing,
   sealsAfter,
@@ -16,6 +18,9 @@ import {
 const BLOCK_ENTRIES = 1_000;
 const MAX_BLOCKS_PER_RUN = 200;
 const VERIFY_PAGE = 50;
+// How long a run waits for the transactions that hold ids below its horizon to end, and how often it looks.
+const HORIZON_WAIT_MS = 1_000;
+const HORIZON_POLL_MS = 20;
 
 /** GET /api/audit/verify. */
 export interface AuditVerification {
@@ -37,15 +42,37 @@ export class AuditChainService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Seals the entries older than `lagMs` that follow the chain, a block per transaction. */
+  /**
+   * The id up to which every entry is committed or rolled back, so that no entry can later appear below a sealed one
+   * (verify would name it slipped in): the last id handed out, once the transactions that were writing entries when
+   * it was read have ended. Null when one of them is still open after HORIZON_WAIT_MS: its entry holds its place and
+   * the next run tries again.
+   */
+  async sealHorizon(): Promise<string | null> {
+    const issued = await lastIssuedEntryId(this.dataSource);
+    let open = await auditWriters(this.dataSource);
+    for (const until = Date.now() + HORIZON_WAIT_MS; open.length > 0;) {
+      if (Date.now() >= until) return null;
+      await new Promise((r) => setTimeout(r, HORIZON_POLL_MS));
+      open = await auditWriters(this.dataSource, open);
+    }
+    return issued;
+  }
+
+  /** Seals the entries older than `lagMs` that follow the chain, up to the horizon, a block per transaction. */
   async sealPending(lagMs: number): Promise<{ blocks: number; entries: number }> {
     let blocks = 0;
     let entries = 0;
+    const horizon = await this.sealHorizon();
+    if (horizon === null) {
+      this.logger.log('an open transaction holds audit entries; sealing waits for the next run');
+      return { blocks, entries };
+    }
     for (; blocks < MAX_BLOCKS_PER_RUN; blocks++) {
       const sealed = await this.dataSource.transaction(async (m) => {
         await lockSealing(m);
         const last = await lastSeal(m);
-        const next = await entriesToSeal(m, last?.lastEntryId ?? '0', lagMs, BLOCK_ENTRIES);
+        const next = await entriesToSeal(m, last?.lastEntryId ?? '0', horizon, lagMs, BLOCK_ENTRIES);
         if (next.length === 0) return 0;
         await insertSeal(m, sealBlock(last?.hash ?? GENESIS_HASH, next));
         return next.length;

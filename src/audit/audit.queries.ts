@@ -26,18 +26,51 @@ export async function lastSeal(db: Db): Promise<{ hash: string; lastEntryId: str
 }
 
 /**
- * The next entries to seal, in id order: after `afterId`, and before the first entry whose transaction began less
- * than `lagMs` ago (so an entry still being committed with a lower id is never skipped).
+ * The highest id handed out so far (the sequence's, committed or not), read before `auditWriters`: a transaction that
+ * took an id up to it and has not ended yet is then among the writers.
  */
-export async function entriesToSeal(db: Db, afterId: string, lagMs: number, limit: number): Promise<ChainEntry[]> {
+export async function lastIssuedEntryId(db: Db): Promise<string> {
+  const [row]: { last: string }[] = await db.query(
+    `SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::text AS last FROM audit_log_id_seq`,
+  );
+  return row.last;
+}
+
+/**
+ * The transactions (virtual ids) of other sessions that hold ROW EXCLUSIVE on this database's audit_log (a copy made
+ * from a template has the same relation oid): those that have written an entry, or are writing one, and have not ended. An INSERT takes that lock before it takes its id, and keeps it to
+ * the end of the transaction.
+ */
+export async function auditWriters(db: Db, among?: string[]): Promise<string[]> {
+  const rows: { vxid: string }[] = await db.query(
+    `SELECT DISTINCT virtualtransaction AS vxid FROM pg_locks
+      WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND relation = 'audit_log'::regclass
+        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+        AND pid <> pg_backend_pid() AND ($1::text[] IS NULL OR virtualtransaction = ANY($1::text[]))`,
+    [among ?? null],
+  );
+  return rows.map((r) => r.vxid);
+}
+
+/**
+ * The next entries to seal, in id order: after `afterId`, up to `throughId` (every id up to it is committed or rolled
+ * back: see AuditChainService.sealHorizon), and before the first entry whose transaction began less than `lagMs` ago.
+ */
+export async function entriesToSeal(
+  db: Db,
+  afterId: string,
+  throughId: string,
+  lagMs: number,
+  limit: number,
+): Promise<ChainEntry[]> {
   return db.query(
     `SELECT ${CHAIN_COLUMNS} FROM audit_log
-      WHERE id > $1
+      WHERE id > $1 AND id <= $4
         AND id < COALESCE((SELECT min(id) FROM audit_log
                             WHERE id > $1 AND at >= now() - make_interval(secs => $2::double precision / 1000)),
                           9223372036854775807)
       ORDER BY audit_log.id LIMIT $3`,
-    [afterId, lagMs, limit],
+    [afterId, lagMs, limit, throughId],
   );
 }
 
