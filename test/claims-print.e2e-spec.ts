@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localDateOf, monthOf, todayLocal } from '../src/common/local-date';
-import { POLICY_IN_WORDS } from '../src/claims/workbook-format';
+import { displayWidth, POLICY_IN_WORDS } from '../src/claims/workbook-format';
 import { downloadClaim, fen, readWorkbook, rowsOf, SUMMARY_HEADER_ROW, waitForClaim } from './support/claims';
 import {
   CanteenFixture,
@@ -200,6 +200,40 @@ describe('The claim workbook, ready to print', () => {
     expectBordered(daily, 2, daily.rowCount, (rowsOf(daily, 2)[0] as unknown[]).length - 1);
     const dailyTotal = rowsOf(daily, 3).find((r) => r[1] === '合计')!;
     expect(fen(dailyTotal[dailyTotal.length - 1])).toBe(sql.fen);
+  });
+
+  it('gives every table column the width of its longest text, or wraps it (nothing cut off, nothing running together)', () => {
+    const shown = (cell: ExcelJS.Cell): string => {
+      const v = cell.value;
+      if (typeof v === 'number' && /¥|0\.00/.test(cell.numFmt ?? '')) {
+        return `¥${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+      }
+      return v === null || v === undefined ? '' : String(v);
+    };
+    let checked = 0;
+    for (const ws of wb.worksheets) {
+      const headerRow = ws.name === '汇总' ? SUMMARY_HEADER_ROW : 2;
+      // The table: from its header to the last bordered row below it.
+      let last = headerRow;
+      while (last < ws.rowCount && ws.getRow(last + 1).getCell(1).border?.top) last++;
+      for (let r = headerRow; r <= last; r++) {
+        ws.getRow(r).eachCell((cell, c) => {
+          const text = shown(cell);
+          if (text === '' || cell.isMerged) return;
+          const width = ws.getColumn(c).width ?? 9;
+          const wraps = cell.alignment?.wrapText === true;
+          checked++;
+          // A CJK character takes two columns; a cell keeps one column of padding.
+          expect({ sheet: ws.name, cell: cell.address, text, fits: wraps || displayWidth(text) + 1 <= width }).toEqual({
+            sheet: ws.name,
+            cell: cell.address,
+            text,
+            fits: true,
+          });
+        });
+      }
+    }
+    expect(checked).toBeGreaterThan(100);
   });
 
   it('writes the total in capital numerals, explains the distinct diners, and states the policy in plain words', () => {
