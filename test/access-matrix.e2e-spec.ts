@@ -1021,6 +1021,15 @@ const CELLS: Cell[] = [
             .query({ ...range, subdistrictId: w.subB }),
         expect: { CASHIER: R, OPERATOR: S, FINANCE: S, REVIEWER: S, ADMIN: 200 },
       },
+      {
+        route: `GET /api/stats/${path} (districtId)`,
+        target: 'other district',
+        call: (http, w) =>
+          http()
+            .get(`/api/stats/${path}`)
+            .query({ ...range, districtId: w.districtB }),
+        expect: { CASHIER: R, OPERATOR: DF, FINANCE: DF, REVIEWER: DF, ADMIN: 200 },
+      },
     ];
   }),
 ];
@@ -1248,6 +1257,8 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       ['/api/users', 'users of sub-district A', { subdistrictId: String(w.subA) }, 'users'],
       ['/api/diners', 'diners', {}, 'diners'],
       ['/api/diners', 'diners by name', { q: '老人' }, 'diners'],
+      ['/api/diners/register', 'the register', {}, 'diners'],
+      ['/api/diners/register', 'the register by name', { q: '老人' }, 'diners'],
     ];
     let checked = 0;
     for (const user of [reviewerB, financeB, operatorB]) {
@@ -1274,6 +1285,28 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
       }
       const canteen = await t.http().get(`/api/canteens/${w.canteen.A1}`).set('authorization', user.token);
       expect(canteen.status).toBe(403);
+    }
+    // Statistics without a filter: each user of district B counts the meals of its own reach, none of district A's.
+    const month = todayLocal().slice(0, 7);
+    const mealsOf = async (where: string, id: number): Promise<number> => {
+      const [{ n }]: { n: number }[] = await t.db.query(
+        `SELECT count(*)::int AS n FROM meals m JOIN subdistricts s ON s.id = m.subdistrict_id
+          WHERE ${where} = $1 AND m.voided_at IS NULL AND to_char(m.meal_date, 'YYYY-MM') = $2`,
+        [id, month],
+      );
+      return n;
+    };
+    expect(await mealsOf('s.district_id', w.districtA)).toBeGreaterThan(0);
+    for (const [user, where, id] of [
+      [reviewerB, 's.district_id', w.districtB],
+      [financeB, 's.id', w.subB],
+    ] as const) {
+      const res = await t.http().get('/api/stats/summary').query({ month }).set('authorization', user.token);
+      expect(res.status).toBe(200);
+      expect({ who: user.role, meals: res.body.kpis.meals.value }).toEqual({
+        who: user.role,
+        meals: await mealsOf(where, id),
+      });
     }
     // The reviewer of district B sees its own district's canteen and claim.
     const own = await t.http().get('/api/claims').query({ month: '2024-12' }).set('authorization', reviewerB.token);

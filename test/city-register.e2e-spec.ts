@@ -128,8 +128,20 @@ describe('One register for the city (real PostgreSQL)', () => {
     // The full ID number finds any diner of the city.
     expect(await listIds(operatorA2.token, { idNumber })).toEqual([id]);
     // A card number alone does not reach across.
-    await t.http().patch(`/api/diners/${id}`).set('authorization', multiSite.token).send({ cardNo: 'CITY-0001' });
+    await t
+      .http()
+      .patch(`/api/diners/${id}`)
+      .set('authorization', multiSite.token)
+      .send({ cardNo: 'CITY-0001' })
+      .expect(200);
+    expect(await listIds(multiSite.token, { cardNo: 'CITY-0001' })).toEqual([id]);
     expect(await listIds(operatorA2.token, { cardNo: 'CITY-0001' })).toEqual([]);
+    // Nor does the paged register of 古楼街道, by name or card.
+    for (const q of ['赵德明', 'CITY-0001']) {
+      const reg = await t.http().get('/api/diners/register').query({ q }).set('authorization', operatorA2.token);
+      expect(reg.status).toBe(200);
+      expect((reg.body.items as { id: number }[]).map((d) => d.id)).not.toContain(id);
+    }
   });
 
   it('keeps meal-card numbers unique across the city and finds the card at any canteen', async () => {
