@@ -1,6 +1,8 @@
 // Till benchmark (issue 7): throughput and latency of POST /api/canteens/{id}/meals (and of the quote) at rising
 // concurrency, many distinct diners, fresh Idempotency-Keys; and the ceiling: pgbench running the same SQL.
 // Usage: npm run bench:till     (writes bench/results/till.json)
+//        BENCH_SEAL=1 npm run bench:till   (a worker seals the audit log into its hash chain every second, no lag,
+//                                           all along: writes bench/results/till-sealing.json)
 import { insertDiners, NewDiner } from '../src/diners/diner.queries';
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
@@ -38,6 +40,8 @@ const DINERS = Number(process.env.BENCH_DINERS ?? 60_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16,32,64').split(',').map(Number);
 const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
+const SEAL = process.env.BENCH_SEAL === '1';
+const SEAL_EVERY_MS = 1_000;
 // LOG_LEVEL info, as in production: one JSON line per request, written to a file.
 const env = benchEnv({ PORT: String(PORT), API_PROCESSES: String(API_PROCESSES), LOG_LEVEL: 'info' });
 const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));
@@ -442,6 +446,14 @@ async function main(): Promise<void> {
   mkdirSync(WORK, { recursive: true });
   const api = startNode('dist/src/main.js', env, `${WORK}/api.log`);
   apiPid = api.pid ?? 0;
+  // The audit chain's job, sealing what the till writes while it writes (SPEC §7: off the till's path).
+  const worker = SEAL
+    ? startNode(
+        'dist/src/worker.js',
+        { ...env, AUDIT_SEAL_EVERY_MS: String(SEAL_EVERY_MS), AUDIT_SEAL_LAG_MS: '0', BULLMQ_PREFIX: 'hcbenchseal' },
+        `${WORK}/worker.log`,
+      )
+    : null;
   try {
     for (let i = 0; i < 100; i++) {
       if (
@@ -481,6 +493,9 @@ async function main(): Promise<void> {
     const driver = await driverRun(16, SECONDS);
     process.stdout.write(`node-postgres ${JSON.stringify(driver)}\n`);
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM meals WHERE idempotency_key NOT LIKE 'pg%'`);
+    const [sealing] = await ds.query(
+      `SELECT count(*)::int AS blocks, COALESCE(sum(cardinality(entry_ids)), 0)::int AS entries FROM audit_seals`,
+    );
     const report = {
       when: new Date().toISOString(),
       machine: machine(),
@@ -499,11 +514,15 @@ async function main(): Promise<void> {
       nodePostgresSameSql: driver,
       ratioToCeiling: Number((max / ceilingTps).toFixed(2)),
       mealsRecordedByApp: n,
+      auditSealing: SEAL
+        ? { everyMs: SEAL_EVERY_MS, lagMs: 0, sealedBlocks: sealing.blocks, sealedEntries: sealing.entries }
+        : null,
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/till.json', `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(`bench/results/${SEAL ? 'till-sealing' : 'till'}.json`, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\nmax ${max} req/s, pgbench ceiling ${ceilingTps} tps, ratio ${report.ratioToCeiling}\n`);
   } finally {
+    if (worker) await stopProcess(worker);
     await stopProcess(api);
     await ds.destroy();
   }
