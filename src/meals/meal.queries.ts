@@ -270,7 +270,7 @@ export interface MealInsert extends NewMeal {
   recordedAt?: Date;
 }
 
-const MEAL_INSERT_COLUMNS = `subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
+export const MEAL_INSERT_COLUMNS = `subdistrict_id, canteen_id, diner_id, meal_date, meal_period, served_at, price_fen,
     subsidy_fen, payable_fen, age, tier, reason, policy_version_id, subsidy_slot, verification,
     cashier_user_id, idempotency_key, request_hash, outside_hours, offline`;
 
