@@ -11,7 +11,7 @@ import { ErrorCode } from './common/error-codes';
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type ResponseObject = Extract<Operation['responses'][string], { description: string }>;
 
-export const API_VERSION = '2.1.0';
+export const API_VERSION = '2.2.0';
 
 const DESCRIPTION = `幸福食堂补贴结算 API (Happy Canteen meal subsidy billing).
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import type { Test } from 'supertest';
 import { DataSource } from 'typeorm';
-import { todayLocal } from '../src/common/local-date';
+import { addDays, todayLocal } from '../src/common/local-date';
 import { makeIdNumber } from '../src/subsidy/id-number';
 import {
   CanteenFixture,
@@ -59,6 +59,9 @@ interface World {
   districtB: number;
   dinerA: DinerFixture;
   dinerB: DinerFixture;
+  /** Diners suspended since 2000 (SPEC §5 DINER_INACTIVE_AT_MEAL), of sub-district A and B. */
+  inactiveA: DinerFixture;
+  inactiveB: DinerFixture;
   cashierOf: Record<Site, number>;
   /** The logged-in users of the matrix, by role. */
   user: Record<Exclude<Caller, 'ANON'>, UserFixture | null>;
@@ -102,6 +105,7 @@ const arranged: { meal: string; month: string; policyVersion: number; conflict: 
   conflict: '0',
 };
 const resetTarget = { id: 0 };
+let explainedDays = 0;
 // Sites whose finished claim the verify cells arranged.
 const verifiable = new Set<Site>();
 const dinerAt = (w: World, key: Site): DinerFixture => (key === 'B1' ? w.dinerB : w.dinerA);
@@ -495,6 +499,34 @@ const CELLS: Cell[] = [
           age: 80,
           tier: 'NONE',
           reason: 'ALREADY_SUBSIDISED',
+        });
+      },
+    },
+  ),
+  // SPEC §5: an operator explains a meal eaten while the diner was not active (its canteens only).
+  ...perCanteen(
+    'POST /api/meals/:id/explanation',
+    (http) => http().post(`/api/meals/${arranged.meal}/explanation`).send({ note: '矩阵说明' }),
+    {
+      A1: { CASHIER: R, OPERATOR: 201, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      A2: { CASHIER: R, OPERATOR: M, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+      B1: { CASHIER: R, OPERATOR: M, FINANCE: R, REVIEWER: R, ADMIN: 201 },
+    },
+    {
+      // A subsidised meal of a suspended diner at the site, each on a day of its own (one subsidy a day).
+      arrange: async ({ db, w }, key) => {
+        const mealDate = addDays(todayLocal(), -++explainedDays);
+        arranged.meal = await insertMeal(db, {
+          canteen: w.canteenFixture[key],
+          dinerId: (key === 'B1' ? w.inactiveB : w.inactiveA).id,
+          cashierUserId: w.cashierOf[key],
+          servedAt: new Date(`${mealDate}T12:00:00+08:00`),
+          mealDate,
+          priceFen: 1200,
+          subsidyFen: 200,
+          age: 76,
+          tier: '70_79',
+          reason: 'TIER_70_79',
         });
       },
     },
@@ -1129,8 +1161,14 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
         subdistrictId: subB,
         cardNo: 'B-CARD-1',
       }),
+      inactiveA: await createDiner(t, { birthDate: '1943-06-06', name: '停用老人甲' }),
+      inactiveB: await createDiner(t, { birthDate: '1943-07-07', name: '停用老人乙', subdistrictId: subB }),
       cashierOf: { A1: cA1.id, A2: cA2.id, B1: cB1.id },
     };
+    await t.db.query(
+      `UPDATE diners SET status = 'SUSPENDED', status_effective_from = '2000-01-01' WHERE id IN ($1, $2)`,
+      [w.inactiveA.id, w.inactiveB.id],
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -1222,7 +1260,9 @@ describe('Access matrix of the register (real PostgreSQL)', () => {
             : tokens.ADMIN!;
         const res = await req
           .set('authorization', token)
-          .send(path.endsWith('/void') ? { reason: '越界' } : path.endsWith('/settle') ? { note: '越界' } : {});
+          .send(
+            path.endsWith('/void') ? { reason: '越界' } : /\/(settle|explanation)$/.test(path) ? { note: '越界' } : {},
+          );
         answers[`${route} (${id})`] = `${res.status} ${res.body?.code}`;
       }
     }

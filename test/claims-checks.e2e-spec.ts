@@ -1,4 +1,5 @@
 import { Verification } from '../src/common/enums';
+import { insertMonthLock } from '../src/meals/month-lock.queries';
 import {
   CanteenFixture,
   createCanteen,
@@ -111,6 +112,7 @@ describe('Claim edit checks', () => {
     expect(res.body).toMatchObject({ claimId: w.claimId, month: MONTH });
     expect(res.body.checked).toEqual([
       'DINER_INACTIVE_AT_MEAL',
+      'DINER_INACTIVE_EXPLAINED',
       'OUTSIDE_HOURS',
       'BACKDATED',
       'MANUAL_ENTRY_SHARE',
@@ -175,6 +177,81 @@ describe('Claim edit checks', () => {
       ]);
       for (let day = 1; day <= 31; day += 5) await meal(w, { day });
       expect(of(await checks(w), 'DINER_INACTIVE_AT_MEAL')).toEqual([]);
+    });
+  });
+
+  describe('DINER_INACTIVE_EXPLAINED (an operator explained the meal: a warning, no longer blocking)', () => {
+    it('moves an explained meal from the blocking finding to a warning with the note, and refuses what it must', async () => {
+      const w = await world();
+      const operator = await createUser(t, 'OPERATOR', {
+        subdistrictId: w.subdistrictId,
+        canteenIds: w.canteens.map((c) => c.id),
+      });
+      await t.db.query(`UPDATE diners SET status = 'SUSPENDED', status_effective_from = '2025-03-10' WHERE id = $1`, [
+        w.diners[1].id,
+      ]);
+      const [a, b] = [await meal(w, { diner: 1, day: 11 }), await meal(w, { diner: 1, day: 12 })];
+      const active = await meal(w, { diner: 0, day: 12 });
+      const voided = await meal(w, { diner: 1, day: 13, voided: true });
+      expect(of(await checks(w), 'DINER_INACTIVE_EXPLAINED')).toEqual([]);
+      const explain = (id: string, token: string, note: unknown = '状态生效日期登记错误，应为 3 月 20 日') =>
+        t.http().post(`/api/meals/${id}/explanation`).set('Authorization', token).send({ note });
+
+      // Refused, with nothing written: a blank note, a meal that needs none, a voided one, a cashier, another site.
+      expect((await explain(a, operator.token, '   ').expect(400)).body.code).toBe('EXPLANATION_NOTE_REQUIRED');
+      expect((await explain(active, operator.token).expect(409)).body.code).toBe('MEAL_NOT_FLAGGED');
+      expect((await explain(voided, operator.token).expect(409)).body.code).toBe('MEAL_ALREADY_VOIDED');
+      expect((await explain(a, w.cashiers[0].token).expect(403)).body.code).toBe('ROLE_FORBIDDEN');
+      const elsewhere = await createUser(t, 'OPERATOR', { subdistrictId: await createSubdistrict(t.db) });
+      expect((await explain(a, elsewhere.token).expect(404)).body.code).toBe('MEAL_NOT_FOUND');
+      expect(await t.db.query(`SELECT 1 FROM meal_explanations`)).toEqual([]);
+
+      const res = await explain(a, operator.token).expect(201);
+      expect(res.body).toMatchObject({
+        id: a,
+        dinerInactiveAtMeal: true,
+        explanation: { note: '状态生效日期登记错误，应为 3 月 20 日', by: { id: operator.id } },
+      });
+      expect((await explain(a, operator.token).expect(409)).body.code).toBe('MEAL_ALREADY_EXPLAINED');
+      const [audit] = await t.db.query(
+        `SELECT actor_user_id, details->>'note' AS note FROM audit_log WHERE action = 'MEAL_EXPLAINED' AND entity_id = $1`,
+        [a],
+      );
+      expect(audit).toEqual({ actor_user_id: operator.id, note: '状态生效日期登记错误，应为 3 月 20 日' });
+
+      const found = await checks(w);
+      expect(of(found, 'DINER_INACTIVE_AT_MEAL').map((f) => [f.count, f.examples.map((e) => e.mealId)])).toEqual([
+        [1, [b]],
+      ]);
+      const explained = of(found, 'DINER_INACTIVE_EXPLAINED');
+      expect(explained.map((f) => [f.canteenId, f.count, f.severity])).toEqual([[w.canteens[0].id, 1, 'WARN']]);
+      expect(explained[0].examples[0]).toMatchObject({
+        mealId: a,
+        note: '状态生效日期登记错误，应为 3 月 20 日',
+        status: 'SUSPENDED',
+        statusLabel: expect.any(String),
+      });
+
+      // The day's list carries the flag and the explanation.
+      const day = await t
+        .http()
+        .get(`/api/canteens/${w.canteens[0].id}/meals`)
+        .query({ date: `${MONTH}-12` })
+        .set('Authorization', operator.token)
+        .expect(200);
+      const items = day.body.items as { id: string; dinerInactiveAtMeal: boolean; explanation: unknown }[];
+      expect(items.find((i) => i.id === b)).toMatchObject({ dinerInactiveAtMeal: true, explanation: null });
+      expect(items.find((i) => i.id === active)).toMatchObject({ dinerInactiveAtMeal: false, explanation: null });
+
+      // A locked month takes no explanation.
+      await insertMonthLock(t.db, {
+        subdistrictId: w.subdistrictId,
+        canteenId: null,
+        month: MONTH,
+        lockedBy: w.finance.id,
+      });
+      expect((await explain(b, operator.token).expect(409)).body.code).toBe('MONTH_LOCKED');
+      expect(await t.db.query(`SELECT meal_id::text AS id FROM meal_explanations`)).toEqual([{ id: a }]);
     });
   });
 

@@ -57,6 +57,16 @@ const record = (c: Ctx, body: object, key: string | null = randomUUID(), canteen
   return (key === null ? r : r.set('Idempotency-Key', key)).send(body);
 };
 
+// A subsidised lunch of a diner suspended since before it (SPEC §5 DINER_INACTIVE_AT_MEAL): one to explain.
+async function flaggedMeal(c: Ctx): Promise<string> {
+  const d = await c.diner();
+  const id = (await record(c, lunch(d)).expect(201)).body.id as string;
+  await c.t.db.query(`UPDATE diners SET status = 'SUSPENDED', status_effective_from = '2000-01-01' WHERE id = $1`, [
+    d.id,
+  ]);
+  return id;
+}
+
 // An offline till's lunch of someone the register does not know (address code 110105: no fixture diner has it).
 let offlineSeq = 0;
 const offlineUnregistered = () => ({
@@ -429,6 +439,14 @@ const CASES: Record<string, Record<number, Call>> = {
       await c.req('post', `/api/meals/${id}/void`, c.cashier.token).send({ reason: '录错了' }).expect(200);
       return c.req('post', `/api/meals/${id}/void`, c.cashier.token).send({ reason: '录错了' });
     },
+  },
+  'POST /meals/{id}/explanation': {
+    201: async (c) =>
+      c.req('post', `/api/meals/${await flaggedMeal(c)}/explanation`, c.operator.token).send({ note: '登记有误' }),
+    400: async (c) =>
+      c.req('post', `/api/meals/${await flaggedMeal(c)}/explanation`, c.operator.token).send({ note: ' ' }),
+    404: (c) => c.req('post', '/api/meals/999999999/explanation', c.operator.token).send({ note: '登记有误' }),
+    409: async (c) => c.req('post', `/api/meals/${await c.meal()}/explanation`, c.operator.token).send({ note: '无' }),
   },
   'GET /till': { 200: (c) => c.req('get', '/api/till', c.cashier.token) },
   'POST /months/{month}/lock': {

@@ -8,6 +8,7 @@ import {
   backdatedMeals,
   cashierMealCounts,
   CheckExampleRow,
+  explainedInactiveDinerMeals,
   inactiveDinerMeals,
   outsideHoursMeals,
   openOfflineConflicts,
@@ -40,7 +41,7 @@ export interface NotedFinding extends CheckFinding {
 export interface ClaimChecks {
   claimId: number;
   month: string;
-  /** The checks that were run (all seven of SPEC §5). */
+  /** The checks that were run (all of edit-checks.ts CHECK_CODES). */
   checked: CheckCode[];
   findings: NotedFinding[];
 }
@@ -93,6 +94,14 @@ export class ClaimChecksService {
     this.checks = {
       DINER_INACTIVE_AT_MEAL: async (db, p) =>
         byCanteen('DINER_INACTIVE_AT_MEAL', await inactiveDinerMeals(db, p, MAX_EXAMPLES)).map((f) => ({
+          ...f,
+          examples: f.examples.map((e) => ({
+            ...e,
+            statusLabel: DINER_STATUS_LABELS[e.status as DinerStatusValue] ?? e.status,
+          })),
+        })),
+      DINER_INACTIVE_EXPLAINED: async (db, p) =>
+        byCanteen('DINER_INACTIVE_EXPLAINED', await explainedInactiveDinerMeals(db, p, MAX_EXAMPLES)).map((f) => ({
           ...f,
           examples: f.examples.map((e) => ({
             ...e,

@@ -627,6 +627,29 @@ export async function inactiveDinerMeals(db: Db, params: ScopeParams, examples: 
                'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen) AS example
         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
        WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
+         AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date
+         AND NOT EXISTS (SELECT 1 FROM meal_explanations x WHERE x.meal_id = m.id)`),
+    [...params, examples],
+  );
+}
+
+/** The same meals that an operator explained (POST /api/meals/{id}/explanation), with the note and who wrote it. */
+export async function explainedInactiveDinerMeals(
+  db: Db,
+  params: ScopeParams,
+  examples: number,
+): Promise<CheckExampleRow[]> {
+  return db.query(
+    firstPerCanteen(`
+      SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
+             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
+               'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
+               'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen,
+               'note', x.note, 'explainedBy', COALESCE(u.display_name, u.username),
+               'explainedAt', to_char(x.explained_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')) AS example
+        FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
+        JOIN meal_explanations x ON x.meal_id = m.id JOIN users u ON u.id = x.explained_by
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
          AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`),
     [...params, examples],
   );

@@ -4,10 +4,12 @@
 export type CheckSeverity = 'WARN' | 'BLOCK';
 
 /**
- * The checks, in the order they are listed (the seven of SPEC §5).
+ * The checks, in the order they are listed: the seven of SPEC §5, and DINER_INACTIVE_EXPLAINED — the meals of the
+ * first that an operator explained, which no longer block but still need finance's acknowledgement.
  */
 export const CHECK_CODES = [
   'DINER_INACTIVE_AT_MEAL',
+  'DINER_INACTIVE_EXPLAINED',
   'OUTSIDE_HOURS',
   'BACKDATED',
   'MANUAL_ENTRY_SHARE',
@@ -20,6 +22,7 @@ export type CheckCode = (typeof CHECK_CODES)[number];
 export const CHECK_SEVERITY: Record<CheckCode, CheckSeverity> = {
   // Subsidy paid for someone who was not eligible that day: submission waits until it is voided or explained.
   DINER_INACTIVE_AT_MEAL: 'BLOCK',
+  DINER_INACTIVE_EXPLAINED: 'WARN',
   OUTSIDE_HOURS: 'WARN',
   BACKDATED: 'WARN',
   MANUAL_ENTRY_SHARE: 'WARN',
@@ -89,6 +92,8 @@ export function sortFindings(findings: CheckFinding[]): CheckFinding[] {
 export const CHECK_MESSAGES: Record<CheckCode, (count: number, canteen: string) => string> = {
   DINER_INACTIVE_AT_MEAL: (n, c) =>
     `${c}有 ${n} 笔补贴餐的老人在就餐日状态不是“正常”（停用、迁出或死亡），须作废或由站点说明后才能提交`,
+  DINER_INACTIVE_EXPLAINED: (n, c) =>
+    `${c}有 ${n} 笔补贴餐的老人在就餐日状态不是“正常”，站点已逐笔说明理由（见示例），请核对后确认`,
   OUTSIDE_HOURS: (n, c) => `${c}有 ${n} 笔补贴餐记录在该餐次的供餐时段以外（收银时已再次确认）`,
   BACKDATED: (n, c) => `${c}有 ${n} 笔补贴餐在就餐 1 小时以后才补录`,
   MANUAL_ENTRY_SHARE: (n, c) => `${c}有 ${n} 名收银员手工输入身份证号的比例超过 30%`,

@@ -9,6 +9,7 @@ import { DinerMerge } from '../diners/diner-merge.entity';
 import { Diner } from '../diners/diner.entity';
 import { District } from '../districts/district.entity';
 import { Meal } from '../meals/meal.entity';
+import { MealExplanation } from '../meals/meal-explanation.entity';
 import { MonthLock } from '../meals/month-lock.entity';
 import { OfflineConflict } from '../meals/offline-conflict.entity';
 import { PolicyVersionRow } from '../policy/policy-version.entity';
@@ -35,6 +36,7 @@ export const ENTITIES = [
   Meal,
   MonthLock,
   OfflineConflict,
+  MealExplanation,
   Claim,
   MealStatsDay,
   MealStatsDinerMonth,

@@ -72,6 +72,22 @@ export class VoidedDto {
   reason!: string;
 }
 
+export class ExplainedByDto {
+  @ApiProperty({ type: 'integer' })
+  id!: number;
+  @ApiProperty()
+  name!: string;
+}
+
+export class MealExplanationDto {
+  @ApiProperty()
+  note!: string;
+  @ApiProperty(INSTANT)
+  at!: string;
+  @ApiProperty({ type: ExplainedByDto })
+  by!: ExplainedByDto;
+}
+
 export class MealListItemDto extends RecordedMealDto implements MealListItem {
   @ApiProperty({ type: 'integer' })
   canteenId!: number;
@@ -83,6 +99,17 @@ export class MealListItemDto extends RecordedMealDto implements MealListItem {
   cashier!: CashierDto;
   @ApiProperty({ type: VoidedDto, nullable: true })
   voided!: VoidedDto | null;
+  @ApiProperty({
+    description:
+      "subsidised while the diner's status (not active) was in effect on the meal date: the claim's DINER_INACTIVE_AT_MEAL",
+  })
+  dinerInactiveAtMeal!: boolean;
+  @ApiProperty({
+    type: MealExplanationDto,
+    nullable: true,
+    description: "an operator's explanation that lets such a meal stand (POST /api/meals/{id}/explanation)",
+  })
+  explanation!: MealExplanationDto | null;
 }
 
 export class TierTotalDto {

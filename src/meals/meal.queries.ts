@@ -43,6 +43,16 @@ export interface MealListItem extends RecordedMeal {
   verification: Verification;
   cashier: { id: number; username: string; name: string };
   voided: { at: string; by: number; reason: string } | null;
+  /** Subsidised while the diner's status (not active) was in effect: the claim's DINER_INACTIVE_AT_MEAL (SPEC §5). */
+  dinerInactiveAtMeal: boolean;
+  /** An operator's explanation of such a meal, which lets it stand (POST /api/meals/{id}/explanation). */
+  explanation: MealExplanationView | null;
+}
+
+export interface MealExplanationView {
+  note: string;
+  at: string;
+  by: { id: number; name: string };
 }
 
 export interface CanteenRow {
@@ -106,6 +116,8 @@ export interface MealRow {
   diner_id: number;
   diner_name: string;
   id_number_masked: string;
+  inactive_at_meal: boolean;
+  explanation: { note: string; at: string; byId: number; byName: string } | null;
 }
 
 /** The row a void locks before it checks reach and the cashier's own-meal rule. */
@@ -124,9 +136,16 @@ export type DinerKeyColumn = 'id_number_hmac' | 'card_no';
 const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_price_fen,
   c.dinner_price_fen, c.period_hours`;
 
+// SPEC §5 DINER_INACTIVE_AT_MEAL, as the claim's check states it (claim.queries.ts inactiveDinerMeals), for `m` and `d`.
+const INACTIVE_AT_MEAL = `(m.subsidy_fen > 0 AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date)`;
+
 const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
   m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
-  COALESCE(u.display_name, u.username) AS cashier_name, m.outside_hours, m.offline, m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked`;
+  COALESCE(u.display_name, u.username) AS cashier_name, m.outside_hours, m.offline, m.voided_at, m.voided_by, m.void_reason, d.id AS diner_id, d.name AS diner_name, d.id_number_masked,
+  ${INACTIVE_AT_MEAL} AS inactive_at_meal,
+  (SELECT jsonb_build_object('note', x.note, 'at', to_char(x.explained_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'byId', x.explained_by, 'byName', COALESCE(xu.display_name, xu.username))
+     FROM meal_explanations x JOIN users xu ON xu.id = x.explained_by WHERE x.meal_id = m.id) AS explanation`;
 
 const MEAL_FROM = `meals m JOIN diners d ON d.id = m.diner_id JOIN users u ON u.id = m.cashier_user_id`;
 
@@ -162,6 +181,11 @@ export const toListItem = (r: MealRow): MealListItem => ({
   cashier: { id: r.cashier_user_id, username: r.cashier_username, name: r.cashier_name },
   voided:
     r.voided_at === null ? null : { at: r.voided_at.toISOString(), by: r.voided_by ?? 0, reason: r.void_reason ?? '' },
+  dinerInactiveAtMeal: r.inactive_at_meal,
+  explanation:
+    r.explanation === null
+      ? null
+      : { note: r.explanation.note, at: r.explanation.at, by: { id: r.explanation.byId, name: r.explanation.byName } },
 });
 
 export const toRecorded = (r: MealRow): RecordedMeal => ({
@@ -457,6 +481,38 @@ export async function lockMealForVoid(m: EntityManager, id: string): Promise<Voi
     [id],
   );
   return row;
+}
+
+/** The row an explanation locks: the meal, whether it is one to explain, and whether it has been. */
+export interface ExplainTargetRow {
+  id: string;
+  subdistrict_id: number;
+  canteen_id: number;
+  meal_date: string;
+  voided_at: Date | null;
+  inactive_at_meal: boolean;
+  explained: boolean;
+}
+
+export async function lockMealForExplanation(m: EntityManager, id: string): Promise<ExplainTargetRow | undefined> {
+  const [row]: ExplainTargetRow[] = await m.query(
+    `SELECT m.id, m.subdistrict_id, m.canteen_id, m.meal_date::text AS meal_date, m.voided_at,
+            ${INACTIVE_AT_MEAL} AS inactive_at_meal,
+            EXISTS (SELECT 1 FROM meal_explanations x WHERE x.meal_id = m.id) AS explained
+       FROM meals m JOIN diners d ON d.id = m.diner_id WHERE m.id = $1 FOR UPDATE OF m`,
+    [id],
+  );
+  return row;
+}
+
+export async function insertMealExplanation(
+  m: EntityManager,
+  e: { mealId: string; subdistrictId: number; canteenId: number; note: string; by: number },
+): Promise<void> {
+  await m.query(
+    `INSERT INTO meal_explanations (meal_id, subdistrict_id, canteen_id, note, explained_by) VALUES ($1, $2, $3, $4, $5)`,
+    [e.mealId, e.subdistrictId, e.canteenId, e.note, e.by],
+  );
 }
 
 /** Sets the one-way void columns (a locked month is refused by the trigger meals_void_month_not_locked). */

@@ -22,7 +22,7 @@ import { ClientIp, CurrentUser, Roles } from '../auth/auth.decorators';
 import { notFound } from '../common/app-error';
 import { BigIdParamPipe, IdParamPipe } from '../common/id-param.pipe';
 import { LocalDate } from '../common/local-date';
-import { ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
+import { ExplainMealDto, ListMealsQuery, QuoteMealQuery, RecordMealDto, VoidMealDto } from './meals.dto';
 import {
   MealList,
   MealListItem,
@@ -151,6 +151,28 @@ export class MealsController {
     @ClientIp() ip: string | null,
   ): Promise<MealListItem> {
     return this.meals.void(user, id, body.reason, ip);
+  }
+
+  /** SPEC §5: an operator's note that lets a meal eaten while the diner's status was not active stand. */
+  @Post('meals/:id/explanation')
+  @HttpCode(201)
+  @Roles('OPERATOR', 'ADMIN')
+  @ApiCreatedResponse({ type: MealListItemDto, description: 'the meal, with its explanation' })
+  @ApiErrors(
+    'EXPLANATION_NOTE_REQUIRED',
+    'MEAL_NOT_FOUND',
+    'MEAL_ALREADY_VOIDED',
+    'MEAL_NOT_FLAGGED',
+    'MEAL_ALREADY_EXPLAINED',
+    'MONTH_LOCKED',
+  )
+  explain(
+    @CurrentUser() user: AuthUser,
+    @Param('id', mealIdPipe) id: string,
+    @Body() body: ExplainMealDto,
+    @ClientIp() ip: string | null,
+  ): Promise<MealListItem> {
+    return this.meals.explain(user, id, body.note, ip);
   }
 
   /** The till page's start: the caller's canteens with prices, hours and the period by the clock. */

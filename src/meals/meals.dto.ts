@@ -175,6 +175,14 @@ export class VoidMealDto {
   reason!: string;
 }
 
+export class ExplainMealDto {
+  @ApiProperty({ description: '说明：为何老人状态非正常时这餐仍应补贴（例如状态的生效日期登记有误）' })
+  @IsString({ message: '请填写说明' })
+  @MinLength(1, { message: '请填写说明' })
+  @MaxLength(500, { message: '说明不超过 500 字' })
+  note!: string;
+}
+
 export class LockMonthDto {
   @ApiPropertyOptional({ description: '只锁定一个食堂；缺省为整个街道' })
   @IsOptionalNonNull()

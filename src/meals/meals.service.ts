@@ -37,6 +37,8 @@ import {
   FoundDiner,
   insertMealAudited,
   insertOfflineMealAudited,
+  insertMealExplanation,
+  lockMealForExplanation,
   lockMealForVoid,
   markMealVoided,
   MealListItem,
@@ -55,6 +57,7 @@ import {
   OfflineConflictView,
 } from './offline-conflict.queries';
 import { parseInstant } from '../common/instant';
+import { mealMonthLocked } from './month-lock.queries';
 import { MealTotals, totalsFromSums } from './meal-totals';
 import { ListMealsQuery, QuoteMealQuery, RecordMealDto } from './meals.dto';
 import { QuoteWarning, quoteWarnings } from './quote-warnings';
@@ -513,6 +516,53 @@ export class MealsService {
         m,
       );
       return toListItem(updated);
+    });
+  }
+
+  /**
+   * SPEC §5: an operator explains a subsidised meal eaten while the diner's status (not active) was in effect, so the
+   * meal stands: the claim's DINER_INACTIVE_AT_MEAL no longer blocks on it; DINER_INACTIVE_EXPLAINED shows it to
+   * finance and the reviewer with the note. Once per meal; not in a locked month (the claim was built without it).
+   */
+  async explain(user: AuthUser, mealId: string, noteRaw: string, ip: string | null): Promise<MealListItem> {
+    const note = noteRaw.trim();
+    if (note === '') throw badRequest('EXPLANATION_NOTE_REQUIRED', '请填写说明');
+    return this.db.transaction(async (m) => {
+      const meal = await lockMealForExplanation(m, mealId);
+      if (!meal || !canReachCanteen(user, { id: meal.canteen_id, subdistrictId: meal.subdistrict_id })) {
+        throw notFound('MEAL_NOT_FOUND', '该就餐记录不存在');
+      }
+      if (meal.voided_at !== null) throw conflict('MEAL_ALREADY_VOIDED', '该就餐记录已作废');
+      if (!meal.inactive_at_meal) {
+        throw conflict('MEAL_NOT_FLAGGED', '老人在就餐日的状态为正常（或该餐没有补贴），无需说明');
+      }
+      if (meal.explained) throw conflict('MEAL_ALREADY_EXPLAINED', '该就餐记录已说明过');
+      const month = monthOf(meal.meal_date);
+      if (await mealMonthLocked(m, meal.subdistrict_id, meal.canteen_id, month)) {
+        throw conflict('MONTH_LOCKED', `${month} 已锁定结算，不能再说明该月的就餐记录`);
+      }
+      await insertMealExplanation(m, {
+        mealId: meal.id,
+        subdistrictId: meal.subdistrict_id,
+        canteenId: meal.canteen_id,
+        note,
+        by: user.id,
+      });
+      await this.audit.record(
+        {
+          actor: user,
+          action: 'MEAL_EXPLAINED',
+          entityType: 'meal',
+          entityId: meal.id,
+          subdistrictId: meal.subdistrict_id,
+          canteenId: meal.canteen_id,
+          ip,
+          details: { note, mealDate: meal.meal_date },
+        },
+        m,
+      );
+      const row = await findMeal(m, meal.id);
+      return toListItem(row!);
     });
   }
 

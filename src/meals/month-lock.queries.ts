@@ -194,3 +194,22 @@ export async function claimHoldingLock(
   );
   return row && { claimId: row.id, version: row.version, reviewStatus: row.review_status };
 }
+
+/**
+ * Whether a lock covers the meal's month at its canteen, read under the month's advisory lock taken shared (as the
+ * meals trigger does): a lock being taken is waited for.
+ */
+export async function mealMonthLocked(
+  m: EntityManager,
+  subdistrictId: number,
+  canteenId: number,
+  month: string,
+): Promise<boolean> {
+  await m.query(`SELECT pg_advisory_xact_lock_shared(hashtext($1))::text`, [monthLockKey(subdistrictId, month)]);
+  const [row]: { locked: boolean }[] = await m.query(
+    `SELECT EXISTS (SELECT 1 FROM month_locks WHERE subdistrict_id = $1 AND month = $2 AND unlocked_at IS NULL
+                      AND (canteen_id IS NULL OR canteen_id = $3)) AS locked`,
+    [subdistrictId, month, canteenId],
+  );
+  return row.locked;
+}

@@ -544,6 +544,22 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/api/meals/{id}/explanation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['MealsController_explain'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/meals/{id}/void': {
     parameters: {
       query?: never;
@@ -842,6 +858,7 @@ export type components = {
       /** @enum {string} */
       code:
         | 'DINER_INACTIVE_AT_MEAL'
+        | 'DINER_INACTIVE_EXPLAINED'
         | 'OUTSIDE_HOURS'
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
@@ -865,6 +882,7 @@ export type components = {
        */
       code:
         | 'DINER_INACTIVE_AT_MEAL'
+        | 'DINER_INACTIVE_EXPLAINED'
         | 'OUTSIDE_HOURS'
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
@@ -1027,6 +1045,7 @@ export type components = {
        */
       code:
         | 'DINER_INACTIVE_AT_MEAL'
+        | 'DINER_INACTIVE_EXPLAINED'
         | 'OUTSIDE_HOURS'
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
@@ -1056,6 +1075,7 @@ export type components = {
       /** @description 本次执行的检查 */
       checked: (
         | 'DINER_INACTIVE_AT_MEAL'
+        | 'DINER_INACTIVE_EXPLAINED'
         | 'OUTSIDE_HOURS'
         | 'BACKDATED'
         | 'MANUAL_ENTRY_SHARE'
@@ -1544,6 +1564,9 @@ export type components = {
       | 'VOID_FORBIDDEN'
       | 'MEAL_ALREADY_VOIDED'
       | 'VOID_REASON_REQUIRED'
+      | 'EXPLANATION_NOTE_REQUIRED'
+      | 'MEAL_NOT_FLAGGED'
+      | 'MEAL_ALREADY_EXPLAINED'
       | 'UNLOCK_REASON_REQUIRED'
       | 'MONTH_ALREADY_LOCKED'
       | 'MONTH_NOT_LOCKED'
@@ -1577,6 +1600,14 @@ export type components = {
       | 'IMPORT_FILE_INVALID'
       | 'IMPORT_UNPACKED_TOO_LARGE'
       | 'STATS_RANGE_INVALID';
+    ExplainedByDto: {
+      id: number;
+      name: string;
+    };
+    ExplainMealDto: {
+      /** @description 说明：为何老人状态非正常时这餐仍应补贴（例如状态的生效日期登记有误） */
+      note: string;
+    };
     GeneratedPasswordDto: {
       id: number;
       /** @description 新密码：只在这次回答中出现一次，服务器只保存其散列值 */
@@ -1685,10 +1716,23 @@ export type components = {
       /** @description over every page of the filtered meals */
       totals: components['schemas']['MealTotalsDto'];
     };
+    MealExplanationDto: {
+      /**
+       * Format: date-time
+       * @description RFC 3339, UTC, milliseconds
+       */
+      at: string;
+      by: components['schemas']['ExplainedByDto'];
+      note: string;
+    };
     MealListItemDto: {
       canteenId: number;
       cashier: components['schemas']['CashierDto'];
       diner: components['schemas']['DinerBriefDto'];
+      /** @description subsidised while the diner's status (not active) was in effect on the meal date: the claim's DINER_INACTIVE_AT_MEAL */
+      dinerInactiveAtMeal: boolean;
+      /** @description an operator's explanation that lets such a meal stand (POST /api/meals/{id}/explanation) */
+      explanation: components['schemas']['MealExplanationDto'] | null;
       /**
        * @description int8 as text
        * @example 1024
@@ -6360,6 +6404,137 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ReadyDto'];
+        };
+      };
+    };
+  };
+  MealsController_explain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExplainMealDto'];
+      };
+    };
+    responses: {
+      /** @description the meal, with its explanation */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MealListItemDto'];
+        };
+      };
+      /** @description Bad request: EXPLANATION_NOTE_REQUIRED, VALIDATION_FAILED, UNKNOWN_FIELD, INVALID_CHARACTER, NESTING_TOO_DEEP, INVALID_JSON, INVALID_BODY */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?:
+              | 'EXPLANATION_NOTE_REQUIRED'
+              | 'VALIDATION_FAILED'
+              | 'UNKNOWN_FIELD'
+              | 'INVALID_CHARACTER'
+              | 'NESTING_TOO_DEEP'
+              | 'INVALID_JSON'
+              | 'INVALID_BODY';
+          };
+        };
+      };
+      /** @description Not logged in: UNAUTHENTICATED, SESSION_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNAUTHENTICATED' | 'SESSION_INVALID';
+          };
+        };
+      };
+      /** @description Forbidden: ROLE_FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'ROLE_FORBIDDEN';
+          };
+        };
+      };
+      /** @description Not found: MEAL_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'MEAL_NOT_FOUND';
+          };
+        };
+      };
+      /** @description Conflict: MEAL_ALREADY_VOIDED, MEAL_NOT_FLAGGED, MEAL_ALREADY_EXPLAINED, MONTH_LOCKED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'MEAL_ALREADY_VOIDED' | 'MEAL_NOT_FLAGGED' | 'MEAL_ALREADY_EXPLAINED' | 'MONTH_LOCKED';
+          };
+        };
+      };
+      /** @description Too large: PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'PAYLOAD_TOO_LARGE';
+          };
+        };
+      };
+      /** @description Unsupported media type: UNSUPPORTED_CHARSET, UNSUPPORTED_ENCODING */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'UNSUPPORTED_CHARSET' | 'UNSUPPORTED_ENCODING';
+          };
+        };
+      };
+      /** @description Unavailable: DATABASE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description seconds to wait before retrying (retry a recording with the same Idempotency-Key) */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorBodyDto'] & {
+            /** @enum {unknown} */
+            code?: 'DATABASE_UNAVAILABLE';
+          };
         };
       };
     };
