@@ -789,6 +789,14 @@ describe('The OpenAPI document against the running server (contract)', () => {
     mismatches.length = 0;
   });
 
+  it('states in its description how every list pages (docs/API.md "Lists")', () => {
+    const description = doc.info.description ?? '';
+    for (const term of ['?page=', '?pageSize=', '{ items, total, page, pageSize }', '`total` counts every']) {
+      expect(description).toContain(term);
+    }
+    expect(description).not.toMatch(/not pages|JSON array of every/);
+  });
+
   it('answers every documented success and route error as the document describes it', async () => {
     for (const op of operations(doc)) {
       for (const [status, call] of Object.entries(CASES[op.key] ?? {})) {
