@@ -797,6 +797,18 @@ describe('The OpenAPI document against the running server (contract)', () => {
     expect(description).not.toMatch(/not pages|JSON array of every/);
   });
 
+  it('describes an Idempotency-Key replay as the first answer again, 202 for an offline conflict as the server does', async () => {
+    const post = doc.paths['/api/canteens/{canteenId}/meals'].post;
+    const param = (post?.parameters ?? []).find((p) => 'name' in p && p.name === 'Idempotency-Key');
+    const description = param !== undefined && 'description' in param ? String(param.description) : '';
+    expect(description).toContain('the first answer again (201, or 202 for an offline conflict)');
+    const key = randomUUID();
+    const body = offlineUnregistered();
+    const first = await record(ctx, body, key).expect(202);
+    const replay = await record(ctx, body, key);
+    expect([replay.status, replay.body]).toEqual([202, first.body]);
+  });
+
   it('answers every documented success and route error as the document describes it', async () => {
     for (const op of operations(doc)) {
       for (const [status, call] of Object.entries(CASES[op.key] ?? {})) {
