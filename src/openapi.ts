@@ -21,7 +21,9 @@ const DESCRIPTION = `幸福食堂补贴结算 API (Happy Canteen meal subsidy bi
   millisecond (finer digits truncated). Timestamps the server sends: RFC 3339 in UTC with milliseconds.
   Dates: YYYY-MM-DD (Shanghai local date). Money: integer fen.
 - 429 and 503 carry Retry-After (seconds).
-- Lists answer a JSON array of every matching item (bounded, documented per list), not pages.
+- Lists page alike: \`?page=\` (from 1, default 1) and \`?pageSize=\` (1–200, default 50; \`/diners/register\`: 20) in,
+  \`{ items, total, page, pageSize }\` out; \`total\` counts every matching item on all pages, and a page past the end
+  answers \`items: []\` with the true \`total\`. A canteen's day of meals may be asked whole (no \`pageSize\`).
 - Compatibility promise and changelog: docs/API.md.`;
 
 /** Builds the whole document from a created (not necessarily listening) app. */

@@ -473,6 +473,7 @@ const CASES: Record<string, Record<number, Call>> = {
     202: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: c.canteen.id }),
     400: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: '2990-01' }),
     404: (c) => c.req('post', '/api/claims', c.finance.token).send({ month: lastMonth(), canteenId: 999999 }),
+    409: (c) => claimBusy(c),
   },
   'GET /claims': {
     200: (c) => c.req('get', `/api/claims?subdistrictId=${c.canteen.subdistrictId}`, c.finance.token),
@@ -585,6 +586,11 @@ const CASES: Record<string, Record<number, Call>> = {
     400: (c) => c.req('post', '/api/claims/verify', c.finance.token).field('note', 'no file'),
     404: (c) =>
       c.req('post', '/api/claims/verify', c.finance.token).attach('file', Buffer.from('not a claim'), 'claim.xlsx'),
+    // One byte over VERIFY_MAX_BYTES (1 MB in this app, 256 MB by default).
+    413: (c) =>
+      c
+        .req('post', '/api/claims/verify', c.finance.token)
+        .attach('file', Buffer.alloc(VERIFY_MAX_BYTES + 1, 'x'), 'claim.xlsx'),
   },
   'GET /audit/verify': { 200: (c) => c.req('get', '/api/audit/verify', c.admin) },
   // Review and payment (SPEC §5): one month per flow, months no other case touches (only one version of a
@@ -638,12 +644,58 @@ const CASES: Record<string, Record<number, Call>> = {
   },
 };
 
-// Documented statuses no test can provoke on purpose, each with the reason.
-const NOT_CALLED: Record<string, string> = {
-  'POST /claims/verify 413':
-    'PAYLOAD_TOO_LARGE needs an upload over 256 MB; test/claims-verify.e2e-spec.ts keeps to the limit',
-  'POST /claims 409': 'CLAIM_BUSY needs two requests to keep racing on the same new claim for every retry',
-};
+// Documented statuses no test can provoke on purpose, each with the reason (none today).
+const NOT_CALLED: Record<string, string> = {};
+
+// The verify route's upload limit in this app (VERIFY_MAX_BYTES), so that its 413 takes 1 MB, not 256.
+const VERIFY_MAX_BYTES = 1024 * 1024;
+
+/**
+ * 409 CLAIM_BUSY: a claim request loses the race to insert its scope's next version on each of its three tries (as
+ * when other requests keep inserting versions of the same scope). Three other sessions each hold an uncommitted FAILED
+ * version 1, 2 and 3 of a new scope; each commits once the request's INSERT (version: the highest committed + 1) waits
+ * on it, so each try meets the version just committed (claims_version_key).
+ */
+async function claimBusy(c: Ctx): Promise<Response> {
+  const month = '2022-11';
+  const holders = [];
+  for (const version of [1, 2, 3]) {
+    const q = c.t.db.createQueryRunner();
+    await q.connect();
+    await q.startTransaction();
+    await q.query(
+      `INSERT INTO claims (subdistrict_id, canteen_id, month, version, status, error)
+       VALUES ($1, $2, $3, $4, 'FAILED', 'CLAIM_BUILD_FAILED: 契约测试')`,
+      [c.canteen.subdistrictId, c.canteen.id, month, version],
+    );
+    const [{ pid }] = (await q.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
+    holders.push({ q, pid });
+  }
+  try {
+    const answer = c
+      .req('post', '/api/claims', c.finance.token)
+      .send({ month, canteenId: c.canteen.id })
+      .then((r) => r);
+    for (const { q, pid } of holders) {
+      // Wait until the request's INSERT waits on this session, then let it meet the committed version.
+      for (let waited = 0; ; waited += 20) {
+        const [blocked] = await c.t.db.query(`SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [
+          pid,
+        ]);
+        if (blocked) break;
+        if (waited > 20_000) throw new Error(`no claim request waited on session ${pid}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await q.commitTransaction();
+    }
+    return await answer;
+  } finally {
+    for (const { q } of holders) {
+      if (q.isTransactionActive) await q.rollbackTransaction();
+      await q.release();
+    }
+  }
+}
 
 let idSerial = 0;
 /** A valid ID number nobody has registered yet (through the factory's generator, then removed again). */
@@ -746,7 +798,7 @@ describe('The OpenAPI document against the running server (contract)', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ env: { VERIFY_MAX_BYTES: String(VERIFY_MAX_BYTES) } });
     doc = buildApiDocument(t.app);
     ajv = new Ajv({ strict: false, allErrors: true });
     addFormats(ajv);
@@ -805,6 +857,26 @@ describe('The OpenAPI document against the running server (contract)', () => {
 
   beforeEach(() => {
     mismatches.length = 0;
+  });
+
+  it('states in its description how every list pages (docs/API.md "Lists")', () => {
+    const description = doc.info.description ?? '';
+    for (const term of ['?page=', '?pageSize=', '{ items, total, page, pageSize }', '`total` counts every']) {
+      expect(description).toContain(term);
+    }
+    expect(description).not.toMatch(/not pages|JSON array of every/);
+  });
+
+  it('describes an Idempotency-Key replay as the first answer again, 202 for an offline conflict as the server does', async () => {
+    const post = doc.paths['/api/canteens/{canteenId}/meals'].post;
+    const param = (post?.parameters ?? []).find((p) => 'name' in p && p.name === 'Idempotency-Key');
+    const description = param !== undefined && 'description' in param ? String(param.description) : '';
+    expect(description).toContain('the first answer again (201, or 202 for an offline conflict)');
+    const key = randomUUID();
+    const body = offlineUnregistered();
+    const first = await record(ctx, body, key).expect(202);
+    const replay = await record(ctx, body, key);
+    expect([replay.status, replay.body]).toEqual([202, first.body]);
   });
 
   it('answers every documented success and route error as the document describes it', async () => {

@@ -344,7 +344,8 @@ describe('Meals at the till (real PostgreSQL)', () => {
   });
 
   describe('servedAt in every RFC 3339 form', () => {
-    // An hour ago, at a millisecond of .123, written the ways client libraries write it.
+    // An hour ago, at a millisecond of .123, written the ways client libraries write it; the forms with fewer digits
+    // name the instants .000, .100 and .120 of the same second.
     const base = new Date(Math.floor((Date.now() - HOUR) / 1000) * 1000 + 123);
     const utc = base.toISOString().slice(0, 19); // 'YYYY-MM-DDTHH:MM:SS' in UTC
     const shanghai = new Date(base.getTime() + 8 * HOUR).toISOString().slice(0, 19);
@@ -357,15 +358,24 @@ describe('Meals at the till (real PostgreSQL)', () => {
       `${utc.replace('T', 't')}.123999999z`,
       `${utc}.123456-00:00`,
     ];
+    const at = (ms: number): Date => new Date(base.getTime() - 123 + ms);
+    const shortForms: [string, Date][] = [
+      [`${utc}Z`, at(0)],
+      [`${shanghai}+08:00`, at(0)],
+      [`${utc}.1Z`, at(100)],
+      [`${shanghai.replace('T', 't')}.1+08:00`, at(100)],
+      [`${utc}.12z`, at(120)],
+      [`${utc}.12-00:00`, at(120)],
+    ];
 
     it('records the same instant, to the millisecond, however many digits and whatever case', async () => {
-      for (const servedAt of forms) {
+      for (const [servedAt, instant] of [...forms.map((f): [string, Date] => [f, base]), ...shortForms]) {
         const diner = await createDiner(t, { birthDate: yearsAgo(74) });
         const res = await record(operator.token, canteen.id, lunch(diner, { servedAt }));
         expect([servedAt, res.status]).toEqual([servedAt, 201]);
         const [row] = await t.db.query('SELECT served_at FROM meals WHERE id = $1', [res.body.id]);
-        expect([servedAt, (row.served_at as Date).toISOString()]).toEqual([servedAt, base.toISOString()]);
-        expect(res.body.mealDate).toBe(localDateOf(base));
+        expect([servedAt, (row.served_at as Date).toISOString()]).toEqual([servedAt, instant.toISOString()]);
+        expect(res.body.mealDate).toBe(localDateOf(instant));
       }
     });
 

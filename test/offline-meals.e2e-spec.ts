@@ -159,6 +159,30 @@ describe('Offline meals and offline conflicts (real PostgreSQL)', () => {
     expect(await t.db.query(`SELECT id FROM meals WHERE idempotency_key = $1`, [key])).toEqual([]);
   });
 
+  it('keeps offlineSince in every RFC 3339 form to the millisecond (finer digits truncated, any case, any offset)', async () => {
+    // Two hours ago at a millisecond of .123; the meal an hour ago. Each form keeps its conflict's offline_since.
+    const base = new Date(Math.floor((Date.now() - 2 * HOUR) / 1000) * 1000 + 123);
+    const utc = base.toISOString().slice(0, 19); // 'YYYY-MM-DDTHH:MM:SS' in UTC
+    const shanghai = new Date(base.getTime() + 8 * HOUR).toISOString().slice(0, 19);
+    const second = new Date(base.getTime() - 123).toISOString();
+    const forms: [string, string][] = [
+      [`${utc}Z`, second], // no fraction
+      [`${utc}.123456Z`, base.toISOString()], // Python, Java
+      [`${utc}.123999999Z`, base.toISOString()], // Go's RFC3339Nano: truncated, not rounded
+      [`${utc.replace('T', 't')}.123z`, base.toISOString()],
+      [`${shanghai}.123+08:00`, base.toISOString()],
+      [`${shanghai.replace('T', 't')}.123456789+08:00`, base.toISOString()],
+    ];
+    let seq = 600;
+    for (const [offlineSince, stored] of forms) {
+      const idNumber = makeIdNumber('110105', yearsAgo(80), ++seq);
+      const res = await record(cashier.token, canteen.id, { ...offlineLunch(idNumber, 400), offlineSince });
+      expect([offlineSince, res.status]).toEqual([offlineSince, 202]);
+      const [row] = await t.db.query(`SELECT offline_since FROM offline_conflicts WHERE id = $1`, [res.body.id]);
+      expect([offlineSince, (row.offline_since as Date).toISOString()]).toEqual([offlineSince, stored]);
+    }
+  });
+
   it('refuses an unregistered diner without a provisional subsidy as online (nothing under-collected)', async () => {
     const idNumber = makeIdNumber('371502', yearsAgo(60), 915);
     const res = await record(cashier.token, canteen.id, offlineLunch(idNumber, 0)).expect(404);

@@ -99,6 +99,8 @@ describe('Redis killed under a running API (a scratch redis-server of the test)'
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(res.status).toBe(503);
     expect(res.body).toEqual({ statusCode: 503, code: 'QUEUE_UNAVAILABLE', message: expect.stringMatching(/队列/) });
+    // A queue outage is usually a Redis restart: retry in 10 s (docs/API.md "Retry-After"), not the database's 5.
+    expect(res.headers['retry-after']).toBe('10');
 
     // The claim stays QUEUED in PostgreSQL (the source of truth): never a job that half exists.
     const [claim] = await t.db.query(`SELECT id, status FROM claims WHERE month = '2025-03'`);

@@ -4,9 +4,10 @@
 //   npx ts-node --transpile-only scripts/demo/kiosk-example.ts 371502XXXXXXXXXXXX
 //
 // Settings (environment): API_URL (http://localhost:3000), KIOSK_USERNAME / KIOSK_PASSWORD (the demo's cashier
-// shouyin1 / cashier-demo-2022). It reads the card, quotes the meal, records it with an Idempotency-Key (and sends it
-// again, as a kiosk does after a timeout: the same answer, one meal), then voids it so the demo stays as it was.
-// It prints the masked ID number only, never the full one.
+// shouyin1 / cashier-demo-2022). It reads the card, takes the meal period whose hours hold the moment (outside every
+// period's hours it says so and confirms the meal as outside hours), quotes the meal, records it with an
+// Idempotency-Key (and sends it again, as a kiosk does after a timeout: the same answer, one meal), then voids it so
+// the demo stays as it was. It prints the masked ID number only, never the full one.
 import { randomUUID } from 'node:crypto';
 
 /** What a typical ID-card reader SDK returns for one card (field names vary by vendor; only the number is used). */
@@ -28,6 +29,9 @@ export interface KioskSettings {
 
 export interface KioskRun {
   mealId: string;
+  mealPeriod: string;
+  /** Served outside every period's hours: recorded with confirmOutsideHours (the diner was told). */
+  outsideHours: boolean;
   payableFen: number;
   replayedSame: boolean;
   voided: boolean;
@@ -66,6 +70,42 @@ async function call<T>(
 
 const yuan = (fen: number): string => `¥${(fen / 100).toFixed(2)}`;
 
+/** 'HH:MM' in Shanghai, the clock a canteen's hours are written in (China keeps no summer time). */
+const shanghaiTime = (at: Date): string =>
+  new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Asia/Shanghai',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+
+type Period = 'BREAKFAST' | 'LUNCH' | 'DINNER';
+interface TillCanteen {
+  id: number;
+  name: string;
+  prices: Partial<Record<Period, number>>;
+  /** Each period's serving hours, ['HH:MM', 'HH:MM'], both ends included. */
+  periodHours: Partial<Record<Period, [string, string]>>;
+  /** The period by the server's clock: the current one, else the next one today, else the day's last. */
+  currentPeriod: Period | null;
+}
+
+/**
+ * The period of a meal served at `hhmm`: the one whose hours hold it (among the periods the canteen prices), as the
+ * server decides (docs/API.md "Outside hours"). Between periods, none is: the till's `currentPeriod` (the next one,
+ * or the day's last), recorded as outside hours.
+ */
+function periodOf(canteen: TillCanteen, hhmm: string): { mealPeriod: Period; outsideHours: boolean } {
+  const served = (['BREAKFAST', 'LUNCH', 'DINNER'] as const).filter((p) => canteen.prices[p] !== undefined);
+  const current = served.find((p) => {
+    const hours = canteen.periodHours[p];
+    return hours !== undefined && hours[0] <= hhmm && hhmm <= hours[1];
+  });
+  if (current !== undefined) return { mealPeriod: current, outsideHours: false };
+  if (canteen.currentPeriod === null) throw new Error(`canteen ${canteen.name} serves no meal period`);
+  return { mealPeriod: canteen.currentPeriod, outsideHours: true };
+}
+
 export async function runKiosk(s: KioskSettings, card: IdCardReading): Promise<KioskRun> {
   const say = s.say ?? ((line: string) => process.stderr.write(`${line}\n`));
 
@@ -74,15 +114,17 @@ export async function runKiosk(s: KioskSettings, card: IdCardReading): Promise<K
     body: { username: s.username, password: s.password },
   });
   const token = login.accessToken;
-  const till = await call<{ canteens: { id: number; name: string; currentPeriod: string | null }[] }>(
-    s,
-    'GET',
-    '/api/till',
-    { token },
-  );
+  const till = await call<{ canteens: TillCanteen[] }>(s, 'GET', '/api/till', { token });
   const canteen = till.canteens[0];
-  const mealPeriod = canteen.currentPeriod ?? 'LUNCH';
-  say(`1. logged in; canteen ${canteen.name} (#${canteen.id}), period ${mealPeriod}`);
+  say(`1. logged in; canteen ${canteen.name} (#${canteen.id})`);
+
+  // The card is read now: the meal's period is the one whose hours hold this moment. Outside every period's hours
+  // the server refuses the meal (409 MEAL_OUTSIDE_HOURS) unless the diner is told and it is confirmed once more.
+  const servedAt = new Date();
+  const { mealPeriod, outsideHours } = periodOf(canteen, shanghaiTime(servedAt));
+  if (outsideHours) {
+    say(`   ${shanghaiTime(servedAt)} is outside every meal period's hours: recorded as ${mealPeriod}, outside hours`);
+  }
 
   // 2. The card is read: quote the meal (nothing is written).
   const query = new URLSearchParams({ idNumber: card.certNumber, mealPeriod });
@@ -94,7 +136,7 @@ export async function runKiosk(s: KioskSettings, card: IdCardReading): Promise<K
     warnings: { message: string }[];
   }>(s, 'GET', `/api/canteens/${canteen.id}/meals/quote?${query}`, { token });
   say(
-    `2. quote: ${quote.diner.name} ${quote.diner.maskedIdNumber}, ${quote.diner.age} 岁: price ${yuan(quote.priceFen)}, ` +
+    `2. quote for ${mealPeriod}: ${quote.diner.name} ${quote.diner.maskedIdNumber}, ${quote.diner.age} 岁: price ${yuan(quote.priceFen)}, ` +
       `subsidy ${yuan(quote.subsidyFen)}, to pay ${yuan(quote.payableFen)}` +
       quote.warnings.map((w) => ` [${w.message}]`).join(''),
   );
@@ -106,7 +148,9 @@ export async function runKiosk(s: KioskSettings, card: IdCardReading): Promise<K
     mealPeriod,
     verification: 'ID_CARD_READER',
     // The kiosk's clock, with microseconds as many libraries write it: the server keeps the millisecond.
-    servedAt: new Date().toISOString().replace('Z', '123+00:00'),
+    servedAt: servedAt.toISOString().replace('Z', '123+00:00'),
+    // The diner was told the meal is outside hours (a kiosk shows it and asks once more before this).
+    confirmOutsideHours: outsideHours,
   };
   const send = () =>
     call<{ id: string; payableFen: number }>(s, 'POST', `/api/canteens/${canteen.id}/meals`, {
@@ -128,7 +172,14 @@ export async function runKiosk(s: KioskSettings, card: IdCardReading): Promise<K
   });
   say(`4. voided meal ${recorded.id}: ${voided.voided?.reason ?? '(not voided)'}`);
   await call<unknown>(s, 'POST', '/api/auth/logout', { token }).catch(() => undefined);
-  return { mealId: recorded.id, payableFen: recorded.payableFen, replayedSame, voided: voided.voided !== null };
+  return {
+    mealId: recorded.id,
+    mealPeriod,
+    outsideHours,
+    payableFen: recorded.payableFen,
+    replayedSame,
+    voided: voided.voided !== null,
+  };
 }
 
 if (require.main === module) {

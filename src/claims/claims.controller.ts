@@ -42,9 +42,6 @@ import { REVIEW_STATUSES, ReviewStatus } from '../common/enums';
 import { ClaimEventView, ClaimReviewService } from './claim-review.service';
 import { ClaimEventViewDto, PayClaimDto, ReturnClaimDto, SubmitClaimDto } from './claim-review.dto';
 
-// A claim file of a city's month is tens of MB (1M meals: 70 MB); the upload is hashed as it streams, never kept.
-export const VERIFY_MAX_BYTES = 256 * 1024 * 1024;
-
 export class CreateClaimDto {
   @ApiProperty({ example: '2025-03', pattern: '^\\d{4}-\\d{2}$' })
   @IsLocalMonth('月份格式应为 YYYY-MM，如 2025-03')
@@ -117,12 +114,8 @@ export class ClaimsController {
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
   @ApiOkResponse({ type: ClaimFileMatchDto })
   @ApiErrors('CLAIM_FILE_REQUIRED', 'CLAIM_FILE_UNKNOWN', 'PAYLOAD_TOO_LARGE')
-  @UseInterceptors(
-    FileInterceptor('file', {
-      storage: new Sha256Storage(),
-      limits: { fileSize: VERIFY_MAX_BYTES, files: 1, fields: 5 },
-    }),
-  )
+  // Hashed as it streams, never kept; its limits (VERIFY_MAX_BYTES) come from ClaimsModule's MulterModule options.
+  @UseInterceptors(FileInterceptor('file', { storage: new Sha256Storage() }))
   verify(@CurrentUser() user: AuthUser, @UploadedFile() file: HashedUpload | undefined): Promise<ClaimFileMatch> {
     return this.claims.verifyFile(user, file);
   }

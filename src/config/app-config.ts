@@ -234,6 +234,15 @@ export class AppConfig {
   @Min(10)
   @Max(100_000)
   CLAIM_PRINT_MAX_ROWS = 20_000;
+
+  // The largest file POST /api/claims/verify reads, in bytes (413 PAYLOAD_TOO_LARGE past it). A claim file of a city's
+  // month is tens of MB (1M meals: 70 MB); the upload is hashed as it streams, never kept. Lowered in tests.
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt({ message: 'VERIFY_MAX_BYTES 必须是整数' })
+  @Min(1024)
+  @Max(4 * 1024 * 1024 * 1024)
+  VERIFY_MAX_BYTES = 256 * 1024 * 1024;
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

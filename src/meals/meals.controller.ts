@@ -36,10 +36,11 @@ import {
 // What the OpenAPI document tells an integrator about the key (docs/API.md "Idempotency-Key").
 const IDEMPOTENCY_KEY =
   'One key per meal (a UUID), 1–128 characters, chosen by the client. Sending the same key with the same body ' +
-  'again answers 201 with the first answer and records nothing, for as long as the meal exists (the key is stored ' +
-  'with the meal in PostgreSQL, so also after a restart of the server); the same key with another body (another ' +
-  'diner, period, price, verification or servedAt instant) answers 422 IDEMPOTENCY_KEY_REUSED. Keys are per ' +
-  'canteen and never expire. Retry a 503 or a lost answer with the same key.';
+  'answers the first answer again (201, or 202 for an offline conflict) and records nothing, for as long as the ' +
+  'meal or conflict exists (the key is stored with it in PostgreSQL, so also after a restart of the server); the ' +
+  'same key with another body (another diner, period, price, verification or servedAt instant, or other offline ' +
+  'fields) answers 422 IDEMPOTENCY_KEY_REUSED. Keys are per canteen and never expire. Retry a 503 or a lost ' +
+  'answer with the same key.';
 
 // A meal id that cannot exist names no meal.
 const mealIdPipe = new BigIdParamPipe(() => notFound('MEAL_NOT_FOUND', '该就餐记录不存在'));
@@ -74,8 +75,8 @@ export class MealsController {
   }
 
   /**
-   * Records one meal (SPEC §6). A replay of the same Idempotency-Key with the same body answers 201 with the
-   * same body as the first answer and writes nothing, so a till can retry blindly.
+   * Records one meal (SPEC §6). A replay of the same Idempotency-Key with the same body answers the first answer
+   * again (201, or 202 for an offline conflict) and writes nothing, so a till can retry blindly.
    */
   @Post('canteens/:canteenId/meals')
   @HttpCode(201)

@@ -3182,7 +3182,7 @@ export interface operations {
     parameters: {
       query?: never;
       header: {
-        /** @description One key per meal (a UUID), 1–128 characters, chosen by the client. Sending the same key with the same body again answers 201 with the first answer and records nothing, for as long as the meal exists (the key is stored with the meal in PostgreSQL, so also after a restart of the server); the same key with another body (another diner, period, price, verification or servedAt instant) answers 422 IDEMPOTENCY_KEY_REUSED. Keys are per canteen and never expire. Retry a 503 or a lost answer with the same key. */
+        /** @description One key per meal (a UUID), 1–128 characters, chosen by the client. Sending the same key with the same body answers the first answer again (201, or 202 for an offline conflict) and records nothing, for as long as the meal or conflict exists (the key is stored with it in PostgreSQL, so also after a restart of the server); the same key with another body (another diner, period, price, verification or servedAt instant, or other offline fields) answers 422 IDEMPOTENCY_KEY_REUSED. Keys are per canteen and never expire. Retry a 503 or a lost answer with the same key. */
         'Idempotency-Key': string;
       };
       path: {
