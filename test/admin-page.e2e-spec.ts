@@ -184,6 +184,13 @@ describe('Admin page and reviewer view in Chromium', () => {
     expect(text).not.toContain('审核乙区');
     await expect(page.getByRole('navigation', { name: '菜单' }).textContent()).resolves.toContain('统计分析');
     await page.screenshot({ path: join(SHOTS, 'reviewer-district.png') });
+
+    // 查看补贴申报 leads to the reviewer's own claims page, not finance's (which would only say "wrong role").
+    await page.getByRole('link', { name: '查看补贴申报' }).click();
+    await page.waitForURL(/\/review$/);
+    await page.locator('#queue').waitFor();
+    expect(page.url()).toMatch(/\/review$/);
+    expect(await page.locator('.wrong-role').count()).toBe(0);
   });
 
   const cleanup: TestBrowser[] = [];
