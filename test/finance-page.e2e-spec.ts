@@ -177,7 +177,7 @@ describe('Finance page (Chromium)', () => {
     await page.waitForSelector('#claims tbody tr:nth-child(2)');
     const rows = await page.locator('#claims tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({
-        version: tr.querySelector('td:nth-child(3)')?.textContent?.trim(),
+        version: tr.querySelector('[data-col=version]')?.textContent?.trim(),
         locked: tr.querySelector('[data-col=locked-at-build]')?.textContent?.trim(),
         ended: tr.querySelector('[data-col=ended-at-build]')?.textContent?.trim(),
       })),
