@@ -322,8 +322,8 @@ describe('Statistics page (Chromium)', () => {
     }
     // The series each chart draws, as its label names them.
     const label = (chart: string) => page.getAttribute(`[data-chart=${chart}] [role=img]`, 'aria-label');
-    expect(await label('daily')).toBe('每日折线图：人次、补贴人次、补贴金额（元）');
-    expect(await label('months')).toBe('近12个月折线图：人次、补贴人次、就餐老人数');
+    expect(await label('daily')).toBe('每日人次与补贴金额图：人次、补贴人次、补贴金额（元）');
+    expect(await label('months')).toBe('近12个月趋势图：人次、补贴人次、就餐老人数');
 
     // The figures behind the new series, day by day and month by month, as the meals table counts them.
     const days: { date: string; fen: number }[] = await t.db.query(

@@ -116,12 +116,13 @@ export function monthsLine(summary: Summary): ChartOption {
     series: [
       { name: MEALS, type: 'line', data: summary.months.map((m) => m.meals) },
       { name: SUBSIDISED, type: 'line', data: summary.months.map((m) => m.subsidisedMeals) },
-      // Distinct diners of each month (right axis): how many people the meals served.
+      // Distinct diners of each month (right axis), as bars: a line would lie on the meals' line.
       {
         name: DINERS,
-        type: 'line',
+        type: 'bar',
         yAxisIndex: 1,
-        lineStyle: { type: 'dashed' },
+        barMaxWidth: 16,
+        itemStyle: { opacity: 0.45 },
         data: summary.months.map((m) => m.distinctDiners),
       },
     ],
