@@ -1,9 +1,15 @@
 // The audit log as a person reads it: the entry's object ("老人 #42") and its details in Chinese ("查看身份证号
 // 371502********1234"; "原因：补录漏记的就餐"). Known detail keys get their Chinese names and values; any other key
 // shows as "key: value", so a new detail is never hidden — nor printed as raw JSON.
-import { CANTEEN_TYPE_LABELS, DINER_STATUS_LABELS, MEAL_PERIOD_LABELS } from '@server/common/enums';
+import {
+  CANTEEN_TYPE_LABELS,
+  DINER_STATUS_LABELS,
+  MEAL_PERIOD_LABELS,
+  VERIFICATION_LABELS,
+} from '@server/common/enums';
 import { ROLE_LABELS } from '../composables/session';
 import { yuan } from '../composables/format';
+import { reasonLabel } from '../composables/labels';
 
 export const ENTITY_LABELS: Record<string, string> = {
   diner: '老人',
@@ -70,6 +76,18 @@ const KEY_LABELS: Record<string, string> = {
   subdistrictId: '街道编号',
   subdistrict: '街道',
   periodHours: '供餐时段',
+  dinerId: '老人编号',
+  userId: '用户编号',
+  claimId: '申报表编号',
+  monthLockId: '月份锁定编号',
+  acknowledgements: '提示的说明',
+  verification: '核验方式',
+  servedAt: '就餐时间',
+  offline: '离线记录',
+  offlineSince: '离线开始',
+  provisional: '离线时的补贴',
+  paidOn: '拨付日期',
+  reference: '凭证号',
   BREAKFAST: '早餐',
   LUNCH: '午餐',
   DINNER: '晚餐',
@@ -86,9 +104,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** One value, in words: fen as yuan, codes by their labels, lists joined, nested objects as "键：值". */
 function valueText(key: string, v: unknown): string {
+  if (v === null && key === 'canteenId') return '全部食堂'; // a month lock of the whole sub-district
   if (v === null || v === undefined || v === '') return '无';
   if (typeof v === 'boolean') return v ? '是' : '否';
-  if (typeof v === 'number') return key.endsWith('Fen') ? yuan(v) : String(v);
+  if (typeof v === 'number') return key.endsWith('Fen') || key === 'provisional' ? yuan(v) : String(v);
   if (typeof v === 'string') {
     const labels: Record<string, string> =
       key === 'role'
@@ -97,12 +116,15 @@ function valueText(key: string, v: unknown): string {
           ? CANTEEN_TYPE_LABELS
           : key === 'mealPeriod'
             ? MEAL_PERIOD_LABELS
-            : key === 'status' || key === 'from' || key === 'to'
-              ? DINER_STATUS_LABELS
-              : key === 'reason'
-                ? REASONS
-                : {};
-    return labels[v] ?? v;
+            : key === 'verification'
+              ? VERIFICATION_LABELS
+              : key === 'status' || key === 'from' || key === 'to'
+                ? DINER_STATUS_LABELS
+                : key === 'reason'
+                  ? REASONS
+                  : {};
+    // A meal's reason is a subsidy code (TIER_80_PLUS, ALREADY_SUBSIDISED); other reasons are people's words.
+    return labels[v] ?? (key === 'reason' && /^[A-Z0-9_]+$/.test(v) ? reasonLabel(v) : v);
   }
   if (Array.isArray(v)) return v.length === 0 ? '无' : v.map((x) => valueText(key, x)).join('、');
   if (isRecord(v)) {
