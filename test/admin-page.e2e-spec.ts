@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { openBrowser, TestBrowser } from './support/browser';
-import { createCanteen, createDistrict, createSubdistrictIn, createUser } from './support/factories';
+import { createCanteen, createDiner, createDistrict, createSubdistrictIn, createUser } from './support/factories';
 import { startTestApp, TEST_ADMIN, TestApp } from './support/test-app';
 
 // The admin's page (issues 16, 17) and the reviewer's 辖区 in Chromium at 1366×768: each step asserted in the
@@ -154,6 +154,88 @@ describe('Admin page and reviewer view in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('shows audit details in words, and filters the log by actor and by dates', async () => {
+    const page = b.page;
+    // An ID number revealed by the admin (through the API, as the register's 查看 does).
+    const diner = await createDiner(t, { birthDate: '1946-04-04', name: '罗玉山' });
+    const [{ masked }] = await t.db.query(`SELECT id_number_masked AS masked FROM diners WHERE id = $1`, [diner.id]);
+    await t
+      .http()
+      .post(`/api/diners/${diner.id}/reveal`)
+      .set('authorization', await t.adminToken())
+      .expect(200);
+    // Entries of January 2025 by another clerk, written as another process would (the log is append-only).
+    for (const [at, details] of [
+      ['2025-01-10T09:00:00+08:00', { month: '2025-01', reason: '补录漏记的就餐' }],
+      ['2025-01-20T23:30:00+08:00', { foo: 'bar' }],
+      ['2025-02-01T00:10:00+08:00', {}],
+    ] as const) {
+      await t.db.query(
+        `INSERT INTO audit_log (at, actor_username, action, entity_type, entity_id, details)
+         VALUES ($1, 'old_clerk', 'MONTH_UNLOCKED', 'month_lock', '7', $2)`,
+        [at, JSON.stringify(details)],
+      );
+    }
+
+    await page.goto(`${t.url}/admin`);
+    await page.getByRole('tab', { name: '审计日志' }).click();
+    const rows = page.locator('#pane-audit .el-table__row');
+    const cellsOf = async () =>
+      rows.evaluateAll((trs) =>
+        trs.map((tr) =>
+          Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').replace(/\s+/g, ' ').trim()),
+        ),
+      );
+    /** 查询, then the rows once they answer `until` (or whatever is shown after 5 s, for the assertion to name). */
+    const search = async (until: (cells: string[][]) => boolean): Promise<string[][]> => {
+      await page.getByRole('button', { name: '查询' }).click();
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const cells = await cellsOf();
+        if (until(cells) || Date.now() > deadline) return cells;
+        await page.waitForTimeout(100);
+      }
+    };
+
+    // The reveal, in words: who, which masked number, which diner — no JSON.
+    await pick(page, '操作', '查看完整身份证号');
+    const revealed = await search((c) => c.length > 0 && c.every((r) => r[2] === '查看完整身份证号'));
+    expect(revealed).toEqual([
+      [expect.any(String), 'admin', '查看完整身份证号', `老人 #${diner.id}`, `查看身份证号 ${masked}`],
+    ]);
+    await page.screenshot({ path: join(SHOTS, 'admin-7-audit-reveal.png') });
+
+    // By actor: exactly the clerk's entries, as the database has them; known keys in Chinese, others as key：value.
+    await page.locator('.el-form-item', { hasText: '操作' }).locator('.el-select__wrapper').hover();
+    await page.locator('.el-form-item', { hasText: '操作' }).locator('.el-select__clear').click();
+    await page.locator('#audit-actor').fill('old_clerk');
+    const byActor = await search((c) => c.length > 0 && c.every((r) => r[1] === 'old_clerk'));
+    const clerk: { at: Date }[] = await t.db.query(
+      `SELECT at FROM audit_log WHERE actor_username = 'old_clerk' ORDER BY at DESC, id DESC`,
+    );
+    expect(byActor.map((r) => r[0])).toEqual(
+      clerk.map((r) => r.at.toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16)),
+    );
+    expect(byActor.map((r) => r[4])).toEqual(['', 'foo：bar', '月份：2025-01；原因：补录漏记的就餐']);
+    expect(byActor.map((r) => r[3])).toEqual(['月份锁定 #7', '月份锁定 #7', '月份锁定 #7']);
+
+    // By dates (Shanghai days), every actor: 2025-01-15 to 2025-01-31 holds the entry of the 20th at 23:30 only.
+    await page.locator('#audit-actor').fill('');
+    const range = page.locator('#pane-audit .el-range-input');
+    await range.nth(0).fill('2025-01-15');
+    await range.nth(1).fill('2025-01-31');
+    await range.nth(1).press('Enter');
+    await page.keyboard.press('Escape');
+    const byDates = await search((c) => c.length > 0 && c.every((r) => r[0].startsWith('2025-01')));
+    const inRange: { at: Date }[] = await t.db.query(
+      `SELECT at FROM audit_log
+        WHERE (at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN '2025-01-15' AND '2025-01-31' ORDER BY at DESC`,
+    );
+    expect(inRange).toHaveLength(1);
+    expect(byDates.map((r) => r[0])).toEqual(['2025-01-20 23:30']);
+    await page.screenshot({ path: join(SHOTS, 'admin-8-audit-dates.png') });
+  });
+
   it("shows a reviewer only its own district's sub-districts and canteens", async () => {
     const districtA = await createDistrict(t.db, '审核甲区');
     const subA = await createSubdistrictIn(t.db, districtA, '甲一街道');
@@ -184,6 +266,13 @@ describe('Admin page and reviewer view in Chromium', () => {
     expect(text).not.toContain('审核乙区');
     await expect(page.getByRole('navigation', { name: '菜单' }).textContent()).resolves.toContain('统计分析');
     await page.screenshot({ path: join(SHOTS, 'reviewer-district.png') });
+
+    // 查看补贴申报 leads to the reviewer's own claims page, not finance's (which would only say "wrong role").
+    await page.getByRole('link', { name: '查看补贴申报' }).click();
+    await page.waitForURL(/\/review$/);
+    await page.locator('#queue').waitFor();
+    expect(page.url()).toMatch(/\/review$/);
+    expect(await page.locator('.wrong-role').count()).toBe(0);
   });
 
   const cleanup: TestBrowser[] = [];

@@ -243,7 +243,7 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('老人档案: pages with the total, finds by the last 4 digits, registers and edits in the drawer, imports', async () => {
+  it('老人档案: pages with the total, finds by the last 4 digits and by community, registers and edits in the drawer, exports masked, imports', async () => {
     const page = b.page;
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -317,9 +317,41 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     );
     expect(status).toEqual({ status: 'SUSPENDED', d: '2022-12-01', status_note: '住院' });
 
-    // Export: an .xlsx download.
+    // By community: the register's total is the database's count of that community (or name).
+    await page.fill('#register-q', '东关');
+    await page.press('#register-q', 'Enter');
+    const [{ n: byCommunity }] = await t.db.query(
+      `SELECT count(*)::int AS n FROM diners
+        WHERE merged_into_id IS NULL AND (community LIKE '%东关%' OR name LIKE '%东关%')`,
+    );
+    expect(byCommunity).toBeGreaterThan(0);
+    await page.locator('#register-total', { hasText: `共 ${byCommunity} 人` }).waitFor();
+    await page.locator('#diner-rows tbody tr', { hasText: '孙桂兰' }).waitFor();
+    expect(await page.locator('#diner-rows tbody tr').count()).toBe(byCommunity);
+
+    // Export of the whole register: an .xlsx with masked ID numbers only — no full 18-digit number in any cell.
+    await page.fill('#register-q', '');
+    await page.press('#register-q', 'Enter');
+    await page.locator('#register-total', { hasText: `共 ${count + 1} 人` }).waitFor();
     const [file] = await Promise.all([page.waitForEvent('download'), page.click('#register-export')]);
     expect(file.suggestedFilename()).toMatch(/\.xlsx$/);
+    const exported = new ExcelJS.Workbook();
+    await exported.xlsx.readFile((await file.path())!);
+    const cells: string[] = [];
+    exported.eachSheet((sheet) =>
+      sheet.eachRow((row) =>
+        row.eachCell((c) => {
+          cells.push(String(c.text ?? ''));
+        }),
+      ),
+    );
+    const masked: { m: string }[] = await t.db.query(
+      `SELECT id_number_masked AS m FROM diners WHERE merged_into_id IS NULL`,
+    );
+    expect(masked).toHaveLength(count + 1);
+    for (const { m } of masked) expect(cells).toContain(m);
+    expect(cells.filter((c) => /\d{17}[\dXx]/.test(c.replace(/[\s-]/g, '')))).toEqual([]);
+    expect(cells.join('\n')).not.toContain(idNumber);
 
     // Import with its per-row result.
     await page.click('#register-import');
@@ -343,7 +375,7 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('收银员: resets a password to a generated one that logs in; 价格与时段: overlapping hours are refused', async () => {
+  it('收银员: adds one, deactivates one, resets a password to a generated one that logs in; 价格与时段: overlapping hours are refused', async () => {
     const page = b.page;
     await page.click('.el-tabs__item#tab-cashiers');
     await page.waitForSelector(`#cashier-rows tr[data-username="${cashierA.username}"]`);
@@ -354,6 +386,30 @@ describe('Operator page in Chromium (a browser in Los Angeles)', () => {
     await expect(t.login(cashierA.username, shown)).resolves.toMatch(/^Bearer /);
     await page.click('#generated-password-box button:has-text("我已记下")');
     await page.locator('#generated-password').waitFor({ state: 'detached' });
+
+    // Add a cashier: a CASHIER row of this canteen in the database, able to log in.
+    await page.fill('#cashier-username', 'zhang_cashier');
+    await page.fill('#cashier-name', '张收银');
+    await page.fill('#cashier-password', 'cashier-pass-9');
+    await page.click('#cashier-form button[type=submit]');
+    await page.waitForSelector('#cashier-rows tr[data-username="zhang_cashier"]');
+    const [added] = await t.db.query(
+      `SELECT u.role, u.active, u.display_name, array_agg(uc.canteen_id) AS canteens
+         FROM users u JOIN user_canteens uc ON uc.user_id = u.id WHERE u.username = 'zhang_cashier'
+        GROUP BY u.id`,
+    );
+    expect(added).toEqual({ role: 'CASHIER', active: true, display_name: '张收银', canteens: [canteen.id] });
+    await expect(t.login('zhang_cashier', 'cashier-pass-9')).resolves.toMatch(/^Bearer /);
+
+    // Deactivate 王收银: inactive in the database, and the login refused.
+    const rowB = `#cashier-rows tr[data-username="${cashierB.username}"]`;
+    await page.click(`${rowB} button:has-text("停用")`);
+    await page.locator(rowB, { hasText: '已停用' }).waitFor();
+    const inactive: { username: string }[] = await t.db.query(
+      `SELECT username FROM users WHERE role = 'CASHIER' AND active = false ORDER BY username`,
+    );
+    expect(inactive).toEqual([{ username: cashierB.username }]);
+    await expect(t.login(cashierB.username, cashierB.password)).rejects.toThrow(/401/);
 
     await page.click('.el-tabs__item#tab-canteen');
     await page.fill('#price-LUNCH', '13.5');

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { localDateOf, todayLocal } from '../src/common/local-date';
 import { openBrowser, TestBrowser } from './support/browser';
-import { createCanteen, createDiner, createUser, firstDistrictId, insertMeal, UserFixture } from './support/factories';
+import { waitForClaim } from './support/claims';
+import {
+  createCanteen,
+  createDiner,
+  createSubdistrictIn,
+  createUser,
+  firstDistrictId,
+  insertMeal,
+  UserFixture,
+} from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import { startTestWorker, TestWorker } from './support/test-worker';
 
@@ -178,6 +187,80 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
     expect(history).toEqual(['SUBMITTED', 'RETURNED', 'SUBMITTED', 'APPROVED', 'PAID']);
     expect(await r.textContent('.claim-card .history')).toContain('李审核');
     await shots(r, 'reviewer-paid');
+  });
+
+  it('narrows the queue to one sub-district of the district', async () => {
+    // A second sub-district of the district, with a claim of its own submitted by its finance.
+    const districtId = await firstDistrictId(t.db);
+    const sub2 = await createSubdistrictIn(t.db, districtId, '古楼街道');
+    const finance2 = await createUser(t, 'FINANCE', { subdistrictId: sub2 });
+    const cashier2 = await createUser(t, 'CASHIER', { subdistrictId: sub2 });
+    const canteen2 = await createCanteen(t.db, { subdistrictId: sub2, name: '古楼幸福食堂' });
+    const diner2 = await createDiner(t, { birthDate: '1950-05-05', subdistrictId: sub2 });
+    const servedAt = new Date('2025-03-10T11:30:00+08:00');
+    await insertMeal(t.db, {
+      canteen: canteen2,
+      dinerId: diner2.id,
+      cashierUserId: cashier2.id,
+      servedAt,
+      mealDate: localDateOf(servedAt),
+      priceFen: 1200,
+      subsidyFen: 200,
+      age: 74,
+      tier: '70_79',
+      reason: 'TIER_70_79',
+    });
+    const asked = await t.http().post('/api/claims').set('authorization', finance2.token).send({ month: '2025-03' });
+    expect(asked.status).toBe(202);
+    const built = await waitForClaim(t, finance2.token, asked.body.id);
+    const checks = await t.http().get(`/api/claims/${built.id}/checks`).set('authorization', finance2.token);
+    const acknowledgements = (checks.body.findings as { code: string; canteenId: number | null }[]).map((f) => ({
+      code: f.code,
+      canteenId: f.canteenId,
+      note: '已核实',
+    }));
+    await t
+      .http()
+      .post(`/api/claims/${built.id}/submit`)
+      .set('authorization', finance2.token)
+      .send({ acknowledgements })
+      .expect(200);
+
+    const r = rev.page;
+    await r.goto(`${t.url}/review`);
+    await r.waitForSelector(`#queue tr[data-claim-id="${built.id}"]`);
+    // The picker lists the district's sub-districts, as the database has them.
+    const subs: { name: string }[] = await t.db.query(
+      `SELECT name FROM subdistricts WHERE district_id = $1 ORDER BY name`,
+      [districtId],
+    );
+    await r.click('.review-filter .el-select__wrapper');
+    const items = r.locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await items.first().waitFor();
+    expect((await items.allTextContents()).map((x) => x.trim()).sort()).toEqual(subs.map((x) => x.name).sort());
+    expect(subs.map((x) => x.name)).toEqual(expect.arrayContaining(['柳园街道', '古楼街道']));
+
+    // 柳园街道: its claim was paid in the test before, so nothing waits for review there.
+    await r.click('.el-select-dropdown:visible .el-select-dropdown__item:has-text("柳园街道")');
+    await r.waitForSelector('#queue-empty');
+    expect((await r.textContent('#queue-empty'))?.replace(/\s+/g, '')).toBe('柳园街道没有待审核的申报。');
+    expect(await r.locator('#queue tbody tr').count()).toBe(0);
+    // 已拨付 keeps the choice: 柳园街道's paid claim, not 古楼街道's.
+    await r.click('.review-tabs [role=tab]:has-text("已拨付")');
+    await r.waitForSelector('#queue tbody tr');
+    const paid = await r.locator('#queue tbody tr td:first-child').allTextContents();
+    expect(paid.map((x) => x.trim())).toEqual(['柳园街道']);
+
+    // 古楼街道 in the 待审核 tab: its claim alone.
+    await r.click('.review-tabs [role=tab]:has-text("待审核")');
+    await r.click('.review-filter .el-select__wrapper');
+    await r.click('.el-select-dropdown:visible .el-select-dropdown__item:has-text("古楼街道")');
+    await r.waitForSelector(`#queue tr[data-claim-id="${built.id}"]`);
+    const rows = await r
+      .locator('#queue tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-claim-id')));
+    expect(rows).toEqual([String(built.id)]);
+    await shots(r, 'reviewer-queue-filtered');
   });
 
   it('tells a reviewer on the finance page where its page is', async () => {

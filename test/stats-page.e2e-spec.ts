@@ -309,6 +309,45 @@ describe('Statistics page (Chromium)', () => {
     expect(await text('[data-table=daily] tfoot tr [data-col=meals]')).toBe(n(may.meals));
   });
 
+  it('draws every chart on a canvas, subsidy amounts by day and distinct diners by month among them', async () => {
+    await openAs(finance);
+    const { page } = browser;
+    for (const chart of ['daily', 'tiers', 'periods', 'canteens', 'months', 'hours']) {
+      await page.waitForSelector(`[data-chart=${chart}] canvas`);
+      const size = await page
+        .locator(`[data-chart=${chart}] canvas`)
+        .first()
+        .evaluate((c: HTMLCanvasElement) => c.width * c.height);
+      expect(size).toBeGreaterThan(0);
+    }
+    // The series each chart draws, as its label names them.
+    const label = (chart: string) => page.getAttribute(`[data-chart=${chart}] [role=img]`, 'aria-label');
+    expect(await label('daily')).toBe('每日人次与补贴金额图：人次、补贴人次、补贴金额（元）');
+    expect(await label('months')).toBe('近12个月趋势图：人次、补贴人次、就餐老人数');
+
+    // The figures behind the new series, day by day and month by month, as the meals table counts them.
+    const days: { date: string; fen: number }[] = await t.db.query(
+      `SELECT to_char(d, 'YYYY-MM-DD') AS date,
+              (SELECT COALESCE(sum(subsidy_fen), 0)::int FROM meals m
+                WHERE m.voided_at IS NULL AND m.subdistrict_id = $1 AND m.meal_date = d::date) AS fen
+         FROM generate_series('2025-06-01'::date, '2025-06-30'::date, '1 day') d ORDER BY d`,
+      [subA],
+    );
+    const shown = await page.locator('[data-table=daily] tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({
+        date: r.getAttribute('data-date'),
+        fen: r.querySelector('[data-col=subsidyFen]')?.textContent?.trim(),
+      })),
+    );
+    expect(shown).toEqual(days.map((d) => ({ date: d.date, fen: yuan(d.fen) })));
+    expect(days.some((d) => d.fen > 0)).toBe(true);
+    for (const month of ['2025-05', '2025-06']) {
+      const c = await counted('m.subdistrict_id = $2', [subA], month);
+      expect(await text(`[data-table=months] tr[data-month="${month}"] [data-col=distinctDiners]`)).toBe(n(c.diners));
+      expect(await text(`[data-table=months] tr[data-month="${month}"] [data-col=subsidyFen]`)).toBe(yuan(c.fen));
+    }
+  });
+
   it('shows a reviewer its district: both sub-districts, never another district’s canteen', async () => {
     await openAs(reviewer);
     const district = await counted('m.subdistrict_id IN ($2, $3)', [subA, subA2]);

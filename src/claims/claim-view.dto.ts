@@ -88,6 +88,19 @@ export class ClaimViewDto implements ClaimView {
   @ApiProperty({ description: 'whether the month has ended (Asia/Shanghai): a month not ended is a preview' })
   monthEnded!: boolean;
   @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'whether the month was locked for this claim when this version was built (null until its job starts)',
+  })
+  monthLockedAtBuild!: boolean | null;
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description:
+      'whether the month had ended when this version was built: false, a preview (null until its job starts)',
+  })
+  monthEndedAtBuild!: boolean | null;
+  @ApiProperty({
     type: String,
     nullable: true,
     description: "SHA-256 of the claim's data (hex): the same data asked again answers this version",

@@ -34,6 +34,10 @@ export interface ClaimView {
   monthLocked: boolean;
   /** The month has ended (Asia/Shanghai): a claim of a month not yet ended is a preview, never submitted. */
   monthEnded: boolean;
+  /** Whether the month was locked for the claim's scope when this version was built (null until its job starts). */
+  monthLockedAtBuild: boolean | null;
+  /** Whether the month had ended when this version was built — false: a preview (null until its job starts). */
+  monthEndedAtBuild: boolean | null;
   /** SHA-256 of the data the workbook was built from (null for claims built before it was recorded). */
   dataSha256: string | null;
   subdistrictName: string;
@@ -87,6 +91,8 @@ interface ClaimRow {
   finished_at: Date | null;
   error: string | null;
   month_locked: boolean;
+  month_locked_at_build: boolean | null;
+  month_ended_at_build: boolean | null;
   data_sha256: string | null;
   subdistrict_name: string;
   requested_by_name: string | null;
@@ -103,10 +109,19 @@ interface ClaimRow {
 const LOCKED = (claims: string): string => `EXISTS (SELECT 1 FROM month_locks l
    WHERE l.subdistrict_id = ${claims}.subdistrict_id AND l.month = ${claims}.month AND l.unlocked_at IS NULL
      AND (l.canteen_id IS NULL OR l.canteen_id = ${claims}.canteen_id))`;
+// The same, as it stood when the version's (last) attempt started: a lock taken before and not lifted by then.
+const LOCKED_AT_BUILD = (claims: string): string => `CASE WHEN ${claims}.started_at IS NOT NULL THEN EXISTS (
+  SELECT 1 FROM month_locks l
+   WHERE l.subdistrict_id = ${claims}.subdistrict_id AND l.month = ${claims}.month
+     AND l.locked_at <= ${claims}.started_at AND (l.unlocked_at IS NULL OR l.unlocked_at > ${claims}.started_at)
+     AND (l.canteen_id IS NULL OR l.canteen_id = ${claims}.canteen_id)) END`;
+const ENDED_AT_BUILD = (claims: string): string =>
+  `${claims}.month < to_char(${claims}.started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`;
 
 const SELECT_CLAIM = `SELECT c.id, c.month, c.subdistrict_id, c.canteen_id, cn.name AS canteen_name, c.version, c.status,
        c.progress, c.totals, c.sha256, c.file_size, c.requested_at, c.started_at, c.finished_at, c.error,
-       c.data_sha256, ${LOCKED('c')} AS month_locked, sd.name AS subdistrict_name,
+       c.data_sha256, ${LOCKED('c')} AS month_locked,
+       ${LOCKED_AT_BUILD('c')} AS month_locked_at_build, ${ENDED_AT_BUILD('c')} AS month_ended_at_build, sd.name AS subdistrict_name,
        COALESCE(ru.display_name, ru.username) AS requested_by_name, c.review_status, c.acknowledgements,
        c.submitted_at, COALESCE(su.display_name, su.username) AS submitted_by_name, c.return_reason,
        c.paid_on::text AS paid_on, c.payment_reference
@@ -131,6 +146,8 @@ const toClaimView = (r: ClaimRow): ClaimView => ({
   error: r.error,
   monthLocked: r.month_locked,
   monthEnded: r.month < monthOf(todayLocal()),
+  monthLockedAtBuild: r.month_locked_at_build,
+  monthEndedAtBuild: r.month_ended_at_build,
   dataSha256: r.data_sha256,
   subdistrictName: r.subdistrict_name,
   requestedBy: r.requested_by_name,

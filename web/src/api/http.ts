@@ -249,9 +249,10 @@ export const api = {
   claims: (month: string) =>
     allPages((page, pageSize) => call(client.GET('/api/claims', { params: { query: { month, page, pageSize } } }))),
   // Review and payment (SPEC §5): the reviewer's queue, the findings, the steps, the history.
-  claimsInReview: (reviewStatus: Schemas['ClaimViewDto']['reviewStatus']) =>
+  /** The district's claims in one review status; `subdistrictId` narrows them to one sub-district (within reach). */
+  claimsInReview: (reviewStatus: Schemas['ClaimViewDto']['reviewStatus'], subdistrictId?: number) =>
     allPages((page, pageSize) =>
-      call(client.GET('/api/claims', { params: { query: { reviewStatus, page, pageSize } } })),
+      call(client.GET('/api/claims', { params: { query: { reviewStatus, subdistrictId, page, pageSize } } })),
     ),
   claimChecks: (id: number) => call(client.GET('/api/claims/{id}/checks', { params: { path: { id } } })),
   claimHistory: (id: number) => call(client.GET('/api/claims/{id}/history', { params: { path: { id } } })),

@@ -1208,8 +1208,12 @@ export type components = {
       month: string;
       /** @description whether the month has ended (Asia/Shanghai): a month not ended is a preview */
       monthEnded: boolean;
+      /** @description whether the month had ended when this version was built: false, a preview (null until its job starts) */
+      monthEndedAtBuild: boolean | null;
       /** @description whether the month is locked for this claim (its canteen or the whole sub-district) */
       monthLocked: boolean;
+      /** @description whether the month was locked for this claim when this version was built (null until its job starts) */
+      monthLockedAtBuild: boolean | null;
       /** @example 2025-04-20 */
       paidOn: string | null;
       paymentReference: string | null;

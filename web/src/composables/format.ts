@@ -11,6 +11,9 @@ export function yuan(fen: number): string {
   return `${negative ? '-' : ''}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
 }
 
+/** 12345 → '12,345': counts (人次, 人) with thousands separators, as money has them. */
+export const count = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
 /** '11:42' in Asia/Shanghai. */
 export const hhmm = (at: Date | string): string => localTimeOf(typeof at === 'string' ? new Date(at) : at);
 

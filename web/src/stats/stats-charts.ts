@@ -3,6 +3,7 @@
 import { MEAL_PERIOD_LABELS } from '../composables/labels';
 import { tierLabel } from '../composables/labels';
 import type { Schemas } from '../api/http';
+import { yuan } from '../composables/format';
 import type { ChartOption } from './echarts';
 
 type Daily = Schemas['DailyStatsDto'];
@@ -14,6 +15,8 @@ export const CANTEEN_BARS = 15;
 
 const MEALS = '人次';
 const SUBSIDISED = '补贴人次';
+const SUBSIDY = '补贴金额（元）';
+const DINERS = '就餐老人数';
 const COLORS = ['#1d4ed8', '#f59e0b', '#15803d', '#b91c1c', '#7c3aed', '#0e7490'];
 
 // No animation: figures are read, not watched, and a chart is whole the moment its table is.
@@ -29,14 +32,36 @@ const base = (): ChartOption => ({
 /** '2025-06-07' → '6/7'. */
 const dayLabel = (d: string): string => `${Number(d.slice(5, 7))}/${Number(d.slice(8, 10))}`;
 
+/** The names of a chart's series, in order: the chart's accessible label lists them. */
+export function seriesNames(option: ChartOption): string[] {
+  const series = option.series === undefined ? [] : Array.isArray(option.series) ? option.series : [option.series];
+  return series.map((s) => String(s.name ?? ''));
+}
+
+/** Fen as yuan for an axis (a number, exact to the cent: fen / 100). */
+const yuanValue = (fen: number): number => fen / 100;
+
+/** Meals and subsidised meals per day (left axis), and the day's subsidy in yuan (right axis). */
 export function dailyLine(daily: Daily): ChartOption {
   return {
     ...base(),
     xAxis: { type: 'category', data: daily.days.map((d) => dayLabel(d.date)), boundaryGap: false },
-    yAxis: { type: 'value', minInterval: 1 },
+    yAxis: [
+      { type: 'value', minInterval: 1, name: '人次', nameTextStyle: { align: 'right' } },
+      { type: 'value', name: '元', nameTextStyle: { align: 'left' }, splitLine: { show: false } },
+    ],
     series: [
       { name: MEALS, type: 'line', data: daily.days.map((d) => d.meals), showSymbol: false },
       { name: SUBSIDISED, type: 'line', data: daily.days.map((d) => d.subsidisedMeals), showSymbol: false },
+      {
+        name: SUBSIDY,
+        type: 'bar',
+        yAxisIndex: 1,
+        barMaxWidth: 12,
+        itemStyle: { opacity: 0.45 },
+        tooltip: { valueFormatter: (v) => yuan(Math.round(Number(v) * 100)) },
+        data: daily.days.map((d) => yuanValue(d.subsidyFen)),
+      },
     ],
   };
 }
@@ -84,10 +109,22 @@ export function monthsLine(summary: Summary): ChartOption {
   return {
     ...base(),
     xAxis: { type: 'category', data: summary.months.map((m) => `${Number(m.month.slice(5, 7))}月`) },
-    yAxis: { type: 'value', minInterval: 1 },
+    yAxis: [
+      { type: 'value', minInterval: 1, name: '人次', nameTextStyle: { align: 'right' } },
+      { type: 'value', minInterval: 1, name: '人', nameTextStyle: { align: 'left' }, splitLine: { show: false } },
+    ],
     series: [
       { name: MEALS, type: 'line', data: summary.months.map((m) => m.meals) },
       { name: SUBSIDISED, type: 'line', data: summary.months.map((m) => m.subsidisedMeals) },
+      // Distinct diners of each month (right axis), as bars: a line would lie on the meals' line.
+      {
+        name: DINERS,
+        type: 'bar',
+        yAxisIndex: 1,
+        barMaxWidth: 16,
+        itemStyle: { opacity: 0.45 },
+        data: summary.months.map((m) => m.distinctDiners),
+      },
     ],
   };
 }
