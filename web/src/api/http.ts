@@ -214,6 +214,8 @@ export const api = {
     call(client.GET('/api/canteens/{canteenId}/meals', { params: { path: { canteenId }, query: { date } } })),
   voidMeal: (id: string, reason: string) =>
     call(client.POST('/api/meals/{id}/void', { params: { path: { id } }, body: { reason } })),
+  explainMeal: (id: string, note: string) =>
+    call(client.POST('/api/meals/{id}/explanation', { params: { path: { id } }, body: { note } })),
   registerDiner: (body: NewDiner) => call(client.POST('/api/diners', { body })),
 
   // The operator's page.
