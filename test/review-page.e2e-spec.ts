@@ -117,6 +117,10 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
 
     // The finding waits for its note; the submit button with it.
     await f.waitForSelector('#month-card li[data-code=BACKDATED]');
+    // Which meal it is, in words (served 11:30, typed in at 14:30, Shanghai).
+    expect(await f.textContent('#month-card li[data-code=BACKDATED] [data-test=examples]')).toMatch(
+      /^2025-03-02 午餐，2025-03-02 11:30 就餐，2025-03-02 14:30 录入，收银员 \S+$/,
+    );
     expect(await f.isDisabled('#month-card button.submit')).toBe(true);
     await shots(f, 'finance-draft');
     const note = '3月2日读卡器故障，午餐先纸质登记，下午补录';
@@ -140,6 +144,7 @@ describe('Finance and reviewer pages: submit, return, approve, pay (Chromium)', 
     await r.waitForSelector('.claim-card .canteen-totals');
     expect(await r.textContent('.claim-card .canteen-totals')).toContain('东关国际幸福食堂');
     expect(await r.textContent('.claim-card li[data-code=BACKDATED]')).toContain(`财务说明：${note}`);
+    expect(await r.textContent('.claim-card li[data-code=BACKDATED] [data-test=examples]')).toContain('14:30 录入');
     await shots(r, 'reviewer-queue');
     const reason = '请附读卡器故障的报修记录';
     await r.fill('.claim-card input.reason', reason);
