@@ -1,7 +1,8 @@
 // Till benchmark (issue 7): throughput and latency of POST /api/canteens/{id}/meals (and of the quote) at rising
 // concurrency, many distinct diners, fresh Idempotency-Keys; and the ceiling: pgbench running the same SQL.
 // Usage: npm run bench:till     (writes bench/results/till.json)
-//        BENCH_SEAL=1 npm run bench:till   (a worker seals the audit log into its hash chain every second, no lag,
+//        BENCH_SEAL=1 npm run bench:till   (a worker seals the audit log into its hash chain every second — or every
+//                                           BENCH_SEAL_EVERY_MS — with no lag,
 //                                           all along: writes bench/results/till-sealing.json)
 import { insertDiners, NewDiner } from '../src/diners/diner.queries';
 import 'reflect-metadata';
@@ -41,7 +42,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const LEVELS = (process.env.BENCH_LEVELS ?? '1,4,16,32,64').split(',').map(Number);
 const API_PROCESSES = Number(process.env.BENCH_API_PROCESSES ?? 2);
 const SEAL = process.env.BENCH_SEAL === '1';
-const SEAL_EVERY_MS = 1_000;
+const SEAL_EVERY_MS = Number(process.env.BENCH_SEAL_EVERY_MS ?? 1_000);
 // LOG_LEVEL info, as in production: one JSON line per request, written to a file.
 const env = benchEnv({ PORT: String(PORT), API_PROCESSES: String(API_PROCESSES), LOG_LEVEL: 'info' });
 const cipher = new PiiCipher(keyBytes(env.PII_ENCRYPTION_KEY), keyBytes(env.PII_HMAC_KEY));

@@ -18,9 +18,6 @@ import {
 const BLOCK_ENTRIES = 1_000;
 const MAX_BLOCKS_PER_RUN = 200;
 const VERIFY_PAGE = 50;
-// How long a run waits for the transactions that hold ids below its horizon to end, and how often it looks.
-const HORIZON_WAIT_MS = 1_000;
-const HORIZON_POLL_MS = 20;
 
 /** GET /api/audit/verify. */
 export interface AuditVerification {
@@ -42,21 +39,25 @@ export class AuditChainService {
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** What the last run saw: the last id handed out, then the transactions writing to the log (see sealHorizon). */
+  private seen: { issued: string; writers: string[] } | null = null;
+
   /**
    * The id up to which every entry is committed or rolled back, so that no entry can later appear below a sealed one
-   * (verify would name it slipped in): the last id handed out, once the transactions that were writing entries when
-   * it was read have ended. Null when one of them is still open after HORIZON_WAIT_MS: its entry holds its place and
-   * the next run tries again.
+   * (verify would name it slipped in). Every id up to the last one handed out belongs to a transaction that has ended
+   * or to one holding a write lock on the log (taken before its id): when none holds one now, that id; else the id
+   * the previous run read, once every writer it saw has ended. One look at the lock table per run (it is not free
+   * under load: it holds the lock manager's partitions while it reads), no waiting; null when nothing is certain yet
+   * (a long transaction's entry holds its place until it ends).
    */
   async sealHorizon(): Promise<string | null> {
     const issued = await lastIssuedEntryId(this.dataSource);
-    let open = await auditWriters(this.dataSource);
-    for (const until = Date.now() + HORIZON_WAIT_MS; open.length > 0;) {
-      if (Date.now() >= until) return null;
-      await new Promise((r) => setTimeout(r, HORIZON_POLL_MS));
-      open = await auditWriters(this.dataSource, open);
-    }
-    return issued;
+    const writers = await auditWriters(this.dataSource);
+    const before = this.seen;
+    this.seen = { issued, writers };
+    if (writers.length === 0) return issued;
+    if (before !== null && !before.writers.some((w) => writers.includes(w))) return before.issued;
+    return null;
   }
 
   /** Seals the entries older than `lagMs` that follow the chain, up to the horizon, a block per transaction. */
@@ -64,10 +65,7 @@ export class AuditChainService {
     let blocks = 0;
     let entries = 0;
     const horizon = await this.sealHorizon();
-    if (horizon === null) {
-      this.logger.log('an open transaction holds audit entries; sealing waits for the next run');
-      return { blocks, entries };
-    }
+    if (horizon === null) return { blocks, entries };
     for (; blocks < MAX_BLOCKS_PER_RUN; blocks++) {
       const sealed = await this.dataSource.transaction(async (m) => {
         await lockSealing(m);

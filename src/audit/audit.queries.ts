@@ -41,13 +41,12 @@ export async function lastIssuedEntryId(db: Db): Promise<string> {
  * from a template has the same relation oid): those that have written an entry, or are writing one, and have not ended. An INSERT takes that lock before it takes its id, and keeps it to
  * the end of the transaction.
  */
-export async function auditWriters(db: Db, among?: string[]): Promise<string[]> {
+export async function auditWriters(db: Db): Promise<string[]> {
   const rows: { vxid: string }[] = await db.query(
     `SELECT DISTINCT virtualtransaction AS vxid FROM pg_locks
       WHERE locktype = 'relation' AND mode = 'RowExclusiveLock' AND relation = 'audit_log'::regclass
         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-        AND pid <> pg_backend_pid() AND ($1::text[] IS NULL OR virtualtransaction = ANY($1::text[]))`,
-    [among ?? null],
+        AND pid <> pg_backend_pid()`,
   );
   return rows.map((r) => r.vxid);
 }
