@@ -1,29 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addDays, todayLocal } from '../src/common/local-date';
-import { openBrowser, TestBrowser } from './support/browser';
+import { openBrowser, shotsAtBothWidths, TestBrowser } from './support/browser';
 import { CanteenFixture, createCanteen, createDiner, createUser, insertMeal, UserFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 // SPEC §5 in the operator's 今日就餐 (Chromium): a meal eaten while the diner's status was not active is tagged
 // 停用期间; the operator explains it with a note (row in meal_explanations, the note on the row) or voids it, and
 // the claim's check then no longer blocks on it. Screenshots to $SHOTS_DIR when set.
-const SHOTS_DIR = process.env.SHOTS_DIR;
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS_DIR) return;
-  mkdirSync(SHOTS_DIR, { recursive: true });
-  for (const [w, h] of [
-    [1366, 768],
-    [1024, 768],
-  ]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(200);
-    await page.screenshot({ path: join(SHOTS_DIR, `operator-${name}-${w}.png`) });
-  }
-  await page.setViewportSize({ width: 1366, height: 768 });
-}
+const shot = (page: Page, name: string): Promise<void> => shotsAtBothWidths(page, `operator-${name}`);
 
 describe('Explaining a meal eaten while the diner was not active (Chromium)', () => {
   let t: TestApp;

@@ -1,34 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PERIOD_HOURS } from '../src/canteens/canteens.service';
 import { localDateOf, localDateTimeOf, localTimeOf, todayLocal } from '../src/common/local-date';
 import { makeIdNumber } from '../src/subsidy/id-number';
-import { openBrowser, TestBrowser } from './support/browser';
+import { openBrowser, shotsAtBothWidths, TestBrowser } from './support/browser';
 import { CanteenFixture, createCanteen, createDiner, createUser, UserFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 // The operator's 离线冲突 tab and the 离线 filter of 今日就餐 (SPEC §4 "Offline") in real Chromium, in a browser whose
 // zone is not Shanghai. The conflicts are made through the real API, as an offline till sends its meals. Screenshots
 // go to $SHOTS_DIR when it is set.
-const SHOTS_DIR = process.env.SHOTS_DIR;
 const MINUTE = 60_000;
 jest.setTimeout(120_000);
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS_DIR) return;
-  mkdirSync(SHOTS_DIR, { recursive: true });
-  for (const [w, h] of [
-    [1366, 768],
-    [1024, 768],
-  ]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(200);
-    await page.screenshot({ path: join(SHOTS_DIR, `operator-${name}-${w}.png`) });
-  }
-  await page.setViewportSize({ width: 1366, height: 768 });
-}
+const shot = (page: Page, name: string): Promise<void> => shotsAtBothWidths(page, `operator-${name}`);
 
 /** Chooses `label` in the Element Plus select whose input has this id. */
 async function choose(page: Page, id: string, label: string): Promise<void> {

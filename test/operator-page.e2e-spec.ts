@@ -1,32 +1,17 @@
 import ExcelJS from 'exceljs';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PERIOD_HOURS } from '../src/canteens/canteens.service';
 import { localDateOf } from '../src/common/local-date';
 import { makeIdNumber } from '../src/subsidy/id-number';
-import { openBrowser, TestBrowser } from './support/browser';
+import { openBrowser, shotsAtBothWidths, TestBrowser } from './support/browser';
 import { createCanteen, createDiner, createUser, insertMeal, UserFixture, CanteenFixture } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 // The operator's page (issue 16) in real Chromium, in a browser whose zone is not Shanghai: what it shows must be
 // Shanghai's dates and times anyway. Screenshots of each tab go to $SHOTS_DIR when it is set.
-const SHOTS_DIR = process.env.SHOTS_DIR;
 const DAY_MS = 86_400_000;
 
-async function shot(page: Page, name: string): Promise<void> {
-  if (!SHOTS_DIR) return;
-  mkdirSync(SHOTS_DIR, { recursive: true });
-  for (const [w, h] of [
-    [1366, 768],
-    [1024, 768],
-  ]) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.waitForTimeout(200);
-    await page.screenshot({ path: join(SHOTS_DIR, `operator-${name}-${w}.png`) });
-  }
-  await page.setViewportSize({ width: 1366, height: 768 });
-}
+const shot = (page: Page, name: string): Promise<void> => shotsAtBothWidths(page, `operator-${name}`);
 
 /** Chooses `label` in the Element Plus select whose input has this id. */
 async function choose(page: Page, id: string, label: string): Promise<void> {

@@ -634,17 +634,21 @@ const firstPerCanteen = (inner: string): string => `
    WHERE rn <= $5
    ORDER BY canteen_id, rn`;
 
+// SPEC §5 DINER_INACTIVE_AT_MEAL: the diner's status (not active) took effect on or before the meal date; and what an
+// example of such a meal shows (DINER_INACTIVE_EXPLAINED adds the explanation).
+const DINER_INACTIVE_AT_MEAL = `d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`;
+const INACTIVE_MEAL_EXAMPLE = `'mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
+  'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
+  'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen`;
+
 /** Subsidised meals of diners whose status on the meal date was not active (a later status, dated back). */
 export async function inactiveDinerMeals(db: Db, params: ScopeParams, examples: number): Promise<CheckExampleRow[]> {
   return db.query(
     firstPerCanteen(`
       SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
-             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
-               'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
-               'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen) AS example
+             jsonb_build_object(${INACTIVE_MEAL_EXAMPLE}) AS example
         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
-       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-         AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED} AND ${DINER_INACTIVE_AT_MEAL}
          AND NOT EXISTS (SELECT 1 FROM meal_explanations x WHERE x.meal_id = m.id)`),
     [...params, examples],
   );
@@ -659,15 +663,12 @@ export async function explainedInactiveDinerMeals(
   return db.query(
     firstPerCanteen(`
       SELECT m.canteen_id, c.name AS canteen_name, (m.meal_date, m.id) AS sort_key,
-             jsonb_build_object('mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
-               'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
-               'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen,
+             jsonb_build_object(${INACTIVE_MEAL_EXAMPLE},
                'note', x.note, 'explainedBy', COALESCE(u.display_name, u.username),
                'explainedAt', to_char(x.explained_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')) AS example
         FROM meals m JOIN diners d ON d.id = m.diner_id JOIN canteens c ON c.id = m.canteen_id
         JOIN meal_explanations x ON x.meal_id = m.id JOIN users u ON u.id = x.explained_by
-       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED}
-         AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`),
+       WHERE ${MEALS_IN_SCOPE} AND ${SUBSIDISED} AND ${DINER_INACTIVE_AT_MEAL}`),
     [...params, examples],
   );
 }

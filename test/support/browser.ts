@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
@@ -42,4 +42,19 @@ export async function openBrowser(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Screenshots of the page at 1366×768 and 1024×768 as `${name}-${width}.png` in $SHOTS_DIR, when it is set (to look
+ * at what people see); the page is left at 1366×768.
+ */
+export async function shotsAtBothWidths(page: Page, name: string, dir = process.env.SHOTS_DIR): Promise<void> {
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  for (const width of [1366, 1024]) {
+    await page.setViewportSize({ width, height: 768 });
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: join(dir, `${name}-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1366, height: 768 });
 }
