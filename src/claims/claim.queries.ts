@@ -7,6 +7,7 @@ import { AuthUser } from '../auth/auth-user';
 import { positional, reachSql } from '../auth/access';
 import { CanteenType, ClaimEventAction, ClaimStatus, MealPeriod, ReviewStatus, Verification } from '../common/enums';
 import { monthBounds, monthOf, todayLocal } from '../common/local-date';
+import { DINER_INACTIVE_AT_MEAL } from '../meals/meal.queries';
 import type { PolicyTier } from '../subsidy/subsidy-calculator';
 import type { ClaimTotals } from './claim-workbook.builder';
 
@@ -634,9 +635,7 @@ const firstPerCanteen = (inner: string): string => `
    WHERE rn <= $5
    ORDER BY canteen_id, rn`;
 
-// SPEC §5 DINER_INACTIVE_AT_MEAL: the diner's status (not active) took effect on or before the meal date; and what an
-// example of such a meal shows (DINER_INACTIVE_EXPLAINED adds the explanation).
-const DINER_INACTIVE_AT_MEAL = `d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`;
+// What an example of a DINER_INACTIVE_AT_MEAL meal shows (DINER_INACTIVE_EXPLAINED adds the explanation).
 const INACTIVE_MEAL_EXAMPLE = `'mealId', m.id::text, 'mealDate', m.meal_date::text, 'mealPeriod', m.meal_period,
   'dinerName', d.name, 'maskedIdNumber', d.id_number_masked, 'status', d.status,
   'statusEffectiveFrom', d.status_effective_from::text, 'subsidyFen', m.subsidy_fen`;

@@ -136,8 +136,13 @@ export type DinerKeyColumn = 'id_number_hmac' | 'card_no';
 const CANTEEN_COLUMNS = `c.id, c.subdistrict_id, c.name, c.active, c.breakfast_price_fen, c.lunch_price_fen,
   c.dinner_price_fen, c.period_hours`;
 
-// SPEC §5 DINER_INACTIVE_AT_MEAL, as the claim's check states it (claim.queries.ts inactiveDinerMeals), for `m` and `d`.
-const INACTIVE_AT_MEAL = `(m.subsidy_fen > 0 AND d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date)`;
+/**
+ * SPEC §5 DINER_INACTIVE_AT_MEAL, for a meal `m` and its diner `d`: the diner's status (not active) took effect on or
+ * before the meal date. The one statement of the rule: the claim's check (claim.queries.ts) uses it too.
+ */
+export const DINER_INACTIVE_AT_MEAL = `d.status <> 'ACTIVE' AND d.status_effective_from <= m.meal_date`;
+// The same, for a meal that carries a subsidy (the flag on a meal, and what an explanation needs).
+const INACTIVE_AT_MEAL = `(m.subsidy_fen > 0 AND ${DINER_INACTIVE_AT_MEAL})`;
 
 const MEAL_COLUMNS = `m.id, m.canteen_id, m.meal_date::text AS meal_date, m.meal_period, m.served_at, m.price_fen,
   m.subsidy_fen, m.payable_fen, m.age, m.tier, m.reason, m.verification, m.cashier_user_id, u.username AS cashier_username,
